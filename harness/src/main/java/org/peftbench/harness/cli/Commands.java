@@ -1,0 +1,16 @@
+package org.peftbench.harness.cli;
+
+import picocli.CommandLine;
+
+/** Builds the command tree. Each subcommand is one class; register new ones here. */
+public final class Commands {
+  private Commands() {}
+
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new RootCommand());
+    // Subcommands, in the order `--help` lists them.
+    cli.addSubcommand(new RunCommand());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    return cli;
+  }
+}

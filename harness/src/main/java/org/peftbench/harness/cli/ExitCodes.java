@@ -1,0 +1,10 @@
+package org.peftbench.harness.cli;
+
+/** The process exit codes of the CLI. */
+public final class ExitCodes {
+  public static final int OK = 0;
+  public static final int FAILURE = 1;
+  public static final int USAGE = 2;
+
+  private ExitCodes() {}
+}

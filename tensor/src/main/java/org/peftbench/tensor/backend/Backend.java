@@ -1,0 +1,208 @@
+package org.peftbench.tensor.backend;
+
+import org.peftbench.tensor.Tensor;
+
+/**
+ * The numeric kernels everything else is built from. Implementations: {@link ScalarBackend} (the
+ * plain reference every other backend is tested against) and the Vector API {@code CpuBackend}
+ * (default); a TornadoVM backend plugs in later. Pick one with {@link Backends}.
+ *
+ * <p>Conventions. Shapes use fixed letters: B batch, T time (queries), S keys, C channels, V vocab,
+ * H heads, D head dim, N rows (= B·T for row-wise ops), M/N/K for GEMM. Unless a parameter says
+ * otherwise, tensors are contiguous F32 on the heap; "weights" may also be BF16/F16/F32 segments
+ * (memory-mapped) and are decoded on the fly. Outputs are overwritten unless an {@code accumulate}
+ * flag says to add into them; an output may alias an input only where stated. Row-wise ops work on
+ * the last dimension and treat all leading dimensions as rows. All kernels are deterministic: the
+ * result does not depend on the thread count.
+ */
+public interface Backend {
+  /** Short name: "scalar", "cpu", ... */
+  String name();
+
+  // ---------------------------------------------------------------- GEMM
+
+  /**
+   * {@code C[M,N] (+)= op(A)[M,K] · op(B)[K,N]}.
+   *
+   * @param a rank 2, {@code [M,K]}, or {@code [K,M]} when {@code transA}
+   * @param b rank 2, {@code [K,N]}, or {@code [N,K]} when {@code transB}; may be a weight (any
+   *     float dtype, heap or segment)
+   * @param c rank 2, {@code [M,N]}
+   * @param accumulate add into C instead of overwriting it
+   */
+  void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, boolean accumulate);
+
+  /**
+   * Batched {@link #matmul}: {@code a}, {@code b}, {@code c} have rank 3 with the same leading
+   * batch size; batch {@code i} computes {@code c[i] (+)= op(a[i]) · op(b[i])}.
+   */
+  void batchedMatmul(
+      Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, boolean accumulate);
+
+  // ---------------------------------------------------------------- elementwise
+
+  /**
+   * {@code out = a + b}. {@code b} has a's shape or a suffix of it (then it repeats over a's
+   * leading dimensions, e.g. a bias {@code [C]} added to {@code [N,C]}); b may be a weight. out may
+   * alias a.
+   */
+  void add(Tensor a, Tensor b, Tensor out);
+
+  /** {@code out = a * b}, broadcasting like {@link #add}. out may alias a. */
+  void mul(Tensor a, Tensor b, Tensor out);
+
+  /** {@code out = s * a}. out may alias a. */
+  void scale(Tensor a, float s, Tensor out);
+
+  /** {@code y += alpha * x} (same number of elements). */
+  void axpy(float alpha, Tensor x, Tensor y);
+
+  /** {@code out = f(x)}. out may alias x. */
+  void unary(UnaryOp op, Tensor x, Tensor out);
+
+  /** {@code dx (+)= f'(x) * dy}. */
+  void unaryBackward(UnaryOp op, Tensor x, Tensor dy, Tensor dx, boolean accumulate);
+
+  // ---------------------------------------------------------------- reductions
+
+  /** Sum of all elements (accumulated in double, in a fixed order). */
+  double sum(Tensor x);
+
+  /** Largest element (NaN if any element is NaN). */
+  float max(Tensor x);
+
+  /** Sum of squares of all elements (double, fixed order); the L2 norm is its square root. */
+  double sumOfSquares(Tensor x);
+
+  /**
+   * {@code out[...] (+)= Σ over the leading dimensions of x}: out's shape is a suffix of x's (e.g.
+   * the gradient of a broadcast bias: {@code [N,C] → [C]}).
+   */
+  void sumLeading(Tensor x, Tensor out, boolean accumulate);
+
+  // ---------------------------------------------------------------- softmax
+
+  /** Numerically stable softmax over the last dimension. out may alias x. */
+  void softmax(Tensor x, Tensor out);
+
+  /** Log-softmax over the last dimension. out may alias x. */
+  void logSoftmax(Tensor x, Tensor out);
+
+  /** Given {@code y = softmax(x)}: {@code dx (+)= y ⊙ (dy − Σ dy⊙y)} row-wise. */
+  void softmaxBackward(Tensor y, Tensor dy, Tensor dx, boolean accumulate);
+
+  // ---------------------------------------------------------------- normalisation
+
+  /**
+   * RMSNorm over the last dimension: {@code out = x · rstd · weight}, {@code rstd = 1/sqrt(mean(x²)
+   * + eps)}.
+   *
+   * @param x {@code [N,C]}
+   * @param weight {@code [C]} (a weight: any float dtype)
+   * @param out {@code [N,C]}
+   * @param rstd {@code [N]}, receives each row's rstd (for backward); may be null
+   */
+  void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out, Tensor rstd);
+
+  /**
+   * Backward of {@link #rmsNorm}: {@code dx (+)=} (see accumulate), {@code dWeight +=} if not null.
+   */
+  void rmsNormBackward(
+      Tensor x,
+      Tensor weight,
+      Tensor rstd,
+      Tensor dy,
+      Tensor dx,
+      boolean accumulate,
+      Tensor dWeight);
+
+  /**
+   * LayerNorm over the last dimension: {@code out = (x − mean) · rstd · weight + bias}.
+   *
+   * @param mean {@code [N]} receives row means (may be null)
+   * @param rstd {@code [N]} receives row rstd (may be null)
+   * @param bias {@code [C]} or null
+   */
+  void layerNorm(
+      Tensor x, Tensor weight, Tensor bias, float eps, Tensor out, Tensor mean, Tensor rstd);
+
+  /** Backward of {@link #layerNorm}; {@code dWeight}/{@code dBias} accumulate if not null. */
+  void layerNormBackward(
+      Tensor x,
+      Tensor weight,
+      Tensor mean,
+      Tensor rstd,
+      Tensor dy,
+      Tensor dx,
+      boolean accumulate,
+      Tensor dWeight,
+      Tensor dBias);
+
+  // ---------------------------------------------------------------- positions
+
+  /**
+   * Rotary embedding in place, HF rotate-half convention.
+   *
+   * @param x {@code [N, H, D]} (N = B·T rows, any number of heads)
+   * @param positions {@code [N]} position of each row
+   * @param inverse rotate by the negative angle (the backward pass of RoPE)
+   */
+  void rope(Tensor x, int[] positions, RopeTable table, boolean inverse);
+
+  /**
+   * {@code out[n] = table[ids[n]]}.
+   *
+   * @param table {@code [V,C]}, a weight (any float dtype)
+   * @param out {@code [N,C]}
+   */
+  void embedding(Tensor table, int[] ids, Tensor out);
+
+  /** {@code dTable[ids[n]] += dy[n]} ({@code dTable [V,C]} F32 heap, {@code dy [N,C]}). */
+  void embeddingBackward(int[] ids, Tensor dy, Tensor dTable);
+
+  // ---------------------------------------------------------------- loss
+
+  /**
+   * Cross-entropy of {@code logits [N,V]} against {@code targets [N]}; rows whose target is {@code
+   * ignoreIndex} are skipped.
+   *
+   * @param dLogits if not null ({@code [N,V]}, may be {@code logits} itself), receives {@code
+   *     gradScale · (softmax − onehot)} for counted rows and 0 for ignored rows
+   * @return the sum of {@code −log p(target)} over counted rows (divide by the count for the mean)
+   */
+  double crossEntropy(
+      Tensor logits, int[] targets, int ignoreIndex, Tensor dLogits, float gradScale);
+
+  // ---------------------------------------------------------------- attention
+
+  /**
+   * Scaled dot-product attention with grouped-query heads: query head h reads key/value head {@code
+   * h / (Hq/Hkv)}. Rows whose keys are all masked produce zeros.
+   *
+   * @param q {@code [B,T,Hq,D]}
+   * @param k {@code [B,S,Hkv,D]} (S = key buffer length; {@code mask.keys(S)} of them used)
+   * @param v {@code [B,S,Hkv,D]}
+   * @param out {@code [B,T,Hq,D]}
+   * @param lse {@code [B,Hq,T]} receives each row's log-sum-exp of scaled scores (for backward; −∞
+   *     for fully masked rows); may be null
+   */
+  void attention(
+      Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse);
+
+  /**
+   * Backward of {@link #attention}, recomputing the probabilities from {@code lse}. {@code dq},
+   * {@code dk}, {@code dv} (shapes of q, k, v) are overwritten.
+   */
+  void attentionBackward(
+      Tensor q,
+      Tensor k,
+      Tensor v,
+      AttentionMask mask,
+      float scale,
+      Tensor out,
+      Tensor lse,
+      Tensor dOut,
+      Tensor dq,
+      Tensor dk,
+      Tensor dv);
+}
