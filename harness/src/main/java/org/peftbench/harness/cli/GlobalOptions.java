@@ -1,5 +1,7 @@
 package org.peftbench.harness.cli;
 
+import org.peftbench.tensor.Parallel;
+import org.peftbench.tensor.backend.Backends;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -24,12 +26,27 @@ public final class GlobalOptions {
       description = "Print stack traces of errors.")
   boolean debug;
 
+  @Option(
+      names = "--backend",
+      scope = ScopeType.INHERIT,
+      paramLabel = "NAME",
+      description = "Kernel backend: cpu (Vector API, default) or scalar (reference).")
+  void setBackend(String name) {
+    try {
+      Backends.use(Backends.byName(name));
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), e.getMessage());
+    }
+  }
+
   /** Applies global settings to the process. */
   static final class Runtime {
     private Runtime() {}
 
     static void applyThreads(int n) {
       System.setProperty("peftbench.threads", Integer.toString(n));
+      Parallel.setThreads(n);
     }
   }
 }
