@@ -205,9 +205,10 @@ public final class ScalarBackend implements Backend {
       for (int j = 0; j < cols; j++) {
         s += (float) Math.exp(X[xi + j] - m);
       }
-      float lse = m + (float) Math.log(s);
+      // (x − m) − log s, not x − (m + log s): the latter loses the small part to m's rounding
+      float logS = (float) Math.log(s);
       for (int j = 0; j < cols; j++) {
-        O[oi + j] = X[xi + j] - lse;
+        O[oi + j] = (X[xi + j] - m) - logS;
       }
     }
   }
