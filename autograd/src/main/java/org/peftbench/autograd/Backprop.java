@@ -1,0 +1,88 @@
+package org.peftbench.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.peftbench.tensor.Tensor;
+
+/**
+ * The reverse sweep: orders the recorded nodes so every value comes after all its consumers, then
+ * runs each node's backward step once its output's gradient is complete, releasing the node right
+ * after.
+ */
+final class Backprop {
+  private Backprop() {}
+
+  static void run(Var root, Tensor seed) {
+    List<Var> order = topologicalOrder(root);
+    if (root.node == null) {
+      // a leaf: the seed is its gradient
+      root.accumulateGrad(seed);
+      return;
+    }
+    root.accumulateGrad(seed);
+    // order has inputs before their consumers; walk it backwards
+    for (int i = order.size() - 1; i >= 0; i--) {
+      Var y = order.get(i);
+      Node n = y.node;
+      try {
+        if (y.grad != null) {
+          n.backward.apply(y);
+        }
+      } finally {
+        n.release();
+        y.node = null;
+        if (y.grad != null && y != root) {
+          y.grad.close();
+          y.grad = null;
+        }
+        if (y != root && y.ownsValue) {
+          y.value.close();
+        }
+      }
+    }
+    if (root.grad != null) {
+      root.grad.close();
+      root.grad = null;
+    }
+  }
+
+  /** Non-leaf values reachable from {@code root}, inputs before consumers (iterative DFS). */
+  private static List<Var> topologicalOrder(Var root) {
+    List<Var> order = new ArrayList<>();
+    if (root.node == null) {
+      return order;
+    }
+    Map<Var, Boolean> visited = new IdentityHashMap<>();
+    ArrayDeque<Var> stack = new ArrayDeque<>();
+    ArrayDeque<Integer> nextInput = new ArrayDeque<>();
+    stack.push(root);
+    nextInput.push(0);
+    visited.put(root, Boolean.TRUE);
+    while (!stack.isEmpty()) {
+      Var v = stack.peek();
+      if (v.node.released()) {
+        throw new IllegalStateException(
+            "backward() through a graph that an earlier backward() already released (op "
+                + v.node.op
+                + "); sum the losses and call backward() once");
+      }
+      int k = nextInput.pop();
+      Var[] in = v.node.inputs;
+      if (k < in.length) {
+        nextInput.push(k + 1);
+        Var u = in[k];
+        if (u != null && u.node != null && visited.put(u, Boolean.TRUE) == null) {
+          stack.push(u);
+          nextInput.push(0);
+        }
+      } else {
+        stack.pop();
+        order.add(v);
+      }
+    }
+    return order;
+  }
+}

@@ -1,0 +1,92 @@
+package org.peftbench.autograd;
+
+import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.Backends;
+
+/** Helpers the op families share: recording a result and small tensor utilities. */
+final class Graph {
+  private Graph() {}
+
+  static Backend be() {
+    return Backends.current();
+  }
+
+  /** Whether an op over these inputs must record a node. */
+  static boolean recording(Var... inputs) {
+    if (!GradMode.isEnabled()) {
+      return false;
+    }
+    for (Var v : inputs) {
+      if (v != null && v.requiresGrad()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Wraps an op's result. When recording, the node keeps {@code inputs}, {@code backward} and the
+   * {@code saved} tensors (closed after the backward step); otherwise the saved tensors are closed
+   * now and the result is a constant.
+   *
+   * @param owns whether {@code value} was freshly allocated by the op (false for views)
+   */
+  static Var result(
+      String op,
+      Tensor value,
+      boolean owns,
+      Node.Backward backward,
+      Tensor[] saved,
+      Var... inputs) {
+    if (recording(inputs)) {
+      return new Var(value, false, new Node(op, inputs, backward, saved), owns);
+    }
+    if (saved != null) {
+      for (Tensor t : saved) {
+        if (t != null) {
+          t.close();
+        }
+      }
+    }
+    return new Var(value, false, null, owns);
+  }
+
+  static Var result(String op, Tensor value, Node.Backward backward, Var... inputs) {
+    return result(op, value, true, backward, null, inputs);
+  }
+
+  /** {@code t} itself if it is heap F32, else a decoded heap copy (the caller closes copies). */
+  static Tensor heap(Tensor t) {
+    return t.isHeapF32() ? t : t.toF32();
+  }
+
+  /** Closes {@code copy} if it is not {@code original} (pairs with {@link #heap}). */
+  static void closeCopy(Tensor copy, Tensor original) {
+    if (copy != original) {
+      copy.close();
+    }
+  }
+
+  /** Adds {@code g} into v's gradient buffer without taking ownership of {@code g}. */
+  static void addGrad(Var v, Tensor g) {
+    be().axpy(1f, g, v.gradBuffer());
+  }
+
+  /** Product of {@code shape[from..to)}. */
+  static int prod(int[] shape, int from, int to) {
+    int n = 1;
+    for (int i = from; i < to; i++) {
+      n *= shape[i];
+    }
+    return n;
+  }
+
+  static int axis(int axis, int rank) {
+    int a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= rank) {
+      throw new IllegalArgumentException("axis " + axis + " out of range for rank " + rank);
+    }
+    return a;
+  }
+}
