@@ -1,0 +1,150 @@
+package org.peftbench.peft;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.peftbench.peft.bitfit.BitFitConfig;
+import org.peftbench.peft.full.FullFineTuningConfig;
+import org.peftbench.peft.ia3.IA3Config;
+import org.peftbench.peft.lntuning.LNTuningConfig;
+import org.peftbench.peft.loha.LoHaConfig;
+import org.peftbench.peft.lokr.LoKrConfig;
+import org.peftbench.peft.lora.LoraConfig;
+import org.peftbench.peft.none.NoAdapterConfig;
+import org.peftbench.peft.prefixtuning.PrefixTuningConfig;
+import org.peftbench.peft.prompttuning.PromptTuningConfig;
+import org.peftbench.peft.ptuning.PromptEncoderConfig;
+import org.peftbench.peft.vera.VeraConfig;
+
+/**
+ * Reads and writes {@code adapter_config.json} in HF PEFT's form: {@code peft_type}, {@code
+ * task_type} ({@code CAUSAL_LM}), {@code base_model_name_or_path}, {@code inference_mode} and the
+ * method's own fields. Fields a file leaves out take PEFT's defaults; fields we do not know (PEFT
+ * has many for features we do not implement) are ignored.
+ */
+public final class PeftConfigs {
+  private PeftConfigs() {}
+
+  public static final JsonMapper JSON =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .build();
+
+  /** A config with PEFT's defaults for {@code type}. */
+  public static PeftConfig defaults(PeftType type) {
+    return switch (type) {
+      case LORA -> LoraConfig.defaults();
+      case IA3 -> IA3Config.defaults();
+      case PROMPT_TUNING -> PromptTuningConfig.defaults();
+      case PREFIX_TUNING -> PrefixTuningConfig.defaults();
+      case P_TUNING -> PromptEncoderConfig.defaults();
+      case LN_TUNING -> LNTuningConfig.defaults();
+      case BITFIT -> BitFitConfig.defaults();
+      case VERA -> VeraConfig.defaults();
+      case LOHA -> LoHaConfig.defaults();
+      case LOKR -> LoKrConfig.defaults();
+      case FULL -> new FullFineTuningConfig();
+      case NONE -> new NoAdapterConfig();
+    };
+  }
+
+  private static Class<? extends PeftConfig> recordClass(PeftType type) {
+    return defaults(type).getClass();
+  }
+
+  /** Parses an adapter config object; {@code source} names it in errors. */
+  public static PeftConfig fromJson(JsonNode node, String source) {
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException(source + ": an adapter config must be a JSON object");
+    }
+    JsonNode type = node.get("peft_type");
+    if (type == null || !type.isTextual()) {
+      throw new IllegalArgumentException(source + ": missing \"peft_type\"");
+    }
+    JsonNode task = node.get("task_type");
+    if (task != null && !task.isNull() && !task.asText().equals("CAUSAL_LM")) {
+      throw new IllegalArgumentException(
+          source + ": task_type " + task.asText() + " is not supported (CAUSAL_LM only)");
+    }
+    try {
+      PeftType t = PeftType.parse(type.asText());
+      // Start from PEFT's defaults and overlay what the file says, so absent fields keep them.
+      ObjectNode merged = JSON.valueToTree(defaults(t));
+      node.fields()
+          .forEachRemaining(
+              e -> {
+                // A null in the file means "unset", which for our records is the default.
+                if (!e.getValue().isNull() || !merged.has(e.getKey())) {
+                  merged.set(e.getKey(), e.getValue());
+                }
+              });
+      return JSON.treeToValue(merged, recordClass(t));
+    } catch (JsonProcessingException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalArgumentException(source + ": " + cause.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses JSON text. */
+  public static PeftConfig fromJson(String json, String source) {
+    try {
+      return fromJson(JSON.readTree(json), source);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(source + ": invalid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Reads an {@code adapter_config.json} file (or the one in an adapter folder). */
+  public static PeftConfig read(Path fileOrDir) {
+    Path file =
+        java.nio.file.Files.isDirectory(fileOrDir)
+            ? fileOrDir.resolve("adapter_config.json")
+            : fileOrDir;
+    try {
+      return fromJson(JSON.readTree(file.toFile()), file.toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read adapter config " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The base model path recorded in an adapter config file, or null. */
+  public static String baseModel(Path adapterDir) {
+    try {
+      JsonNode n = JSON.readTree(adapterDir.resolve("adapter_config.json").toFile());
+      JsonNode b = n.get("base_model_name_or_path");
+      return b == null || b.isNull() ? null : b.asText();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The JSON form of {@code config}, HF PEFT's adapter_config.json. */
+  public static ObjectNode toJson(PeftConfig config, String baseModelNameOrPath) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("peft_type", config.peftType().name());
+    n.put("task_type", "CAUSAL_LM");
+    n.put("base_model_name_or_path", baseModelNameOrPath);
+    n.putNull("revision");
+    n.put("inference_mode", true);
+    n.setAll((ObjectNode) JSON.valueToTree(config));
+    return n;
+  }
+
+  public static String toJsonString(PeftConfig config, String baseModelNameOrPath) {
+    try {
+      return JSON.writeValueAsString(toJson(config, baseModelNameOrPath)) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

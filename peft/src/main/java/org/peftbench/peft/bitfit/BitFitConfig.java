@@ -1,0 +1,56 @@
+package org.peftbench.peft.bitfit;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import org.peftbench.peft.ModelShapes;
+import org.peftbench.peft.PeftConfig;
+import org.peftbench.peft.PeftType;
+import org.peftbench.peft.TargetModules;
+import org.peftbench.peft.Targeting;
+
+/**
+ * BitFit (peft_type {@code BITFIT}, PEFT-Bench's own; HF PEFT has no such type): only bias terms
+ * train. On each targeted linear the existing bias becomes trainable; where the linear has none
+ * (Llama), a zero-initialised trainable bias {@code [out]} is added, so the model starts unchanged.
+ * Default targets: {@code q_proj}, {@code v_proj}.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record BitFitConfig(@JsonProperty("target_modules") TargetModules targetModules)
+    implements PeftConfig {
+
+  public static BitFitConfig defaults() {
+    return new BitFitConfig(null);
+  }
+
+  @Override
+  public PeftType peftType() {
+    return PeftType.BITFIT;
+  }
+
+  @Override
+  public BitFitConfig resolve(ModelShapes model) {
+    return targetModules != null ? this : new BitFitConfig(TargetModules.of("q_proj", "v_proj"));
+  }
+
+  public List<ModelShapes.Linear> targeted(ModelShapes model) {
+    var names =
+        Targeting.select(
+            model.linears().stream().map(ModelShapes.Linear::name).toList(),
+            targetModules,
+            null,
+            "target_modules");
+    return model.linears().stream().filter(l -> names.contains(l.name())).toList();
+  }
+
+  @Override
+  public long trainableParameters(ModelShapes model) {
+    return targeted(model).stream().mapToLong(ModelShapes.Linear::out).sum();
+  }
+
+  /** Only the biases the model lacks are new parameters. */
+  @Override
+  public long addedParameters(ModelShapes model) {
+    return targeted(model).stream().filter(l -> !l.bias()).mapToLong(ModelShapes.Linear::out).sum();
+  }
+}

@@ -1,0 +1,86 @@
+package org.peftbench.peft.ia3;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import org.peftbench.peft.ModelShapes;
+import org.peftbench.peft.PeftConfig;
+import org.peftbench.peft.PeftType;
+import org.peftbench.peft.TargetModules;
+import org.peftbench.peft.Targeting;
+
+/**
+ * HF PEFT's {@code IA3Config} (peft_type {@code IA3}): a learned vector {@code l} per targeted
+ * linear, initialised to ones. Feed-forward modules scale their input ({@code l [1,in]}: {@code y =
+ * (x⊙l)·Wᵀ}), the others their output ({@code l [out,1]}: {@code y = (x·Wᵀ)⊙l}).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record IA3Config(
+    @JsonProperty("target_modules") TargetModules targetModules,
+    @JsonProperty("exclude_modules") TargetModules excludeModules,
+    @JsonProperty("feedforward_modules") TargetModules feedforwardModules,
+    @JsonProperty("fan_in_fan_out") boolean fanInFanOut,
+    @JsonProperty("init_ia3_weights") boolean initIa3Weights)
+    implements PeftConfig {
+
+  public IA3Config {
+    if (fanInFanOut) {
+      throw new IllegalArgumentException("fan_in_fan_out=true is not supported for Llama/Qwen");
+    }
+    if (targetModules != null
+        && feedforwardModules != null
+        && !targetModules.isRegex()
+        && !feedforwardModules.isRegex()
+        && !targetModules.names().containsAll(feedforwardModules.names())) {
+      throw new IllegalArgumentException(
+          "feedforward_modules "
+              + feedforwardModules
+              + " must be a subset of target_modules "
+              + targetModules);
+    }
+  }
+
+  public static IA3Config defaults() {
+    return new IA3Config(null, null, null, false, true);
+  }
+
+  @Override
+  public PeftType peftType() {
+    return PeftType.IA3;
+  }
+
+  @Override
+  public IA3Config resolve(ModelShapes model) {
+    TargetModules t =
+        targetModules != null ? targetModules : Targeting.ia3Default(model.modelType());
+    TargetModules ff =
+        feedforwardModules != null
+            ? feedforwardModules
+            : Targeting.ia3FeedforwardDefault(model.modelType());
+    return new IA3Config(t, excludeModules, ff, fanInFanOut, initIa3Weights);
+  }
+
+  /** Is {@code module} treated as feed-forward (input scaling)? PEFT's suffix rule. */
+  public boolean isFeedforward(String module) {
+    return feedforwardModules != null && feedforwardModules.matchesSuffix(module);
+  }
+
+  public List<ModelShapes.Linear> targeted(ModelShapes model) {
+    var names =
+        Targeting.select(
+            model.linears().stream().map(ModelShapes.Linear::name).toList(),
+            targetModules,
+            excludeModules,
+            "target_modules");
+    return model.linears().stream().filter(l -> names.contains(l.name())).toList();
+  }
+
+  @Override
+  public long trainableParameters(ModelShapes model) {
+    long n = 0;
+    for (ModelShapes.Linear l : targeted(model)) {
+      n += isFeedforward(l.name()) ? l.in() : l.out();
+    }
+    return n;
+  }
+}

@@ -1,0 +1,52 @@
+package org.peftbench.peft.lntuning;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import org.peftbench.peft.ModelShapes;
+import org.peftbench.peft.PeftConfig;
+import org.peftbench.peft.PeftType;
+import org.peftbench.peft.TargetModules;
+import org.peftbench.peft.Targeting;
+
+/**
+ * HF PEFT's {@code LNTuningConfig} (peft_type {@code LN_TUNING}): each targeted normalisation layer
+ * is replaced by a trainable copy (the original stays, frozen, so both count in the total).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record LNTuningConfig(
+    @JsonProperty("target_modules") TargetModules targetModules,
+    @JsonProperty("exclude_modules") TargetModules excludeModules)
+    implements PeftConfig {
+
+  public static LNTuningConfig defaults() {
+    return new LNTuningConfig(null, null);
+  }
+
+  @Override
+  public PeftType peftType() {
+    return PeftType.LN_TUNING;
+  }
+
+  @Override
+  public LNTuningConfig resolve(ModelShapes model) {
+    return targetModules != null
+        ? this
+        : new LNTuningConfig(Targeting.lnTuningDefault(model.modelType()), excludeModules);
+  }
+
+  public List<ModelShapes.Norm> targeted(ModelShapes model) {
+    var names =
+        Targeting.select(
+            model.norms().stream().map(ModelShapes.Norm::name).toList(),
+            targetModules,
+            excludeModules,
+            "target_modules");
+    return model.norms().stream().filter(n -> names.contains(n.name())).toList();
+  }
+
+  @Override
+  public long trainableParameters(ModelShapes model) {
+    return targeted(model).stream().mapToLong(ModelShapes.Norm::size).sum();
+  }
+}
