@@ -23,7 +23,15 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine().getOut().println("Suite '" + suite + "': the harness is not wired yet.");
+    org.peftbench.harness.suite.Suite s;
+    try {
+      s = org.peftbench.harness.suite.SuiteLoader.load(suite);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    spec.commandLine()
+        .getOut()
+        .println("Suite '" + s.name() + "': " + s.runs().size() + " runs (runner not wired yet).");
     return ExitCodes.OK;
   }
 }

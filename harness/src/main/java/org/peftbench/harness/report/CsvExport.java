@@ -1,0 +1,102 @@
+package org.peftbench.harness.report;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.peftbench.harness.results.RunResult;
+
+/** {@code results.csv}: one row per run with its score, every test metric and every cost. */
+public final class CsvExport {
+  private CsvExport() {}
+
+  public static String csv(List<RunResult> runs) {
+    TreeSet<String> metricNames = new TreeSet<>();
+    for (RunResult r : runs) {
+      if (r.test != null) {
+        metricNames.addAll(r.test.metrics.keySet());
+      }
+    }
+    List<String> header =
+        new ArrayList<>(
+            List.of(
+                "run_id",
+                "model",
+                "method",
+                "peft_type",
+                "task",
+                "seed",
+                "status",
+                "eval_mode",
+                "main_metric",
+                "score_percent",
+                "steps",
+                "best_step",
+                "best_validation_loss",
+                "trainable_params",
+                "total_params",
+                "forward_flops_base",
+                "forward_flops_adapted",
+                "flops_delta_tflops",
+                "peak_rss_gb",
+                "peak_tensor_gb",
+                "seconds_per_step",
+                "prefill_tok_s_base",
+                "decode_tok_s_base",
+                "prefill_tok_s_adapted",
+                "decode_tok_s_adapted"));
+    for (String m : metricNames) {
+      header.add("metric_" + m);
+    }
+    StringWriter w = new StringWriter();
+    try (CSVPrinter p =
+        new CSVPrinter(
+            w, CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get())) {
+      for (RunResult r : runs) {
+        List<Object> row = new ArrayList<>();
+        row.add(r.runId);
+        row.add(r.model);
+        row.add(r.method);
+        row.add(r.peftType);
+        row.add(r.task);
+        row.add(r.seed);
+        row.add(r.status);
+        row.add(r.test == null ? "" : r.test.mode);
+        row.add(r.test == null ? "" : r.test.mainMetric);
+        row.add(r.test == null ? "" : r.test.scorePercent);
+        row.add(r.train.steps);
+        row.add(blank(r.train.bestStep));
+        row.add(blank(r.train.bestValidationLoss));
+        row.add(r.cost.trainableParams);
+        row.add(r.cost.totalParams);
+        row.add(r.cost.forwardFlopsBase);
+        row.add(r.cost.forwardFlopsAdapted);
+        row.add(r.cost.flopsDeltaTflops);
+        var m = r.measurements;
+        row.add(blank(m.peakRssGb));
+        row.add(blank(m.peakTensorGb));
+        row.add(blank(m.secondsPerStep));
+        row.add(blank(m.prefillTokensPerSecondBase));
+        row.add(blank(m.decodeTokensPerSecondBase));
+        row.add(blank(m.prefillTokensPerSecondAdapted));
+        row.add(blank(m.decodeTokensPerSecondAdapted));
+        Map<String, Double> metrics = r.test == null ? Map.of() : r.test.metrics;
+        for (String name : metricNames) {
+          row.add(blank(metrics.get(name)));
+        }
+        p.printRecord(row);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return w.toString();
+  }
+
+  private static Object blank(Object o) {
+    return o == null ? "" : o;
+  }
+}

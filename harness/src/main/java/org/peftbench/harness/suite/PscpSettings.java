@@ -1,0 +1,43 @@
+package org.peftbench.harness.suite;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import org.peftbench.harness.pscp.Pscp;
+
+/**
+ * How a suite's report computes PSCP: the constants, the βs to report (each a uniform β), and which
+ * memory measurement stands for M_m ({@code tensor}: peak live tensor bytes, the analogue of
+ * PyTorch's {@code max_memory_allocated}; {@code rss}: the process's peak resident set).
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record PscpSettings(
+    Double cParams, Double cFlops, Double cMemory, List<Double> betas, String memory) {
+
+  public static final PscpSettings DEFAULTS =
+      new PscpSettings(5e8, 10.0, 94.0, List.of(1.0, 2.0), "tensor");
+
+  public PscpSettings resolved() {
+    PscpSettings d = DEFAULTS;
+    PscpSettings r =
+        new PscpSettings(
+            cParams != null ? cParams : d.cParams,
+            cFlops != null ? cFlops : d.cFlops,
+            cMemory != null ? cMemory : d.cMemory,
+            betas != null && !betas.isEmpty() ? List.copyOf(betas) : d.betas,
+            memory != null ? memory.toLowerCase() : d.memory);
+    if (!r.memory.equals("tensor") && !r.memory.equals("rss")) {
+      throw new IllegalArgumentException("pscp.memory must be 'tensor' or 'rss', got " + memory);
+    }
+    r.constants(); // validates
+    return r;
+  }
+
+  public Pscp.Constants constants() {
+    return new Pscp.Constants(cParams, cFlops, cMemory);
+  }
+
+  public Pscp pscp(double beta) {
+    return new Pscp(constants(), Pscp.Betas.uniform(beta));
+  }
+}

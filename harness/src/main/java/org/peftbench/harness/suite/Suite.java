@@ -1,0 +1,119 @@
+package org.peftbench.harness.suite;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A benchmark suite: every combination of models × methods × tasks × seeds is one run. Suite-level
+ * training settings and caps apply to all runs; a method's own block overrides them.
+ *
+ * @param name the suite's name (results go to {@code results/<name>/} by default)
+ * @param models model folders (HF layout); relative paths resolve as {@link ModelPaths} says
+ * @param dataDir the datasets folder ({@code <task>/<split>.jsonl}); default {@code
+ *     ../shared/datasets}
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record Suite(
+    String name,
+    String description,
+    List<String> models,
+    List<MethodSpec> methods,
+    List<String> tasks,
+    List<Long> seeds,
+    String dataDir,
+    TrainingSettings training,
+    Caps caps,
+    EvaluationSettings evaluation,
+    PscpSettings pscp) {
+
+  /** One cell of the grid. */
+  public record RunSpec(
+      String model,
+      MethodSpec method,
+      String task,
+      long seed,
+      TrainingSettings training,
+      Caps caps,
+      EvaluationSettings evaluation) {
+
+    /** A file-name-safe id, unique within a suite: {@code <model>__<method>__<task>__s<seed>}. */
+    public String id() {
+      String modelName = java.nio.file.Path.of(model).getFileName().toString();
+      return safe(modelName) + "__" + safe(method.name()) + "__" + safe(task) + "__s" + seed;
+    }
+
+    private static String safe(String s) {
+      return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+  }
+
+  /** Checks required fields and value ranges; throws IllegalArgumentException naming the field. */
+  public Suite validated() {
+    require(name != null && !name.isBlank(), "'name' is missing");
+    require(models != null && !models.isEmpty(), "'models' must list at least one model folder");
+    require(methods != null && !methods.isEmpty(), "'methods' must list at least one method");
+    require(tasks != null && !tasks.isEmpty(), "'tasks' must list at least one task");
+    require(seeds != null && !seeds.isEmpty(), "'seeds' must list at least one seed");
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (MethodSpec m : methods) {
+      require(m.name() != null && !m.name().isBlank(), "every method needs a 'name'");
+      require(names.add(m.name()), "method name '" + m.name() + "' appears twice");
+      require(
+          m.peft() != null && m.peft().hasNonNull("peft_type"),
+          "method '" + m.name() + "' needs a 'peft' block with a peft_type");
+      effectiveTraining(m).resolved();
+      effectiveCaps(m).validate();
+    }
+    evaluationResolved();
+    pscpResolved();
+    return this;
+  }
+
+  public TrainingSettings effectiveTraining(MethodSpec m) {
+    TrainingSettings base = training == null ? TrainingSettings.EMPTY : training;
+    return base.overriddenBy(m.training()).resolved();
+  }
+
+  public Caps effectiveCaps(MethodSpec m) {
+    return (caps == null ? Caps.NONE : caps).overriddenBy(m.caps());
+  }
+
+  public EvaluationSettings evaluationResolved() {
+    return (evaluation == null ? EvaluationSettings.DEFAULTS : evaluation).resolved();
+  }
+
+  public PscpSettings pscpResolved() {
+    return (pscp == null ? PscpSettings.DEFAULTS : pscp).resolved();
+  }
+
+  /** The grid in a fixed order: model, task, method, seed. */
+  public List<RunSpec> runs() {
+    List<RunSpec> out = new ArrayList<>();
+    for (String model : models) {
+      for (String task : tasks) {
+        for (MethodSpec m : methods) {
+          for (long seed : seeds) {
+            out.add(
+                new RunSpec(
+                    model,
+                    m,
+                    task,
+                    seed,
+                    effectiveTraining(m),
+                    effectiveCaps(m),
+                    evaluationResolved()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

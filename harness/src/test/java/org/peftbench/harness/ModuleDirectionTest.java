@@ -1,0 +1,108 @@
+package org.peftbench.harness;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module direction: tensor → autograd → transformer → peft → harness, and datasets beside the
+ * model side with no dependency on it. Checked on the compiled classes of every module on the
+ * harness's classpath (all of them).
+ */
+class ModuleDirectionTest {
+  static JavaClasses classes;
+
+  @BeforeAll
+  static void importClasses() {
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.peftbench");
+  }
+
+  @Test
+  void tensorDependsOnNoOtherPeftbenchPackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.tensor..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.autograd..",
+            "org.peftbench.transformer..",
+            "org.peftbench.peft..",
+            "org.peftbench.datasets..",
+            "org.peftbench.harness..",
+            "org.peftbench.bench..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void autogradOnlyOnTensor() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.autograd..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.transformer..",
+            "org.peftbench.peft..",
+            "org.peftbench.datasets..",
+            "org.peftbench.harness..",
+            "org.peftbench.bench..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void transformerOnlyOnAutogradAndTensor() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.transformer..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.peft..",
+            "org.peftbench.datasets..",
+            "org.peftbench.harness..",
+            "org.peftbench.bench..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void peftNotOnHarnessOrDatasets() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.peft..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.datasets..", "org.peftbench.harness..", "org.peftbench.bench..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void datasetsOnNoModelSidePackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.datasets..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.tensor..",
+            "org.peftbench.autograd..",
+            "org.peftbench.transformer..",
+            "org.peftbench.peft..",
+            "org.peftbench.harness..",
+            "org.peftbench.bench..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+}

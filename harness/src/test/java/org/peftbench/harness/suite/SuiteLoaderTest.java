@@ -1,0 +1,105 @@
+package org.peftbench.harness.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SuiteLoaderTest {
+  static Suite parse(String yaml) {
+    return SuiteLoader.parse(
+        new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yaml");
+  }
+
+  @Test
+  void smokeIsSevenMethodsOnThreeTasks() {
+    Suite s = SuiteLoader.load("smoke");
+    assertThat(s.methods())
+        .extracting(MethodSpec::peftType)
+        .containsExactly(
+            "LORA", "IA3", "PROMPT_TUNING", "PREFIX_TUNING", "P_TUNING", "LN_TUNING", "BITFIT");
+    assertThat(s.tasks()).hasSize(3);
+    assertThat(s.seeds()).hasSize(1);
+    assertThat(s.runs()).hasSize(21);
+    assertThat(s.caps().maxSteps()).isNotNull();
+  }
+
+  @Test
+  void peftBenchIsThePapersGrid() {
+    Suite s = SuiteLoader.load("peft-bench");
+    assertThat(s.tasks()).hasSize(27).doesNotHaveDuplicates();
+    assertThat(s.methods()).hasSize(7);
+    assertThat(s.seeds()).containsExactly(42L, 123L, 456L, 789L, 101112L);
+    assertThat(s.runs()).hasSize(27 * 7 * 5);
+    TrainingSettings t = s.runs().get(0).training();
+    assertThat(t.learningRate()).isEqualTo(5e-5);
+    assertThat(t.warmupRatio()).isEqualTo(0.1);
+    assertThat(t.weightDecay()).isEqualTo(1e-5);
+    assertThat(t.scheduler()).isEqualTo("cosine");
+    assertThat(t.batchSize()).isEqualTo(4);
+    assertThat(t.epochs()).isEqualTo(10);
+  }
+
+  @Test
+  void defaultsAreFilledAndMethodOverridesWin() {
+    Suite s =
+        parse(
+            """
+            name: t
+            models: [m]
+            tasks: [sst2]
+            seeds: [1, 2]
+            training: {batch_size: 2}
+            caps: {max_steps: 5}
+            methods:
+              - name: a
+                peft: {peft_type: LORA, r: 4}
+                training: {learning_rate: 0.001}
+                caps: {max_steps: 7}
+              - name: b
+                peft: {peft_type: IA3}
+            """);
+    List<Suite.RunSpec> runs = s.runs();
+    assertThat(runs).hasSize(4);
+    Suite.RunSpec a = runs.get(0);
+    assertThat(a.training().learningRate()).isEqualTo(0.001);
+    assertThat(a.training().batchSize()).isEqualTo(2);
+    assertThat(a.training().optimizer()).isEqualTo("adamw");
+    assertThat(a.caps().maxSteps()).isEqualTo(7);
+    Suite.RunSpec b = runs.get(2);
+    assertThat(b.training().learningRate()).isEqualTo(5e-5);
+    assertThat(b.caps().maxSteps()).isEqualTo(5);
+    assertThat(a.id()).isEqualTo("m__a__sst2__s1");
+    assertThat(s.evaluationResolved().mode()).isEqualTo("generate");
+    assertThat(s.pscpResolved().betas()).containsExactly(1.0, 2.0);
+  }
+
+  @Test
+  void errorsNameTheFileAndTheProblem() {
+    assertThatThrownBy(() -> parse("name: t\nmodels: [m]\ntasks: [x]\nseeds: [1]\nmethods: []\n"))
+        .hasMessageStartingWith("test.yaml")
+        .hasMessageContaining("methods");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "name: t\nmodels: [m]\ntasks: [x]\nseeds: [1]\nlearnin_rate: 3\n"
+                        + "methods: [{name: a, peft: {peft_type: LORA}}]\n"))
+        .hasMessageStartingWith("test.yaml (line ")
+        .hasMessageContaining("learnin_rate");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "name: t\nmodels: [m]\ntasks: [x]\nseeds: [1]\ntraining: {scheduler: step}\n"
+                        + "methods: [{name: a, peft: {peft_type: LORA}}]\n"))
+        .hasMessageContaining("scheduler");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "name: t\nmodels: [m]\ntasks: [x]\nseeds: [1]\n"
+                        + "methods: [{name: a, peft: {r: 8}}]\n"))
+        .hasMessageContaining("peft_type");
+  }
+}
