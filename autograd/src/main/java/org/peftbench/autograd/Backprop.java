@@ -34,6 +34,7 @@ final class Backprop {
       } finally {
         n.release();
         y.node = null;
+        y.released = true;
         if (y.grad != null && y != root) {
           y.grad.close();
           y.grad = null;
@@ -47,6 +48,13 @@ final class Backprop {
       root.grad.close();
       root.grad = null;
     }
+  }
+
+  static IllegalStateException releasedError(String what) {
+    return new IllegalStateException(
+        "backward() through a graph that an earlier backward() already released ("
+            + what
+            + "); sum the losses and call backward() once");
   }
 
   /** Non-leaf values reachable from {@code root}, inputs before consumers (iterative DFS). */
@@ -63,17 +71,14 @@ final class Backprop {
     visited.put(root, Boolean.TRUE);
     while (!stack.isEmpty()) {
       Var v = stack.peek();
-      if (v.node.released()) {
-        throw new IllegalStateException(
-            "backward() through a graph that an earlier backward() already released (op "
-                + v.node.op
-                + "); sum the losses and call backward() once");
-      }
       int k = nextInput.pop();
       Var[] in = v.node.inputs;
       if (k < in.length) {
         nextInput.push(k + 1);
         Var u = in[k];
+        if (u != null && u.released) {
+          throw releasedError("op " + v.node.op + " reads a value whose graph is gone");
+        }
         if (u != null && u.node != null && visited.put(u, Boolean.TRUE) == null) {
           stack.push(u);
           nextInput.push(0);

@@ -21,6 +21,10 @@ public class Var {
   Tensor value;
   Tensor grad;
   Node node;
+
+  /** Set when backward released the node that produced this value. */
+  boolean released;
+
   private final boolean leafRequiresGrad;
 
   /** Whether {@link #value} was allocated by the op that produced it (not a view, not a leaf). */
@@ -105,6 +109,10 @@ public class Var {
 
   /** Back-propagates with an explicit seed gradient of this value's shape (taken over, closed). */
   void backward(Tensor seed) {
+    if (released) {
+      seed.close();
+      throw Backprop.releasedError("backward() called twice on this value");
+    }
     if (!requiresGrad()) {
       seed.close();
       throw new IllegalStateException(

@@ -1,0 +1,139 @@
+package org.peftbench.autograd.optim;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.tensor.Tensor;
+
+/**
+ * AdamW (Loshchilov &amp; Hutter), operation for operation as {@code torch.optim.AdamW} (single-
+ * tensor path, float32):
+ *
+ * <pre>
+ * p  ← p · (1 − lr·wd)                      decoupled weight decay, before the update
+ * m  ← m·β1 + (1−β1)·g
+ * v  ← v·β2 + (1−β2)·g²
+ * p  ← p − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + eps)
+ * </pre>
+ *
+ * with a step count t per parameter. Scalars are computed in double and rounded to float where
+ * PyTorch does.
+ */
+public final class AdamW extends Optimizer {
+  private final double beta1, beta2, eps, weightDecay;
+  private final Map<String, State> state = new HashMap<>();
+
+  /** Per-parameter moments and step count. */
+  static final class State {
+    final float[] m, v;
+    long step;
+
+    State(int n) {
+      m = new float[n];
+      v = new float[n];
+    }
+  }
+
+  /** PyTorch defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
+  public AdamW(List<Parameter> params) {
+    this(params, 0.9, 0.999, 1e-8, 0.01);
+  }
+
+  public AdamW(List<Parameter> params, double beta1, double beta2, double eps, double weightDecay) {
+    super(params);
+    if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || eps < 0 || weightDecay < 0) {
+      throw new IllegalArgumentException(
+          "AdamW needs 0 <= beta < 1, eps >= 0, weight decay >= 0; got betas ("
+              + beta1
+              + ", "
+              + beta2
+              + "), eps "
+              + eps
+              + ", weight decay "
+              + weightDecay);
+    }
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.eps = eps;
+    this.weightDecay = weightDecay;
+  }
+
+  @Override
+  public void step(double lr) {
+    for (Parameter p : params) {
+      Tensor grad = p.grad();
+      if (grad == null) {
+        continue;
+      }
+      float[] w = values(p);
+      int wo = p.value().offset(), n = p.value().size();
+      float[] g = grad.array();
+      int go = grad.offset();
+      State s = state.computeIfAbsent(p.name(), k -> new State(n));
+      s.step++;
+      float decay = (float) (1 - lr * weightDecay);
+      float b1 = (float) beta1, b2 = (float) beta2;
+      float oneMinusB1 = (float) (1 - beta1), oneMinusB2 = (float) (1 - beta2);
+      double bc1 = 1 - Math.pow(beta1, s.step), bc2 = 1 - Math.pow(beta2, s.step);
+      float negStepSize = (float) -(lr / bc1);
+      float bc2Sqrt = (float) Math.sqrt(bc2);
+      float epsF = (float) eps;
+      float[] m = s.m, v = s.v;
+      chunked(
+          n,
+          (from, to) -> {
+            for (int i = from; i < to; i++) {
+              float gi = g[go + i];
+              float pi = w[wo + i] * decay;
+              m[i] = m[i] * b1 + oneMinusB1 * gi;
+              v[i] = v[i] * b2 + oneMinusB2 * gi * gi;
+              float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + epsF;
+              w[wo + i] = pi + negStepSize * m[i] / denom;
+            }
+          });
+    }
+  }
+
+  /** Step count of a parameter (0 before its first update). */
+  public long stepCount(Parameter p) {
+    State s = state.get(p.name());
+    return s == null ? 0 : s.step;
+  }
+
+  @Override
+  public void saveState(Path file) {
+    OptimizerState.Builder out =
+        OptimizerState.builder("adamw")
+            .hyper("beta1", beta1)
+            .hyper("beta2", beta2)
+            .hyper("eps", eps)
+            .hyper("weight_decay", weightDecay);
+    for (Parameter p : params) {
+      State s = state.get(p.name());
+      if (s != null) {
+        out.tensor(p.name(), "exp_avg", Tensor.of(s.m, p.shape()));
+        out.tensor(p.name(), "exp_avg_sq", Tensor.of(s.v, p.shape()));
+        out.step(p.name(), s.step);
+      }
+    }
+    out.write(file);
+  }
+
+  @Override
+  public void loadState(Path file) {
+    OptimizerState in = OptimizerState.read(file, "adamw");
+    state.clear();
+    for (Parameter p : params) {
+      if (!in.has(p.name())) {
+        continue;
+      }
+      State s = new State(p.value().size());
+      in.copy(p, "exp_avg", s.m);
+      in.copy(p, "exp_avg_sq", s.v);
+      s.step = in.step(p.name());
+      state.put(p.name(), s);
+    }
+  }
+}
