@@ -1,0 +1,366 @@
+package org.peftbench.transformer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.peftbench.autograd.Ops;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.Var;
+import org.peftbench.tensor.DType;
+import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.RopeTable;
+import org.peftbench.tensor.safetensors.SafetensorsCheckpoint;
+import org.peftbench.transformer.nn.LinearLayer;
+import org.peftbench.transformer.nn.NormLayer;
+import org.peftbench.transformer.nn.Slot;
+
+/**
+ * A decoder-only language model built from a HuggingFace folder, with the module tree named like
+ * HF's parameters so PEFT methods find modules exactly as HF PEFT does.
+ *
+ * <p>Hooks for PEFT:
+ *
+ * <ul>
+ *   <li>{@link #parameters()}: HF name → {@link Parameter} (all frozen after loading; weights stay
+ *       memory-mapped in their stored dtype until someone trains them, see {@link
+ *       Parameter#setValue}).
+ *   <li>{@link #linears()}: module name → {@link Slot} of a {@link LinearLayer} (every projection
+ *       and {@code lm_head}); replace the slot's module to wrap it (LoRA, IA3, ...).
+ *   <li>{@link #norms()}: module name → {@link Slot} of a {@link NormLayer}.
+ *   <li>{@link #embedTokens} and {@link ModelInput}: input embeddings can be edited (virtual
+ *       tokens) and per-layer prefix keys/values passed (prefix tuning).
+ * </ul>
+ *
+ * <p>Computation is F32; weights may be F32, BF16 or F16 (decoded on the fly by the kernels).
+ */
+public final class CausalLM implements AutoCloseable {
+  private final ModelConfig config;
+  private final Map<String, Parameter> parameters;
+  private final Map<String, Slot<LinearLayer>> linears;
+  private final Map<String, Slot<NormLayer>> norms;
+  private final Parameter tokenEmbedding; // [V, C]
+  private final Parameter positionEmbedding; // GPT-2 [maxPositions, C], else null
+  private final List<DecoderBlock> blocks;
+  private final Slot<NormLayer> finalNorm;
+  private final Slot<LinearLayer> lmHead;
+  private final AutoCloseable weightOwner; // the mapped checkpoint, or null
+  private RopeTable rope;
+
+  private CausalLM(ModelConfig config, Map<String, Parameter> params, AutoCloseable owner) {
+    this.config = config;
+    this.parameters = Collections.unmodifiableMap(params);
+    this.weightOwner = owner;
+    ModuleTree tree = new ModuleTree(config, params);
+    boolean gpt2 = config.architecture() == Architecture.GPT2;
+    tokenEmbedding = tree.param(gpt2 ? "transformer.wte.weight" : "model.embed_tokens.weight");
+    positionEmbedding = gpt2 ? tree.param("transformer.wpe.weight") : null;
+    List<DecoderBlock> list = new ArrayList<>();
+    for (int l = 0; l < config.numLayers(); l++) {
+      list.add(gpt2 ? new Gpt2Block(config, l, tree) : new LlamaBlock(config, l, tree));
+    }
+    blocks = List.copyOf(list);
+    finalNorm = tree.norm(gpt2 ? "transformer.ln_f" : "model.norm");
+    lmHead =
+        tree.linear(
+            "lm_head", config.tieWordEmbeddings() ? tokenEmbedding : tree.param("lm_head.weight"));
+    linears = Collections.unmodifiableMap(tree.linears);
+    norms = Collections.unmodifiableMap(tree.norms);
+  }
+
+  // ---------------------------------------------------------------- construction
+
+  /**
+   * Loads a HF model folder: {@code config.json} and {@code model.safetensors} (or a sharded
+   * index). Weights stay memory-mapped until {@link #close()}.
+   */
+  public static CausalLM load(Path modelDir) {
+    ModelConfig config = ModelConfig.load(modelDir);
+    SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(modelDir);
+    try {
+      Map<String, Parameter> params = new LinkedHashMap<>();
+      for (WeightLayout.Spec spec : WeightLayout.of(config).values()) {
+        String stored = storedName(ckpt, spec.name());
+        if (stored == null) {
+          throw new ModelException(
+              ckpt.source()
+                  + ": missing tensor '"
+                  + spec.name()
+                  + "' for "
+                  + config.architecture().hfName());
+        }
+        Tensor t = ckpt.tensor(stored);
+        check(ckpt.source().toString(), spec, t);
+        params.put(spec.name(), new Parameter(spec.name(), t, false));
+      }
+      return new CausalLM(config, params, ckpt);
+    } catch (RuntimeException e) {
+      ckpt.close();
+      throw e;
+    }
+  }
+
+  /** A model over given tensors (HF names; e.g. random weights from {@link RandomWeights}). */
+  public static CausalLM fromTensors(ModelConfig config, Map<String, Tensor> tensors) {
+    Map<String, Parameter> params = new LinkedHashMap<>();
+    for (WeightLayout.Spec spec : WeightLayout.of(config).values()) {
+      Tensor t = tensors.get(spec.name());
+      if (t == null) {
+        throw new ModelException("missing tensor '" + spec.name() + "'");
+      }
+      check("weights", spec, t);
+      params.put(spec.name(), new Parameter(spec.name(), t, false));
+    }
+    return new CausalLM(config, params, null);
+  }
+
+  /** The name a parameter has in the checkpoint (GPT-2 files often drop "transformer."). */
+  private static String storedName(SafetensorsCheckpoint ckpt, String name) {
+    if (ckpt.contains(name)) {
+      return name;
+    }
+    if (name.startsWith("transformer.") && ckpt.contains(name.substring(12))) {
+      return name.substring(12);
+    }
+    return null;
+  }
+
+  private static void check(String where, WeightLayout.Spec spec, Tensor t) {
+    if (!Arrays.equals(spec.shape(), t.shape())) {
+      throw new ModelException(
+          where
+              + ": tensor '"
+              + spec.name()
+              + "' has shape "
+              + Arrays.toString(t.shape())
+              + ", the config implies "
+              + Arrays.toString(spec.shape()));
+    }
+    if (t.dtype() != DType.F32 && t.dtype() != DType.BF16 && t.dtype() != DType.F16) {
+      throw new ModelException(
+          where + ": tensor '" + spec.name() + "' is " + t.dtype() + "; need F32, BF16 or F16");
+    }
+  }
+
+  // ---------------------------------------------------------------- hooks
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** HF parameter name → parameter, in HF order (tied weights once, under the embedding). */
+  public Map<String, Parameter> parameters() {
+    return parameters;
+  }
+
+  /** Module name → slot of every linear layer (projections, MLP, {@code lm_head}), HF order. */
+  public Map<String, Slot<LinearLayer>> linears() {
+    return linears;
+  }
+
+  /** Module name → slot of every norm ({@code input_layernorm}, ..., the final norm). */
+  public Map<String, Slot<NormLayer>> norms() {
+    return norms;
+  }
+
+  /** The token embedding table {@code [V, C]} (also the lm_head weight when tied). */
+  public Parameter tokenEmbedding() {
+    return tokenEmbedding;
+  }
+
+  /** The output head's slot ({@code lm_head}). */
+  public Slot<LinearLayer> lmHead() {
+    return lmHead;
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  /**
+   * Input embeddings of token ids.
+   *
+   * @param ids {@code [B·T]}
+   * @return {@code [B, T, C]}
+   */
+  public Var embedTokens(int[] ids, int batch, int time) {
+    if (ids.length != batch * time) {
+      throw new IllegalArgumentException(ids.length + " ids for B=" + batch + ", T=" + time);
+    }
+    for (int id : ids) {
+      if (id < 0 || id >= config.vocabSize()) {
+        throw new IllegalArgumentException(
+            "token id " + id + " outside the vocabulary [0, " + config.vocabSize() + ")");
+      }
+    }
+    return Ops.reshape(Ops.embedding(tokenEmbedding, ids), batch, time, config.hiddenSize());
+  }
+
+  /** Logits {@code [B, T, V]} of every position. */
+  public Var forward(ModelInput in) {
+    return logits(forwardHidden(in));
+  }
+
+  /** Logits {@code [B, V]} of the last position of each row only (generation). */
+  public Var forwardLast(ModelInput in) {
+    Var h = forwardHidden(in);
+    int b = in.batch(), t = in.time();
+    Var last = t == 1 ? h : Ops.slice(h, 1, t - 1, t);
+    return Ops.reshape(logits(last), b, config.vocabSize());
+  }
+
+  /** {@code lm_head(hidden)}: {@code [..., C] -> [..., V]}. */
+  public Var logits(Var hidden) {
+    return lmHead.get().forward(hidden);
+  }
+
+  /** Final hidden states {@code [B, T, C]} (after the final norm, before {@code lm_head}). */
+  public Var forwardHidden(ModelInput in) {
+    int b = in.batch(), t = in.time();
+    if (in.inputsEmbeds().dim(2) != config.hiddenSize()) {
+      throw new IllegalArgumentException(
+          "inputsEmbeds width "
+              + in.inputsEmbeds().dim(2)
+              + " != hidden size "
+              + config.hiddenSize());
+    }
+    checkPrefix(in);
+    KvCache cache = in.cache();
+    if (cache != null) {
+      if (cache.batch() != b) {
+        throw new IllegalArgumentException(
+            "KV cache for B=" + cache.batch() + ", input has B=" + b);
+      }
+      if (cache.length() == 0 && in.prefixLength() > 0) {
+        cache.checkRoom(t, in.prefixLength());
+        cache.startPrefix(in.prefixLength());
+        for (int l = 0; l < config.numLayers(); l++) {
+          KvCache.write(cache.keys(l), in.prefix().get(l).keys().value(), 0);
+          KvCache.write(cache.values(l), in.prefix().get(l).values().value(), 0);
+        }
+      } else {
+        cache.checkRoom(t, 0);
+      }
+      cache.markPadding(in.padding(), t);
+    }
+    int[] positions = in.positions() != null ? in.positions() : defaultPositions(in);
+    int maxPos = 0;
+    for (int p : positions) {
+      if (p < 0) {
+        throw new IllegalArgumentException("negative position id " + p);
+      }
+      maxPos = Math.max(maxPos, p);
+    }
+    checkWindow(in);
+    Var x = in.inputsEmbeds();
+    RopeTable table = null;
+    if (config.rotary()) {
+      table = ropeTable(maxPos + 1);
+    } else {
+      if (maxPos >= config.maxPositionEmbeddings()) {
+        throw new IllegalArgumentException(
+            "position "
+                + maxPos
+                + " beyond the "
+                + config.maxPositionEmbeddings()
+                + " learned positions");
+      }
+      Var pe = Ops.embedding(positionEmbedding, positions);
+      x = Ops.add(x, Ops.reshape(pe, b, t, config.hiddenSize()));
+    }
+    ForwardState state = new ForwardState(config, in, positions, table);
+    for (DecoderBlock block : blocks) {
+      x = block.forward(x, state);
+    }
+    x = finalNorm.get().forward(x);
+    if (cache != null) {
+      cache.advance(in.padding(), t);
+    }
+    return x;
+  }
+
+  /**
+   * HF's positions: each row counts its real tokens, starting after the prefix and the tokens
+   * already cached; padding gets position 1 (as HF's generate does; it is never attended to).
+   */
+  private static int[] defaultPositions(ModelInput in) {
+    int b = in.batch(), t = in.time();
+    int[] pos = new int[b * t];
+    KvCache cache = in.cache();
+    for (int r = 0; r < b; r++) {
+      int next = cache != null ? cache.prefixLength() + cache.realTokens(r) : in.prefixLength();
+      for (int i = 0; i < t; i++) {
+        int flat = r * t + i;
+        pos[flat] = in.isPad(flat) ? 1 : next++;
+      }
+    }
+    return pos;
+  }
+
+  private void checkPrefix(ModelInput in) {
+    if (in.prefixLength() == 0) {
+      return;
+    }
+    if (in.prefix().size() != config.numLayers()) {
+      throw new IllegalArgumentException(
+          "prefix has " + in.prefix().size() + " layers, the model " + config.numLayers());
+    }
+    int[] want = {in.batch(), in.prefixLength(), config.numKvHeads(), config.headDim()};
+    for (PrefixKv p : in.prefix()) {
+      if (!Arrays.equals(p.keys().shape(), want)) {
+        throw new IllegalArgumentException(
+            "prefix keys "
+                + Arrays.toString(p.keys().shape())
+                + ", expected "
+                + Arrays.toString(want));
+      }
+    }
+  }
+
+  private void checkWindow(ModelInput in) {
+    Integer window = config.slidingWindow();
+    if (window == null) {
+      return;
+    }
+    int keys = (in.cache() != null ? in.cache().length() : in.prefixLength()) + in.time();
+    if (keys > window) {
+      throw new UnsupportedOperationException(
+          "sequence of "
+              + keys
+              + " keys exceeds the sliding window of "
+              + window
+              + " tokens; sliding-window attention is not implemented");
+    }
+  }
+
+  /** A RoPE table covering at least {@code positions} positions (grown on demand). */
+  private synchronized RopeTable ropeTable(int positions) {
+    if (rope == null || rope.maxPositions() < positions) {
+      int size = Math.max(positions, rope == null ? 256 : 2 * rope.maxPositions());
+      rope = new RopeTable(config.headDim(), size, config.ropeTheta(), config.ropeScaling());
+    }
+    return rope;
+  }
+
+  /** Total number of parameter elements (tied weights counted once). */
+  public long parameterCount() {
+    long n = 0;
+    for (Parameter p : parameters.values()) {
+      n += p.value().numel();
+    }
+    return n;
+  }
+
+  /** Releases the memory-mapped weights; the model is unusable afterwards. */
+  @Override
+  public void close() {
+    if (weightOwner != null) {
+      try {
+        weightOwner.close();
+      } catch (Exception e) {
+        throw new ModelException("closing the weights failed: " + e.getMessage(), e);
+      }
+    }
+  }
+}

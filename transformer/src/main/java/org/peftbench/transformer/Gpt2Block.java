@@ -1,0 +1,60 @@
+package org.peftbench.transformer;
+
+import org.peftbench.autograd.Ops;
+import org.peftbench.autograd.Var;
+import org.peftbench.transformer.nn.LinearLayer;
+import org.peftbench.transformer.nn.NormLayer;
+import org.peftbench.transformer.nn.Slot;
+
+/**
+ * The GPT-2 block: pre-LayerNorm attention with a fused q/k/v projection, then a GELU MLP. Its
+ * projections are Conv1D layers (weights {@code [in, out]}).
+ *
+ * <pre>
+ *   q | k | v = c_attn(ln_1(x))                          [B,T,3C]
+ *   x = x + attn.c_proj(attention(q, k, v))
+ *   x = x + mlp.c_proj(gelu(mlp.c_fc(ln_2(x))))
+ * </pre>
+ */
+final class Gpt2Block implements DecoderBlock {
+  final int layer;
+  final Slot<NormLayer> ln1;
+  final Slot<LinearLayer> cAttn;
+  final Slot<LinearLayer> attnProj;
+  final Slot<NormLayer> ln2;
+  final Slot<LinearLayer> cFc;
+  final Slot<LinearLayer> mlpProj;
+  private final Activation activation;
+  private final int hidden;
+  private final int heads;
+  private final int headDim;
+
+  Gpt2Block(ModelConfig c, int layer, ModuleTree tree) {
+    this.layer = layer;
+    String p = "transformer.h." + layer + ".";
+    ln1 = tree.norm(p + "ln_1");
+    cAttn = tree.linear(p + "attn.c_attn");
+    attnProj = tree.linear(p + "attn.c_proj");
+    ln2 = tree.norm(p + "ln_2");
+    cFc = tree.linear(p + "mlp.c_fc");
+    mlpProj = tree.linear(p + "mlp.c_proj");
+    activation = c.activation();
+    hidden = c.hiddenSize();
+    heads = c.numHeads();
+    headDim = c.headDim();
+  }
+
+  @Override
+  public Var forward(Var x, ForwardState s) {
+    int b = s.batch, t = s.time;
+    Var qkv = cAttn.get().forward(ln1.get().forward(x));
+    Var[] parts = Ops.split(qkv, -1, hidden, hidden, hidden);
+    Var q = Ops.reshape(parts[0], b, t, heads, headDim);
+    Var k = Ops.reshape(parts[1], b, t, heads, headDim);
+    Var v = Ops.reshape(parts[2], b, t, heads, headDim);
+    Var a = s.attend(layer, q, k, v);
+    x = Ops.add(x, attnProj.get().forward(Ops.reshape(a, b, t, hidden)));
+    Var m = Activations.apply(activation, cFc.get().forward(ln2.get().forward(x)));
+    return Ops.add(x, mlpProj.get().forward(m));
+  }
+}

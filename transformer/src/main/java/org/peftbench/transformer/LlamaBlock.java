@@ -1,0 +1,78 @@
+package org.peftbench.transformer;
+
+import org.peftbench.autograd.Ops;
+import org.peftbench.autograd.Var;
+import org.peftbench.transformer.nn.LinearLayer;
+import org.peftbench.transformer.nn.NormLayer;
+import org.peftbench.transformer.nn.Slot;
+
+/**
+ * The Llama decoder layer (also Mistral, Qwen2, Qwen3): pre-norm attention then a gated MLP.
+ *
+ * <pre>
+ *   h = input_layernorm(x)
+ *   q, k, v = q_proj(h), k_proj(h), v_proj(h)          [B,T,Hq·D], [B,T,Hkv·D]
+ *   (Qwen3) q, k = q_norm(q), k_norm(k)                  RMSNorm over D, per head
+ *   x = x + o_proj(attention(rope(q), rope(k), v))
+ *   h = post_attention_layernorm(x)
+ *   x = x + down_proj(act(gate_proj(h)) ⊙ up_proj(h))
+ * </pre>
+ *
+ * Every module is read from its {@link Slot} on each call, so PEFT replacements apply at once.
+ */
+final class LlamaBlock implements DecoderBlock {
+  final int layer;
+  final Slot<NormLayer> inputNorm;
+  final Slot<LinearLayer> q;
+  final Slot<LinearLayer> k;
+  final Slot<LinearLayer> v;
+  final Slot<LinearLayer> o;
+  final Slot<NormLayer> qNorm; // Qwen3 only, else null
+  final Slot<NormLayer> kNorm;
+  final Slot<NormLayer> postNorm;
+  final Slot<LinearLayer> gate;
+  final Slot<LinearLayer> up;
+  final Slot<LinearLayer> down;
+  private final Activation activation;
+  private final int heads;
+  private final int kvHeads;
+  private final int headDim;
+
+  LlamaBlock(ModelConfig c, int layer, ModuleTree tree) {
+    this.layer = layer;
+    String p = "model.layers." + layer + ".";
+    inputNorm = tree.norm(p + "input_layernorm");
+    q = tree.linear(p + "self_attn.q_proj");
+    k = tree.linear(p + "self_attn.k_proj");
+    v = tree.linear(p + "self_attn.v_proj");
+    o = tree.linear(p + "self_attn.o_proj");
+    qNorm = c.qkNorm() ? tree.norm(p + "self_attn.q_norm") : null;
+    kNorm = c.qkNorm() ? tree.norm(p + "self_attn.k_norm") : null;
+    gate = tree.linear(p + "mlp.gate_proj");
+    up = tree.linear(p + "mlp.up_proj");
+    down = tree.linear(p + "mlp.down_proj");
+    postNorm = tree.norm(p + "post_attention_layernorm");
+    activation = c.activation();
+    heads = c.numHeads();
+    kvHeads = c.numKvHeads();
+    headDim = c.headDim();
+  }
+
+  @Override
+  public Var forward(Var x, ForwardState s) {
+    int b = s.batch, t = s.time;
+    Var h = inputNorm.get().forward(x);
+    Var qh = Ops.reshape(q.get().forward(h), b, t, heads, headDim);
+    Var kh = Ops.reshape(k.get().forward(h), b, t, kvHeads, headDim);
+    Var vh = Ops.reshape(v.get().forward(h), b, t, kvHeads, headDim);
+    if (qNorm != null) {
+      qh = qNorm.get().forward(qh);
+      kh = kNorm.get().forward(kh);
+    }
+    Var a = s.attend(layer, qh, kh, vh);
+    x = Ops.add(x, o.get().forward(Ops.reshape(a, b, t, heads * headDim)));
+    h = postNorm.get().forward(x);
+    Var m = Ops.mul(Activations.apply(activation, gate.get().forward(h)), up.get().forward(h));
+    return Ops.add(x, down.get().forward(m));
+  }
+}
