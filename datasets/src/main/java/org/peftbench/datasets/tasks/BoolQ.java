@@ -1,0 +1,35 @@
+package org.peftbench.datasets.tasks;
+
+import java.util.List;
+import org.peftbench.datasets.TaskKind;
+import org.peftbench.datasets.io.Row;
+
+/** BoolQ (SuperGLUE): yes/no questions about a Wikipedia passage. */
+public final class BoolQ extends ClassificationTask {
+  private static final List<String> LABELS = List.of("false", "true");
+
+  public BoolQ() {
+    super(
+        "boolq",
+        "super_glue/boolq",
+        TaskKind.CLASSIFICATION,
+        "Read the passage and answer the yes/no question. " + answerWith(LABELS) + "",
+        LABELS,
+        "label",
+        List.of("False", "True"),
+        false,
+        false,
+        "train",
+        "validation");
+  }
+
+  @Override
+  protected String prompt(Row row) {
+    return Prompts.build(
+        instruction(),
+        "Passage",
+        Fields.text(row, "passage"),
+        "Question",
+        Fields.text(row, "question"));
+  }
+}

@@ -1,0 +1,35 @@
+package org.peftbench.datasets.tasks;
+
+import java.util.List;
+import org.peftbench.datasets.TaskKind;
+import org.peftbench.datasets.io.Row;
+
+/** MathQA: GRE/GMAT-style math word problems with five options; the HF correct is "a".."e". */
+public final class MathQa extends ClassificationTask {
+  private static final List<String> LABELS = List.of("a", "b", "c", "d", "e");
+
+  public MathQa() {
+    super(
+        "mathqa",
+        "allenai/math_qa",
+        TaskKind.MULTIPLE_CHOICE,
+        "Solve the math word problem and answer with the letter of the correct option (a, b, c, d or e).",
+        LABELS,
+        "correct",
+        LABELS,
+        true,
+        false,
+        "train",
+        "validation");
+  }
+
+  @Override
+  protected String prompt(Row row) {
+    return Prompts.build(
+        instruction(),
+        "Problem",
+        Fields.text(row, "Problem"),
+        "Options",
+        Fields.text(row, "options"));
+  }
+}

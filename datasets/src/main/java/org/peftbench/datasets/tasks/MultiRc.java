@@ -1,0 +1,40 @@
+package org.peftbench.datasets.tasks;
+
+import java.util.List;
+import org.peftbench.datasets.TaskKind;
+import org.peftbench.datasets.io.Row;
+
+/**
+ * MultiRC (SuperGLUE), scored as PEFT-Bench does: binary F1 and accuracy over the individual answer
+ * options (one row per option), not the per-question EM / F1a of the SuperGLUE leaderboard.
+ */
+public final class MultiRc extends ClassificationTask {
+  private static final List<String> LABELS = List.of("false", "true");
+
+  public MultiRc() {
+    super(
+        "multirc",
+        "super_glue/multirc",
+        TaskKind.CLASSIFICATION,
+        "Given the paragraph, is the answer to the question correct? " + answerWith(LABELS) + "",
+        LABELS,
+        "label",
+        List.of("False", "True"),
+        false,
+        false,
+        "train",
+        "validation");
+  }
+
+  @Override
+  protected String prompt(Row row) {
+    return Prompts.build(
+        instruction(),
+        "Paragraph",
+        Fields.text(row, "paragraph"),
+        "Question",
+        Fields.text(row, "question"),
+        "Answer",
+        Fields.text(row, "answer"));
+  }
+}

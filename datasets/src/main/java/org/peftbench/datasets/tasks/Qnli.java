@@ -1,0 +1,35 @@
+package org.peftbench.datasets.tasks;
+
+import java.util.List;
+import org.peftbench.datasets.TaskKind;
+import org.peftbench.datasets.io.Row;
+
+/** QNLI (GLUE): does a sentence answer a question. */
+public final class Qnli extends ClassificationTask {
+  private static final List<String> LABELS = List.of("entailment", "not_entailment");
+
+  public Qnli() {
+    super(
+        "qnli",
+        "glue/qnli",
+        TaskKind.CLASSIFICATION,
+        "Does the sentence contain the answer to the question? " + answerWith(LABELS) + "",
+        LABELS,
+        "label",
+        LABELS,
+        false,
+        false,
+        "train",
+        "validation");
+  }
+
+  @Override
+  protected String prompt(Row row) {
+    return Prompts.build(
+        instruction(),
+        "Question",
+        Fields.text(row, "question"),
+        "Sentence",
+        Fields.text(row, "sentence"));
+  }
+}
