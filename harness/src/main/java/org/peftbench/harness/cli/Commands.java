@@ -12,6 +12,8 @@ public final class Commands {
     cli.addSubcommand(new RunCommand());
     cli.addSubcommand(new ReportCommand());
     cli.addSubcommand(new PscpCommand());
+    cli.addSubcommand(new TasksCommand());
+    cli.addSubcommand(new EvaluatePredictionsCommand());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
   }

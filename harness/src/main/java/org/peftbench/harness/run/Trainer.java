@@ -1,0 +1,319 @@
+package org.peftbench.harness.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.peftbench.autograd.GradMode;
+import org.peftbench.autograd.Ops;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.Var;
+import org.peftbench.autograd.optim.AdamW;
+import org.peftbench.autograd.optim.GradClip;
+import org.peftbench.autograd.optim.LrSchedule;
+import org.peftbench.autograd.optim.Optimizer;
+import org.peftbench.autograd.optim.Sgd;
+import org.peftbench.harness.cost.ProcessMemory;
+import org.peftbench.harness.suite.TrainingSettings;
+import org.peftbench.tensor.MemoryTracker;
+
+/**
+ * The training loop of one run, HF Trainer style: micro-batches of {@code batch_size} examples,
+ * {@code grad_accum} of them per optimizer step, global gradient-norm clipping, AdamW (or SGD) with
+ * a warmup + constant/linear/cosine schedule, evaluation on the validation examples every {@code
+ * eval_every_steps} steps (default: once per epoch) and at the end, and the adapter with the lowest
+ * validation loss kept in {@code work/best/}.
+ *
+ * <p>Robustness: after every evaluation the loop writes a checkpoint ({@code work/checkpoint/}:
+ * adapter weights, optimizer state, and {@code state.json} with the step, the losses so far and the
+ * best evaluation); a new Trainer on the same work folder resumes from it. The data order and every
+ * dropout mask derive from (seed, micro-batch index), so a resumed run continues exactly as the
+ * uninterrupted one would. A NaN or infinite loss stops training with {@link Outcome#nonFinite} set
+ * instead of throwing.
+ */
+public final class Trainer {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How long to train and how: the resolved settings plus caps. */
+  public record Plan(
+      TrainingSettings settings, long seed, Integer maxSteps, Integer evalEverySteps) {}
+
+  /** Called after each optimizer step and each evaluation (progress display, tests). */
+  public interface Listener {
+    default void onStep(int step, int totalSteps, double loss) {}
+
+    default void onEvaluation(int step, double validationLoss) {}
+  }
+
+  /** The state saved with every checkpoint (and the final trajectory). */
+  public static final class State {
+    public int step;
+    public List<Double> losses = new ArrayList<>();
+    public List<double[]> evaluations = new ArrayList<>(); // {step, epoch, val loss, train loss}
+    public Integer bestStep;
+    public Double bestValidationLoss;
+    public double trainSeconds;
+    public int timedSteps;
+  }
+
+  /** What training produced. */
+  public record Outcome(
+      State state,
+      int totalSteps,
+      String nonFinite,
+      boolean resumed,
+      double secondsPerStep,
+      long peakTensorBytes,
+      long peakRssBytes) {}
+
+  private final RunModel model;
+  private final List<TokenizedExample> train;
+  private final List<TokenizedExample> validation;
+  private final Plan plan;
+  private final Path work;
+  private final Listener listener;
+
+  public Trainer(
+      RunModel model,
+      List<TokenizedExample> train,
+      List<TokenizedExample> validation,
+      Plan plan,
+      Path workDir,
+      Listener listener) {
+    this.model = model;
+    this.train = train;
+    this.validation = validation;
+    this.plan = plan;
+    this.work = workDir;
+    this.listener = listener == null ? new Listener() {} : listener;
+  }
+
+  public Path checkpointDir() {
+    return work.resolve("checkpoint");
+  }
+
+  public Path bestDir() {
+    return work.resolve("best");
+  }
+
+  /** Optimizer steps the plan asks for: epochs × micro-batches / accumulation, capped. */
+  public static int totalSteps(int examples, TrainingSettings s, Integer maxSteps) {
+    long perEpoch = (examples + s.batchSize() - 1) / s.batchSize();
+    long steps = Math.max(1, perEpoch * s.epochs() / s.gradAccum());
+    if (maxSteps != null) {
+      steps = Math.min(steps, maxSteps);
+    }
+    return (int) steps;
+  }
+
+  public Outcome run() {
+    TrainingSettings s = plan.settings();
+    DataOrder order = new DataOrder(train.size(), s.batchSize(), s.shuffle(), plan.seed());
+    int total = totalSteps(train.size(), s, plan.maxSteps());
+    int stepsPerEpoch = Math.max(1, order.batchesPerEpoch() / s.gradAccum());
+    int evalEvery =
+        plan.evalEverySteps() != null ? plan.evalEverySteps() : Math.min(stepsPerEpoch, total);
+    long warmup = LrSchedule.warmupSteps(total, 0, s.warmupRatio());
+    LrSchedule schedule =
+        LrSchedule.byName(s.scheduler().toLowerCase(), s.learningRate(), warmup, total);
+    List<Parameter> params = model.trainableParameters();
+    if (params.isEmpty()) {
+      throw new IllegalStateException("the adapted model has no trainable parameters");
+    }
+    Optimizer opt =
+        s.optimizer().equalsIgnoreCase("sgd")
+            ? new Sgd(params, 0.0)
+            : new AdamW(params, 0.9, 0.999, 1e-8, s.weightDecay());
+
+    State st = new State();
+    boolean resumed = false;
+    Path ckpt = checkpointDir();
+    recover(ckpt);
+    recover(bestDir());
+    if (Files.isRegularFile(ckpt.resolve("state.json"))) {
+      st = readState(ckpt.resolve("state.json"));
+      model.loadAdapterWeights(ckpt.resolve("adapter"));
+      opt.loadState(ckpt.resolve("optimizer.safetensors"));
+      resumed = true;
+    }
+
+    MemoryTracker.resetPeak();
+    String nonFinite = null;
+    while (st.step < total) {
+      long t0 = System.nanoTime();
+      double stepLoss = 0;
+      for (int a = 0; a < s.gradAccum(); a++) {
+        long micro = (long) st.step * s.gradAccum() + a;
+        Batch b = batch(order.microBatch(micro));
+        Var loss = model.loss(b, true, DataOrder.mix(plan.seed(), micro));
+        double v = loss.item();
+        if (!Double.isFinite(v)) {
+          nonFinite =
+              "training loss became "
+                  + v
+                  + " at step "
+                  + (st.step + 1)
+                  + " (micro-batch "
+                  + micro
+                  + ")";
+          break;
+        }
+        stepLoss += v / s.gradAccum();
+        Var scaled = s.gradAccum() == 1 ? loss : Ops.scale(loss, 1f / s.gradAccum());
+        scaled.backward();
+      }
+      if (nonFinite != null) {
+        opt.zeroGrad();
+        break;
+      }
+      if (s.maxGradNorm() > 0) {
+        GradClip.clipGlobalNorm(params, s.maxGradNorm());
+      }
+      opt.step(schedule.lr(st.step));
+      opt.zeroGrad();
+      st.step++;
+      st.losses.add(stepLoss);
+      // the first steps run while the JIT compiles; time the rest
+      if (st.step > Math.min(2, total - 1)) {
+        st.trainSeconds += (System.nanoTime() - t0) / 1e9;
+        st.timedSteps++;
+      }
+      listener.onStep(st.step, total, stepLoss);
+
+      if (st.step % evalEvery == 0 || st.step == total) {
+        double val = validationLoss();
+        double epoch = (double) st.step * s.gradAccum() / order.batchesPerEpoch();
+        st.evaluations.add(new double[] {st.step, epoch, val, stepLoss});
+        listener.onEvaluation(st.step, val);
+        if (!Double.isFinite(val)) {
+          nonFinite = "validation loss became " + val + " at step " + st.step;
+          break;
+        }
+        if (st.bestValidationLoss == null || val < st.bestValidationLoss) {
+          st.bestValidationLoss = val;
+          st.bestStep = st.step;
+          replaceDir(bestDir(), d -> model.saveAdapter(d));
+        }
+        saveCheckpoint(st, opt);
+      }
+    }
+    // test with the best adapter, as PEFT-Bench keeps the best checkpoint
+    if (nonFinite == null && Files.isDirectory(bestDir())) {
+      model.loadAdapterWeights(bestDir());
+    }
+    double sps = st.timedSteps > 0 ? st.trainSeconds / st.timedSteps : Double.NaN;
+    return new Outcome(
+        st,
+        total,
+        nonFinite,
+        resumed,
+        sps,
+        MemoryTracker.peakBytes(),
+        ProcessMemory.peakRssBytes());
+  }
+
+  /** Mean over validation micro-batches of the batch loss (HF's eval_loss), without dropout. */
+  public double validationLoss() {
+    if (validation.isEmpty()) {
+      return Double.NaN;
+    }
+    int bs = plan.settings().batchSize();
+    double sum = 0;
+    int n = 0;
+    try (GradMode.Scope ignored = GradMode.noGrad()) {
+      for (int i = 0; i < validation.size(); i += bs) {
+        Batch b =
+            Batch.of(validation.subList(i, Math.min(validation.size(), i + bs)), model.padId());
+        sum += model.loss(b, false, 0).item();
+        n++;
+      }
+    }
+    return sum / n;
+  }
+
+  private Batch batch(int[] indices) {
+    List<TokenizedExample> ex = new ArrayList<>(indices.length);
+    for (int i : indices) {
+      ex.add(train.get(i));
+    }
+    return Batch.of(ex, model.padId());
+  }
+
+  private void saveCheckpoint(State st, Optimizer opt) {
+    replaceDir(
+        checkpointDir(),
+        d -> {
+          model.saveAdapter(d.resolve("adapter"));
+          opt.saveState(d.resolve("optimizer.safetensors"));
+          try {
+            // state.json last: a checkpoint folder without it is incomplete
+            Files.writeString(d.resolve("state.json"), JSON.writeValueAsString(st));
+          } catch (IOException e) {
+            throw new IllegalStateException("cannot write checkpoint state: " + e, e);
+          }
+        });
+  }
+
+  private static State readState(Path f) {
+    try {
+      return JSON.readValue(f.toFile(), State.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("unreadable checkpoint " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes a folder beside {@code target} and swaps it in, so a kill at any moment leaves either
+   * the old or the new complete folder.
+   */
+  static void replaceDir(Path target, java.util.function.Consumer<Path> writer) {
+    try {
+      Path parent = target.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      Path fresh = parent.resolve(target.getFileName() + ".new");
+      Path old = parent.resolve(target.getFileName() + ".old");
+      deleteTree(fresh);
+      Files.createDirectories(fresh);
+      writer.accept(fresh);
+      deleteTree(old);
+      if (Files.exists(target)) {
+        Files.move(target, old);
+      }
+      Files.move(fresh, target);
+      deleteTree(old);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot replace " + target + ": " + e, e);
+    }
+  }
+
+  /** Completes a {@link #replaceDir} that a kill interrupted between its two renames. */
+  static void recover(Path target) {
+    try {
+      Path parent = target.toAbsolutePath().getParent();
+      Path fresh = parent.resolve(target.getFileName() + ".new");
+      Path old = parent.resolve(target.getFileName() + ".old");
+      if (!Files.exists(target) && Files.exists(old)) {
+        Files.move(old, target);
+      }
+      deleteTree(fresh);
+      deleteTree(old);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot recover " + target + ": " + e, e);
+    }
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(p)) {
+      for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(x);
+      }
+    }
+  }
+}

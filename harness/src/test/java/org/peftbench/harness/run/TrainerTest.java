@@ -1,0 +1,122 @@
+package org.peftbench.harness.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.peftbench.harness.suite.TrainingSettings;
+
+class TrainerTest {
+  static final int V = 16;
+
+  /** Sequences following "next = (prev + 3) mod V" with some noise: learnable by a bigram. */
+  static List<TokenizedExample> data(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    List<TokenizedExample> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int len = 4 + r.nextInt(5);
+      int[] ids = new int[len];
+      ids[0] = 1 + r.nextInt(V - 1);
+      for (int t = 1; t < len; t++) {
+        ids[t] = r.nextInt(10) == 0 ? 1 + r.nextInt(V - 1) : 1 + (ids[t - 1] + 2) % (V - 1);
+      }
+      out.add(TokenizedExample.ofIds(ids));
+    }
+    return out;
+  }
+
+  static Trainer.Plan plan(int maxSteps, int evalEvery, int accum) {
+    TrainingSettings s =
+        new TrainingSettings("adamw", 0.05, "cosine", 0.1, 1e-5, 4, accum, 100, 1.0, null, true)
+            .resolved();
+    return new Trainer.Plan(s, 7, maxSteps, evalEvery);
+  }
+
+  @Test
+  void lossFallsAndTheBestAdapterIsKept(@TempDir Path tmp) {
+    BigramModel m = new BigramModel(V, 1);
+    Trainer tr = new Trainer(m, data(40, 2), data(8, 3), plan(30, 10, 1), tmp, null);
+    Trainer.Outcome o = tr.run();
+    assertThat(o.nonFinite()).isNull();
+    assertThat(o.state().losses).hasSize(30);
+    assertThat(o.state().losses.get(29)).isLessThan(o.state().losses.get(0) * 0.8);
+    assertThat(o.state().evaluations).hasSize(3);
+    assertThat(o.state().bestStep).isNotNull();
+    assertThat(Files.isRegularFile(tmp.resolve("best/w.bin"))).isTrue();
+    assertThat(Files.isRegularFile(tmp.resolve("checkpoint/state.json"))).isTrue();
+  }
+
+  @Test
+  void aKilledRunResumesFromItsCheckpointAndEndsIdentically(@TempDir Path tmp) {
+    List<TokenizedExample> train = data(30, 2);
+    List<TokenizedExample> val = data(6, 3);
+    Trainer.Outcome whole =
+        new Trainer(new BigramModel(V, 1), train, val, plan(24, 5, 2), tmp.resolve("a"), null)
+            .run();
+
+    Trainer.Listener killAtStep12 =
+        new Trainer.Listener() {
+          @Override
+          public void onStep(int step, int total, double loss) {
+            if (step == 12) {
+              throw new IllegalStateException("killed");
+            }
+          }
+        };
+    Path work = tmp.resolve("b");
+    assertThatThrownBy(
+            () ->
+                new Trainer(new BigramModel(V, 1), train, val, plan(24, 5, 2), work, killAtStep12)
+                    .run())
+        .hasMessage("killed");
+    // the last checkpoint is from step 10
+    Trainer.Outcome resumed =
+        new Trainer(new BigramModel(V, 1), train, val, plan(24, 5, 2), work, null).run();
+    assertThat(resumed.resumed()).isTrue();
+    assertThat(resumed.state().losses).isEqualTo(whole.state().losses);
+    assertThat(resumed.state().bestValidationLoss).isEqualTo(whole.state().bestValidationLoss);
+  }
+
+  @Test
+  void aNanLossStopsTheRunWithAStatus(@TempDir Path tmp) {
+    BigramModel m = new BigramModel(V, 1);
+    m.poisonAtCall = 3;
+    Trainer.Outcome o = new Trainer(m, data(20, 2), data(4, 3), plan(10, 5, 1), tmp, null).run();
+    assertThat(o.nonFinite()).isEqualTo("training loss became NaN at step 3 (micro-batch 2)");
+    assertThat(o.state().losses).hasSize(2);
+  }
+
+  @Test
+  void fileOrderWithoutShuffle() {
+    DataOrder order = new DataOrder(10, 4, false, 1);
+    assertThat(order.batchesPerEpoch()).isEqualTo(3);
+    assertThat(order.microBatch(0)).containsExactly(0, 1, 2, 3);
+    assertThat(order.microBatch(2)).containsExactly(8, 9);
+    assertThat(order.microBatch(3)).containsExactly(0, 1, 2, 3);
+    DataOrder shuffled = new DataOrder(10, 4, true, 1);
+    assertThat(shuffled.permutation(0)).isNotEqualTo(shuffled.permutation(1).clone());
+    assertThat(new DataOrder(10, 4, true, 1).microBatch(4)).isEqualTo(shuffled.microBatch(4));
+  }
+
+  @Test
+  void totalStepsFollowEpochsAccumulationAndCaps() {
+    TrainingSettings s =
+        new TrainingSettings(null, null, null, null, null, 4, 2, 3, null, null, null).resolved();
+    assertThat(Trainer.totalSteps(10, s, null)).isEqualTo(3 * 3 / 2); // 3 batches/epoch, 3 epochs
+    assertThat(Trainer.totalSteps(10, s, 2)).isEqualTo(2);
+  }
+
+  @Test
+  void promptTargetTruncatesThePromptFromTheLeft() {
+    TokenizedExample e =
+        TokenizedExample.promptTarget(new int[] {1, 2, 3, 4, 5}, new int[] {8, 9}, 5);
+    assertThat(e.inputIds()).containsExactly(3, 4, 5, 8, 9);
+    assertThat(e.labels()).containsExactly(-100, -100, -100, 8, 9);
+  }
+}
