@@ -1,0 +1,190 @@
+package org.peftbench.transformer.generate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.peftbench.autograd.GradMode;
+import org.peftbench.autograd.Var;
+import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.KvCache;
+import org.peftbench.transformer.ModelInput;
+
+/**
+ * Batched generation with a KV cache: one prefill pass over the left-padded prompts, then one
+ * decode pass per new token. Rows stop on an EOS id, a stop string or the length limit; the batch
+ * stops when every row has.
+ *
+ * <p>Adapters that change the input (prompt tuning's virtual tokens, prefix tuning's keys) plug in
+ * through {@link #withPrefillHook}: the hook sees the prefill input and returns the one to run; the
+ * cache then carries everything for the decode steps.
+ */
+public final class Generator {
+  /** Why a row stopped. */
+  public enum StopReason {
+    EOS,
+    STOP_STRING,
+    LENGTH
+  }
+
+  /**
+   * One row's output.
+   *
+   * @param tokens the generated ids (an EOS that ended the row included)
+   * @param text the decoded text of the tokens (without a final EOS), or null without a decoder
+   * @param reason why it stopped
+   */
+  public record Result(int[] tokens, String text, StopReason reason) {}
+
+  /** Wall time of the last {@link #generate} call. */
+  public record Timing(int prefillTokens, long prefillNanos, int decodeSteps, long decodeNanos) {}
+
+  private final CausalLM model;
+  private final Function<int[], String> decoder;
+  private final UnaryOperator<ModelInput> prefillHook;
+  private Timing lastTiming;
+
+  public Generator(CausalLM model) {
+    this(model, null, UnaryOperator.identity());
+  }
+
+  private Generator(
+      CausalLM model, Function<int[], String> decoder, UnaryOperator<ModelInput> prefillHook) {
+    this.model = model;
+    this.decoder = decoder;
+    this.prefillHook = prefillHook;
+  }
+
+  /** Token ids → text, for stop strings and {@link Result#text()}. */
+  public Generator withDecoder(Function<int[], String> decoder) {
+    return new Generator(model, decoder, prefillHook);
+  }
+
+  /** Rewrites the prefill input (virtual tokens, prefix keys/values) before it runs. */
+  public Generator withPrefillHook(UnaryOperator<ModelInput> hook) {
+    return new Generator(model, decoder, hook);
+  }
+
+  public Timing lastTiming() {
+    return lastTiming;
+  }
+
+  /** Generates a continuation of each prompt (each at least one token). */
+  public List<Result> generate(List<int[]> prompts, GenerationConfig config) {
+    if (prompts.isEmpty()) {
+      return List.of();
+    }
+    if (!config.stopStrings().isEmpty() && decoder == null) {
+      throw new IllegalStateException("stop strings need a decoder (withDecoder)");
+    }
+    int b = prompts.size();
+    int len = 0;
+    for (int[] p : prompts) {
+      if (p.length == 0) {
+        throw new IllegalArgumentException("empty prompt: start it with a BOS token");
+      }
+      len = Math.max(len, p.length);
+    }
+    // left padding: every row's last prompt token is at position len-1
+    int padId = 0;
+    int[] ids = new int[b * len];
+    boolean[] pad = new boolean[b * len];
+    boolean anyPad = false;
+    for (int r = 0; r < b; r++) {
+      int[] p = prompts.get(r);
+      int shift = len - p.length;
+      for (int t = 0; t < len; t++) {
+        pad[r * len + t] = t < shift;
+        anyPad |= t < shift;
+        ids[r * len + t] = t < shift ? padId : p[t - shift];
+      }
+    }
+    int vocab = model.config().vocabSize();
+    List<List<Integer>> out = new ArrayList<>();
+    StopReason[] reasons = new StopReason[b];
+    for (int r = 0; r < b; r++) {
+      out.add(new ArrayList<>());
+    }
+    Sampler sampler = new Sampler(config);
+    long prefillNanos = 0, decodeNanos = 0;
+    int steps = 0, prefillTokens = 0;
+    if (config.maxNewTokens() > 0) {
+      try (var noGrad = GradMode.noGrad()) {
+        long t0 = System.nanoTime();
+        ModelInput in = ModelInput.of(model.embedTokens(ids, b, len));
+        if (anyPad) {
+          in = in.withPadding(pad);
+        }
+        in = prefillHook.apply(in);
+        prefillTokens = in.batch() * in.time();
+        try (KvCache cache =
+            new KvCache(model.config(), b, in.prefixLength() + in.time() + config.maxNewTokens())) {
+          Var logits = model.forwardLast(in.withCache(cache));
+          prefillNanos = System.nanoTime() - t0;
+          long t1 = System.nanoTime();
+          int[] next = new int[b];
+          boolean[] done = new boolean[b];
+          while (true) {
+            float[] l = logits.value().toFloatArray();
+            boolean allDone = true;
+            for (int r = 0; r < b; r++) {
+              if (done[r]) {
+                continue;
+              }
+              int tok = sampler.next(l, r * vocab, vocab);
+              next[r] = tok;
+              out.get(r).add(tok);
+              if (config.eosTokenIds().contains(tok)) {
+                reasons[r] = StopReason.EOS;
+              } else if (hitsStopString(out.get(r), config)) {
+                reasons[r] = StopReason.STOP_STRING;
+              } else if (out.get(r).size() >= config.maxNewTokens()) {
+                reasons[r] = StopReason.LENGTH;
+              }
+              done[r] = reasons[r] != null;
+              allDone &= done[r];
+            }
+            if (allDone) {
+              break;
+            }
+            // finished rows still run (their input is padding), so the batch stays rectangular
+            boolean[] stepPad = done.clone();
+            ModelInput step =
+                ModelInput.of(model.embedTokens(next, b, 1)).withPadding(stepPad).withCache(cache);
+            logits = model.forwardLast(step);
+            steps++;
+          }
+          decodeNanos = System.nanoTime() - t1;
+        }
+      }
+    } else {
+      Arrays.fill(reasons, StopReason.LENGTH);
+    }
+    lastTiming = new Timing(prefillTokens, prefillNanos, steps, decodeNanos);
+    List<Result> results = new ArrayList<>();
+    for (int r = 0; r < b; r++) {
+      int[] toks = out.get(r).stream().mapToInt(Integer::intValue).toArray();
+      String text = decoder == null ? null : decoder.apply(withoutFinalEos(toks, reasons[r]));
+      results.add(new Result(toks, text, reasons[r]));
+    }
+    return results;
+  }
+
+  private boolean hitsStopString(List<Integer> tokens, GenerationConfig config) {
+    if (config.stopStrings().isEmpty()) {
+      return false;
+    }
+    String text = decoder.apply(tokens.stream().mapToInt(Integer::intValue).toArray());
+    for (String s : config.stopStrings()) {
+      if (!s.isEmpty() && text.contains(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int[] withoutFinalEos(int[] toks, StopReason reason) {
+    return reason == StopReason.EOS ? Arrays.copyOf(toks, toks.length - 1) : toks;
+  }
+}
