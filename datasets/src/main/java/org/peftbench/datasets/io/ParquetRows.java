@@ -13,6 +13,10 @@ import dev.hardwood.row.PqStruct;
 import dev.hardwood.row.StructAccessor;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.NoSuchElementException;
@@ -91,7 +95,7 @@ final class ParquetRows implements RowStream {
       case Float n -> NODES.numberNode(n);
       case Double n -> NODES.numberNode(n);
       case BigDecimal n -> NODES.numberNode(n);
-      case byte[] bytes -> NODES.textNode(Base64.getEncoder().encodeToString(bytes));
+      case byte[] bytes -> NODES.textNode(binaryText(bytes));
       case PqStruct s -> struct(s);
       case PqList list -> {
         ArrayNode array = NODES.arrayNode();
@@ -109,6 +113,23 @@ final class ParquetRows implements RowStream {
       }
       default -> NODES.textNode(v.toString());
     };
+  }
+
+  /**
+   * Older writers (Spark, Impala) store strings as unannotated BINARY: decode valid UTF-8 as text,
+   * anything else as base64.
+   */
+  private static String binaryText(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return Base64.getEncoder().encodeToString(bytes);
+    }
   }
 
   @Override
