@@ -122,23 +122,53 @@ public record ModelShapes(
       norms.add(new Norm(p + "post_attention_layernorm", hidden));
     }
     norms.add(new Norm("model.norm", hidden));
+    linears.add(new Linear("lm_head", hidden, vocab, false));
     return new ModelShapes(
         type, hidden, inter, layers, heads, kvHeads, headDim, vocab, tied, linears, norms);
   }
 
-  /** All parameters of the base model: embeddings, every linear, every norm, lm_head if untied. */
+  /**
+   * All parameters of the base model: embeddings, every linear, every norm; a tied lm_head shares
+   * the embedding's weight and counts once.
+   */
   public long totalParameters() {
     long n = (long) vocab * hidden; // model.embed_tokens
     for (Linear l : linears) {
-      n += l.numel();
+      if (!(tiedEmbeddings && l.name().equals("lm_head"))) {
+        n += l.numel();
+      }
     }
     for (Norm nm : norms) {
       n += nm.size();
     }
-    if (!tiedEmbeddings) {
-      n += (long) vocab * hidden; // lm_head
-    }
     return n;
+  }
+
+  /** The structure of a loaded model's config (same names and shapes as {@link #load}). */
+  public static ModelShapes of(org.peftbench.transformer.ModelConfig c) {
+    String type =
+        switch (c.architecture()) {
+          case LLAMA -> "llama";
+          case MISTRAL -> "mistral";
+          case QWEN2 -> "qwen2";
+          case QWEN3 -> "qwen3";
+          default ->
+              throw new IllegalArgumentException(
+                  c.architecture().hfName() + " is not supported by the PEFT methods here");
+        };
+    var n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    n.put("model_type", type);
+    n.put("hidden_size", c.hiddenSize());
+    n.put("intermediate_size", c.intermediateSize());
+    n.put("num_hidden_layers", c.numLayers());
+    n.put("num_attention_heads", c.numHeads());
+    n.put("num_key_value_heads", c.numKvHeads());
+    n.put("head_dim", c.headDim());
+    n.put("vocab_size", c.vocabSize());
+    n.put("tie_word_embeddings", c.tieWordEmbeddings());
+    n.put("attention_bias", c.qkvBias() && !type.equals("qwen2"));
+    n.put("mlp_bias", c.mlpBias());
+    return fromJson(n);
   }
 
   /** Every module name (linears, norms, embeddings, lm_head), for error messages and matching. */
@@ -147,7 +177,6 @@ public record ModelShapes(
     names.add("model.embed_tokens");
     linears.forEach(l -> names.add(l.name()));
     norms.forEach(n -> names.add(n.name()));
-    names.add("lm_head");
     return names;
   }
 

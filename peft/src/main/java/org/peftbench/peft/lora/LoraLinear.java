@@ -1,0 +1,159 @@
+package org.peftbench.peft.lora;
+
+import org.peftbench.autograd.GradMode;
+import org.peftbench.autograd.Ops;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.Var;
+import org.peftbench.peft.WeightMath;
+import org.peftbench.tensor.Tensor;
+import org.peftbench.transformer.nn.Linear;
+import org.peftbench.transformer.nn.LinearLayer;
+
+/**
+ * A linear layer with a LoRA (or DoRA) update, in HF PEFT's formulation.
+ *
+ * <p>LoRA: {@code y = base(x) + s · dropout(x)·Aᵀ·Bᵀ}, A {@code [r,in]}, B {@code [out,r]}, s the
+ * scaling.
+ *
+ * <p>DoRA: with {@code n = ‖W + s·B·A‖} per output row (treated as a constant, as the DoRA paper
+ * §4.3 and PEFT do) and magnitude {@code m [out]}: {@code y = base(x) + (m/n − 1)·(x'·Wᵀ) + (m/n)·s
+ * · x'·Aᵀ·Bᵀ}, x' = dropout(x); when there is no dropout {@code x'·Wᵀ} is {@code base(x)} minus the
+ * bias.
+ */
+public final class LoraLinear implements LinearLayer {
+  private final String module;
+  private final LinearLayer base;
+  private final Parameter loraA; // [r, in]
+  private final Parameter loraB; // [out, r]
+  private final Parameter magnitude; // [out] (DoRA) or null
+  private final float scaling;
+  private final float dropout;
+  private final long seed;
+  private long calls; // distinct dropout mask per forward
+
+  public LoraLinear(
+      String module,
+      LinearLayer base,
+      Parameter loraA,
+      Parameter loraB,
+      Parameter magnitude,
+      float scaling,
+      float dropout,
+      long seed) {
+    this.module = module;
+    this.base = base;
+    this.loraA = loraA;
+    this.loraB = loraB;
+    this.magnitude = magnitude;
+    this.scaling = scaling;
+    this.dropout = dropout;
+    this.seed = seed;
+  }
+
+  // x [..., in] -> y [..., out]
+  @Override
+  public Var forward(Var x) {
+    Var y = base.forward(x);
+    Var xd = Ops.dropout(x, dropout, seed + 7919L * calls++);
+    Var lora = Ops.scale(Ops.linear(Ops.linear(xd, loraA, null), loraB, null), scaling);
+    if (magnitude == null) {
+      return Ops.add(y, lora);
+    }
+    Linear lin = WeightMath.baseLinear(base, module);
+    Var mOverN = Ops.mul(magnitude, Var.constant(inverseWeightNorm(lin.weight().value())));
+    Var baseOut;
+    if (xd == x) {
+      baseOut = lin.bias() == null ? y : Ops.sub(y, lin.bias());
+    } else {
+      baseOut = Ops.linear(xd, lin.weight(), null);
+    }
+    Var dora = Ops.add(Ops.mul(baseOut, Ops.addScalar(mOverN, -1f)), Ops.mul(lora, mOverN));
+    return Ops.add(y, dora);
+  }
+
+  /** {@code 1/‖W + s·B·A‖} per output row, {@code [out]}, outside the graph. */
+  private Tensor inverseWeightNorm(Tensor w) {
+    Tensor combined = combinedWeight(w);
+    int out = combined.dim(0), in = combined.dim(1);
+    float[] c = combined.array();
+    Tensor inv = Tensor.zeros(out);
+    for (int o = 0; o < out; o++) {
+      double ss = 0;
+      for (int i = 0; i < in; i++) {
+        double v = c[o * in + i];
+        ss += v * v;
+      }
+      inv.array()[o] = (float) (1.0 / Math.sqrt(ss));
+    }
+    combined.close();
+    return inv;
+  }
+
+  /** {@code W + s·B·A}, a new heap tensor {@code [out, in]}. */
+  private Tensor combinedWeight(Tensor w) {
+    try (var ignored = GradMode.noGrad()) {
+      Tensor ba = WeightMath.matmul(loraB.value(), loraA.value());
+      Tensor out = WeightMath.addScaled(w, ba, scaling);
+      ba.close();
+      return out;
+    }
+  }
+
+  /** The merged plain linear: {@code W + s·B·A}, rows rescaled to {@code m} for DoRA. */
+  public Linear merged() {
+    Linear lin = WeightMath.baseLinear(base, module);
+    Tensor w = combinedWeight(lin.weight().value());
+    if (magnitude != null) {
+      int out = w.dim(0), in = w.dim(1);
+      float[] a = w.array();
+      float[] m = magnitude.value().toFloatArray();
+      for (int o = 0; o < out; o++) {
+        double ss = 0;
+        for (int i = 0; i < in; i++) {
+          ss += (double) a[o * in + i] * a[o * in + i];
+        }
+        float f = (float) (m[o] / Math.sqrt(ss));
+        for (int i = 0; i < in; i++) {
+          a[o * in + i] *= f;
+        }
+      }
+    }
+    return WeightMath.withWeight(lin, w, lin.bias());
+  }
+
+  /** {@code ‖W + s·B·A‖} per row: DoRA's initial magnitude. */
+  public static Tensor rowNorms(Tensor w, Tensor a, Tensor b, float scaling) {
+    Tensor ba = WeightMath.matmul(b, a);
+    Tensor c = WeightMath.addScaled(w, ba, scaling);
+    int out = c.dim(0), in = c.dim(1);
+    Tensor norms = Tensor.zeros(out);
+    for (int o = 0; o < out; o++) {
+      double ss = 0;
+      for (int i = 0; i < in; i++) {
+        double v = c.array()[o * in + i];
+        ss += v * v;
+      }
+      norms.array()[o] = (float) Math.sqrt(ss);
+    }
+    return norms;
+  }
+
+  public LinearLayer base() {
+    return base;
+  }
+
+  @Override
+  public int inFeatures() {
+    return base.inFeatures();
+  }
+
+  @Override
+  public int outFeatures() {
+    return base.outFeatures();
+  }
+
+  @Override
+  public String toString() {
+    return (magnitude != null ? "DoRA" : "LoRA") + "(r=" + loraA.dim(0) + ", " + base + ")";
+  }
+}

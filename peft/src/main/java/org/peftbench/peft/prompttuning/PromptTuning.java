@@ -1,0 +1,115 @@
+package org.peftbench.peft.prompttuning;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.peft.Init;
+import org.peftbench.peft.PeftMethod;
+import org.peftbench.peft.StateDicts;
+import org.peftbench.peft.VirtualTokens;
+import org.peftbench.tensor.Tensor;
+import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.ModelInput;
+import org.peftbench.transformer.tokenizer.Tokenizer;
+
+/**
+ * Prompt tuning: P trainable virtual-token embeddings {@code [P, C]} prepended to every input. File
+ * key {@code prompt_embeddings}.
+ */
+public final class PromptTuning implements PeftMethod {
+  static final String KEY = "prompt_encoder.embedding.weight";
+  private final PromptTuningConfig config;
+  private final Parameter embedding; // [P, C]
+
+  /**
+   * @param tokenizer needed for TEXT init (may be null otherwise)
+   */
+  public PromptTuning(CausalLM model, PromptTuningConfig config, long seed, Tokenizer tokenizer) {
+    this.config = config;
+    int p = config.numVirtualTokens(), c = config.tokenDim();
+    if (c != model.config().hiddenSize()) {
+      throw new IllegalArgumentException(
+          "token_dim "
+              + c
+              + " does not match the model's hidden size "
+              + model.config().hiddenSize());
+    }
+    Tensor init =
+        switch (config.promptTuningInit()) {
+          case "TEXT" -> textInit(model, tokenizer, p);
+          case "SAMPLE_VOCAB" -> sampleVocab(model, seed, p);
+          default -> Init.normal(Init.rng(seed, KEY), 1.0, p, c); // torch Embedding: N(0, 1)
+        };
+    embedding = StateDicts.trainable(KEY, init);
+  }
+
+  /** PEFT's TEXT init: the init text's token embeddings, repeated then cut to P. */
+  private Tensor textInit(CausalLM model, Tokenizer tokenizer, int p) {
+    if (tokenizer == null) {
+      throw new IllegalArgumentException("prompt_tuning_init TEXT needs the model's tokenizer");
+    }
+    int[] ids = tokenizer.encode(config.promptTuningInitText(), true);
+    if (ids.length == 0) {
+      throw new IllegalArgumentException("prompt_tuning_init_text encodes to no tokens");
+    }
+    int[] chosen = new int[p];
+    for (int i = 0; i < p; i++) {
+      chosen[i] = ids[i % ids.length];
+    }
+    return rows(model, chosen);
+  }
+
+  private Tensor sampleVocab(CausalLM model, long seed, int p) {
+    var rng = Init.rng(seed, KEY);
+    int[] chosen = new int[p];
+    for (int i = 0; i < p; i++) {
+      chosen[i] = rng.nextInt(model.config().vocabSize());
+    }
+    return rows(model, chosen);
+  }
+
+  private static Tensor rows(CausalLM model, int[] ids) {
+    Tensor table = model.tokenEmbedding().value();
+    int c = table.dim(1);
+    Tensor out = Tensor.zeros(ids.length, c);
+    for (int i = 0; i < ids.length; i++) {
+      table.read((long) ids[i] * c, out.array(), i * c, c);
+    }
+    return out;
+  }
+
+  @Override
+  public PromptTuningConfig config() {
+    return config;
+  }
+
+  @Override
+  public Map<String, Parameter> trainable() {
+    return Map.of(KEY, embedding);
+  }
+
+  @Override
+  public Map<String, Tensor> stateDict() {
+    Map<String, Tensor> m = new LinkedHashMap<>();
+    m.put("prompt_embeddings", embedding.value());
+    return m;
+  }
+
+  @Override
+  public void load(Map<String, Tensor> state, String source) {
+    StateDicts.copyInto(state, "prompt_embeddings", embedding, source);
+  }
+
+  @Override
+  public ModelInput prepare(ModelInput in) {
+    return VirtualTokens.prepend(in, embedding);
+  }
+
+  @Override
+  public int virtualTokens() {
+    return config.numVirtualTokens();
+  }
+
+  @Override
+  public void remove() {}
+}
