@@ -75,6 +75,14 @@ class GoldenTest {
     return Tensor.of(a, shape);
   }
 
+  static double maxAbs(Tensor t) {
+    double m = 0;
+    for (long i = 0; i < t.numel(); i++) {
+      m = Math.max(m, Math.abs(t.get(i)));
+    }
+    return m;
+  }
+
   /** Log-softmax of logits [B,T,V] as a fresh tensor. */
   static Tensor logSoftmax(Var logits) {
     Tensor out = Tensor.zeros(logits.shape());
