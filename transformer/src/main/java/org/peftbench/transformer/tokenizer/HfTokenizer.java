@@ -51,6 +51,7 @@ public final class HfTokenizer extends BaseTokenizer {
   private final Map<Character, List<AddedToken>> normalizedAdded;
   private int[] prefix; // what the post-processor puts before a sequence
   private int[] suffix; // ... and after it
+  private int endOfText = -1; // GPT-2's <|endoftext|>: its BOS and EOS
 
   private HfTokenizer(Path source, JsonNode root) {
     this.source = source;
@@ -179,7 +180,9 @@ public final class HfTokenizer extends BaseTokenizer {
    * GPT-2's split regex and {@code <|endoftext|>} as its special token.
    */
   public static HfTokenizer fromGpt2Files(Path vocabJson, Path mergesTxt) {
-    return fromTree(vocabJson, gpt2Json(vocabJson, mergesTxt));
+    HfTokenizer t = fromTree(vocabJson, gpt2Json(vocabJson, mergesTxt));
+    t.endOfText = t.id("<|endoftext|>");
+    return t;
   }
 
   /** The tokenizer.json equivalent of GPT-2's vocab.json + merges.txt. */
@@ -413,7 +416,7 @@ public final class HfTokenizer extends BaseTokenizer {
 
   @Override
   int defaultBosId() {
-    return prefix.length > 0 ? prefix[0] : -1;
+    return prefix.length > 0 ? prefix[0] : endOfText;
   }
 
   @Override
@@ -421,7 +424,7 @@ public final class HfTokenizer extends BaseTokenizer {
     if (suffix.length > 0) {
       return suffix[suffix.length - 1];
     }
-    return -1;
+    return endOfText;
   }
 
   @Override

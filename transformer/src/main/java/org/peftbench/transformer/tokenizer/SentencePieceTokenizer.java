@@ -11,18 +11,18 @@ import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * A SentencePiece BPE model ({@code tokenizer.model}) encoded and decoded the way the
- * SentencePiece library does it:
+ * A SentencePiece BPE model ({@code tokenizer.model}) encoded and decoded the way the SentencePiece
+ * library does it:
  *
  * <ol>
  *   <li>normalize: drop leading/trailing spaces and collapse runs ({@code
- *       remove_extra_whitespaces}), prepend one space ({@code add_dummy_prefix}), spaces become
- *       '▁' ({@code escape_whitespaces});
+ *       remove_extra_whitespaces}), prepend one space ({@code add_dummy_prefix}), spaces become '▁'
+ *       ({@code escape_whitespaces});
  *   <li>split into characters (user-defined pieces stay whole);
  *   <li>repeatedly merge the adjacent pair whose concatenation is the piece with the highest score
  *       (leftmost first on ties);
- *   <li>pieces not in the vocabulary become their UTF-8 bytes {@code <0xNN>} (byte fallback) or
- *       the unknown id.
+ *   <li>pieces not in the vocabulary become their UTF-8 bytes {@code <0xNN>} (byte fallback) or the
+ *       unknown id.
  * </ol>
  */
 public final class SentencePieceTokenizer extends BaseTokenizer {
@@ -33,8 +33,10 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
   private final String[] pieces;
   private final int[] types;
   private final float[] scores;
+
   /** NORMAL, USER_DEFINED and UNUSED pieces: the ones merges may produce. */
   private final Map<String, Integer> mergeable = new HashMap<>();
+
   /** Every piece (for {@link #id}). */
   private final Map<String, Integer> all = new HashMap<>();
 
@@ -70,7 +72,8 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
       scores[i] = p.score();
       all.putIfAbsent(p.piece(), i);
       switch (p.type()) {
-        case SentencePieceModel.NORMAL, SentencePieceModel.UNUSED -> mergeable.putIfAbsent(p.piece(), i);
+        case SentencePieceModel.NORMAL, SentencePieceModel.UNUSED ->
+            mergeable.putIfAbsent(p.piece(), i);
         case SentencePieceModel.USER_DEFINED -> {
           mergeable.putIfAbsent(p.piece(), i);
           userDefined.add(p.piece());
@@ -192,14 +195,19 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
     // Highest score first; on ties the leftmost pair.
     PriorityQueue<Pair> agenda =
         new PriorityQueue<>(
-            (a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score()) : Integer.compare(a.left(), b.left()));
+            (a, b) ->
+                a.score() != b.score()
+                    ? Float.compare(b.score(), a.score())
+                    : Integer.compare(a.left(), b.left()));
     for (int i = 0; i + 1 < count; i++) {
       offer(s, agenda, start, len, i, i + 1);
     }
     while (!agenda.isEmpty()) {
       Pair p = agenda.poll();
       // Skip pairs made stale by an earlier merge.
-      if (len[p.left()] == 0 || len[p.right()] == 0 || len[p.left()] + len[p.right()] != p.length()) {
+      if (len[p.left()] == 0
+          || len[p.right()] == 0
+          || len[p.left()] + len[p.right()] != p.length()) {
         continue;
       }
       len[p.left()] += len[p.right()];
@@ -236,7 +244,8 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
     }
   }
 
-  private void offer(String s, PriorityQueue<Pair> agenda, int[] start, int[] len, int left, int right) {
+  private void offer(
+      String s, PriorityQueue<Pair> agenda, int[] start, int[] len, int left, int right) {
     String merged = s.substring(start[left], start[right] + len[right]);
     Integer id = mergeable.get(merged);
     if (id != null && types[id] != SentencePieceModel.USER_DEFINED) {
@@ -268,7 +277,10 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
         text = model.unkSurface;
       } else {
         text = pieces[id];
-        if (atStart && (model.addDummyPrefix || model.removeExtraWhitespaces) && !text.isEmpty() && text.charAt(0) == SPACE) {
+        if (atStart
+            && (model.addDummyPrefix || model.removeExtraWhitespaces)
+            && !text.isEmpty()
+            && text.charAt(0) == SPACE) {
           text = text.substring(1);
         }
         text = text.replace(SPACE, ' ');
@@ -282,7 +294,8 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
     return sb.toString();
   }
 
-  private static boolean flushBytes(ByteArrayOutputStream bytes, StringBuilder sb, boolean atStart) {
+  private static boolean flushBytes(
+      ByteArrayOutputStream bytes, StringBuilder sb, boolean atStart) {
     if (bytes.size() == 0) {
       return atStart;
     }

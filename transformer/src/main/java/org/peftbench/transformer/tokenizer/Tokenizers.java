@@ -11,8 +11,8 @@ import java.util.Set;
 /**
  * Loads the tokenizer of a HuggingFace model folder: {@code tokenizer.json} if present, else
  * GPT-2's {@code vocab.json} + {@code merges.txt}, else SentencePiece's {@code tokenizer.model}.
- * BOS/EOS and whether BOS/EOS are added come from {@code tokenizer_config.json} ({@code
- * bos_token}, {@code eos_token}, {@code add_bos_token}, {@code add_eos_token}) and {@code
+ * BOS/EOS and whether BOS/EOS are added come from {@code tokenizer_config.json} ({@code bos_token},
+ * {@code eos_token}, {@code add_bos_token}, {@code add_eos_token}) and {@code
  * generation_config.json} ({@code bos_token_id}, {@code eos_token_id}, which may be a list), then
  * from the tokenizer file itself.
  */
@@ -111,7 +111,8 @@ public final class Tokenizers {
       }
     }
     if (bos >= tok.vocabSize() || eos >= tok.vocabSize()) {
-      throw new TokenizerException(modelDir, "BOS/EOS id outside the vocabulary of " + tok.vocabSize());
+      throw new TokenizerException(
+          modelDir, "BOS/EOS id outside the vocabulary of " + tok.vocabSize());
     }
     tok.configure(bos, eos, eosIds, addBos, addEos);
     if (explicitFlags && tok instanceof HfTokenizer hf) {
@@ -122,7 +123,8 @@ public final class Tokenizers {
     }
   }
 
-  private static int resolve(BaseTokenizer tok, JsonNode config, String key, int fallback, Path file) {
+  private static int resolve(
+      BaseTokenizer tok, JsonNode config, String key, int fallback, Path file) {
     String text = tokenText(config.get(key));
     if (text == null) {
       return fallback;

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Golden fixtures for the pure-Java tokenizers (transformer module tests).
+
+1. SentencePiece: ids and decoded text from the reference C++ library (Debian
+   python3-sentencepiece) for the tokenizer.model files in ../shared/models.
+2. Chat templates: the chat_template of tokenizer_config.json rendered with Jinja2 in the
+   environment transformers uses (trim_blocks, lstrip_blocks, loopcontrols, raise_exception,
+   tojson = json.dumps(ensure_ascii=False)).
+
+Run from the repository root (either interpreter may lack one of the libraries; each part is
+skipped with a message if so):
+    /usr/bin/python3 tools/gen_tokenizer_fixtures.py sentencepiece
+    python3 tools/gen_tokenizer_fixtures.py chat        # needs jinja2
+"""
+import json
+import os
+import sys
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "models")
+OUT = os.path.join(os.path.dirname(__file__), "..", "transformer", "src", "test", "resources", "tokenizer")
+
+# Varied text: whitespace runs, leading/trailing spaces, newlines and tabs, digits, code, accents,
+# CJK, emoji (multi-codepoint), control-token look-alikes, characters outside small vocabularies.
+TEXTS = [
+    "Once upon a time",
+    "Once upon a time, there was a little girl named Lily. She loved to play outside.",
+    "Hello world",
+    "  leading and trailing  ",
+    "multiple    spaces   between words",
+    "tabs\tand\nnewlines\n\nend",
+    "Numbers: 0 12 345 6789 3.14159 1,000,000 2024-11-28",
+    "def square(x):\n    return x ** 2  # comment\n",
+    "if (a < b && c != d) { return a[i] + b->c; }",
+    "Ünïcödé café naïve façade — “quotes” ‘single’ …",
+    "日本語のテキストと中文字符",
+    "emoji 😀🎉👍🏽 family 👨\u200d👩\u200d👧",
+    "<s> not a control token </s> [INST] hi [/INST]",
+    "I'm sure they'll say it's fine, won't they?",
+    " ",
+    "",
+    "x",
+    "a\u00a0b\u3000c\u2009d",
+    "ALL CAPS SHOUTING and MiXeD cAsE",
+    "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+]
+
+SP_MODELS = ["stories260K", "tinyllama-1.1b-chat", "mistral-7b-instruct-v0.3"]
+
+
+def sentencepiece_fixtures():
+    try:
+        import sentencepiece as spm
+    except ImportError:
+        print("sentencepiece not importable; run with /usr/bin/python3", file=sys.stderr)
+        return
+    out = {"sentencepiece_version": spm.__version__, "models": {}}
+    for name in SP_MODELS:
+        path = os.path.join(SHARED, name, "tokenizer.model")
+        sp = spm.SentencePieceProcessor(model_file=path)
+        cases = []
+        for text in TEXTS:
+            ids = sp.encode(text)
+            cases.append({"text": text, "ids": ids, "decoded": sp.decode(ids)})
+        out["models"][name] = {
+            "vocab_size": sp.vocab_size(),
+            "bos_id": sp.bos_id(),
+            "eos_id": sp.eos_id(),
+            "unk_id": sp.unk_id(),
+            "cases": cases,
+        }
+    with open(os.path.join(OUT, "sentencepiece_fixtures.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, indent=1)
+    print("wrote sentencepiece_fixtures.json")
+
+
+CONVERSATIONS = [
+    {"messages": [{"role": "user", "content": "Hello!"}], "add_generation_prompt": True},
+    {
+        "messages": [
+            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "user", "content": "  What is 2+2?  "},
+            {"role": "assistant", "content": "It is 4."},
+            {"role": "user", "content": "And 3+3?\nExplain."},
+        ],
+        "add_generation_prompt": True,
+    },
+    {
+        "messages": [
+            {"role": "user", "content": "Think first."},
+            {"role": "assistant", "content": "<think>\nLet me see.\n</think>\n\nDone."},
+            {"role": "user", "content": "Again, with ünïcödé 😀"},
+        ],
+        "add_generation_prompt": False,
+    },
+    {
+        "messages": [{"role": "user", "content": "No thinking please."}],
+        "add_generation_prompt": True,
+        "extra": {"enable_thinking": False},
+    },
+]
+
+CHAT_MODELS = ["llama-3-8b-instruct", "qwen3-1.7b"]
+
+
+def chat_fixtures():
+    try:
+        import jinja2
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+    except ImportError:
+        print("jinja2 not importable", file=sys.stderr)
+        return
+
+    def raise_exception(message):
+        raise jinja2.exceptions.TemplateError(message)
+
+    def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
+        return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
+    env.filters["tojson"] = tojson
+    env.globals["raise_exception"] = raise_exception
+    out = {"jinja2_version": jinja2.__version__, "models": {}}
+    for name in CHAT_MODELS:
+        with open(os.path.join(SHARED, name, "tokenizer_config.json"), encoding="utf-8") as f:
+            config = json.load(f)
+        template = env.from_string(config["chat_template"])
+        special = {k: config.get(k) for k in ("bos_token", "eos_token", "unk_token", "pad_token")}
+        special = {k: (v["content"] if isinstance(v, dict) else v) for k, v in special.items() if v is not None}
+        cases = []
+        for conv in CONVERSATIONS:
+            ctx = dict(special)
+            ctx.update(conv.get("extra", {}))
+            rendered = template.render(
+                messages=conv["messages"], add_generation_prompt=conv["add_generation_prompt"], **ctx
+            )
+            cases.append(dict(conv, rendered=rendered))
+        out["models"][name] = cases
+    with open(os.path.join(OUT, "chat_template_fixtures.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, indent=1)
+    print("wrote chat_template_fixtures.json")
+
+
+if __name__ == "__main__":
+    parts = sys.argv[1:] or ["sentencepiece", "chat"]
+    if "sentencepiece" in parts:
+        sentencepiece_fixtures()
+    if "chat" in parts:
+        chat_fixtures()

@@ -1,0 +1,80 @@
+package org.peftbench.transformer.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Chat templates rendered by Jinjava against Python Jinja2's output (committed fixtures). */
+class ChatTemplateTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"llama-3-8b-instruct", "qwen3-1.7b"})
+  @SuppressWarnings("unchecked")
+  void matchesJinja2(String name) {
+    ChatTemplate template = ChatTemplate.load(TokenizerFixtures.model(name)).orElseThrow();
+    JsonNode cases =
+        TokenizerFixtures.resource("chat_template_fixtures.json").path("models").path(name);
+    assertThat(cases.size()).isGreaterThanOrEqualTo(4);
+    ObjectMapper json = new ObjectMapper();
+    for (JsonNode c : cases) {
+      List<Map<String, Object>> messages = json.convertValue(c.path("messages"), List.class);
+      Map<String, Object> extra =
+          c.has("extra") ? json.convertValue(c.get("extra"), Map.class) : Map.of();
+      assertThat(template.render(messages, c.path("add_generation_prompt").asBoolean(), extra))
+          .as("%s %s", name, c.path("messages"))
+          .isEqualTo(c.path("rendered").asText());
+    }
+  }
+
+  @Test
+  void llama3PromptTokenizes() {
+    var dir = TokenizerFixtures.model("llama-3-8b-instruct");
+    ChatTemplate template = ChatTemplate.load(dir).orElseThrow();
+    String prompt = template.render(List.of(new ChatTemplate.Message("user", "Hi")), true);
+    assertThat(prompt)
+        .isEqualTo(
+            "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+                + "<|start_header_id|>assistant<|end_header_id|>\n\n");
+    Tokenizer tok = Tokenizers.load(dir);
+    int[] ids = tok.encode(prompt, false); // the template already holds BOS
+    assertThat(ids[0]).isEqualTo(tok.bosId());
+    assertThat(ids).contains(tok.eosId());
+  }
+
+  @Test
+  void raiseExceptionFailsWithTheTemplatesMessage() {
+    ChatTemplate t =
+        ChatTemplate.of(
+            "{% if messages[0]['role'] != 'user' %}{{ raise_exception('Conversation must start with user') }}{% endif %}"
+                + "{{ bos_token }}{% for m in messages %}{{ m['content'] | trim }};{% endfor %}",
+            Map.of("bos_token", "<s>"));
+    assertThat(t.render(List.of(new ChatTemplate.Message("user", "  a  ")), false))
+        .isEqualTo("<s>a;");
+    assertThatThrownBy(() -> t.render(List.of(new ChatTemplate.Message("assistant", "x")), false))
+        .isInstanceOf(ChatTemplate.ChatTemplateException.class)
+        .hasMessageContaining("Conversation must start with user");
+  }
+
+  @Test
+  void pythonStringMethodsAndJson() {
+    ChatTemplate t =
+        ChatTemplate.of(
+            "{% set c = messages[0].content %}{{ c.strip() }}|{{ c.lstrip(' x') }}|{{ c.split('|')[-1] }}|"
+                + "{{ c.startswith('  x') }}|{{ {'a': [1, 'é']} | tojson }}|{% for m in messages[::-1] %}{{ m.role }}{% endfor %}",
+            Map.of());
+    String out =
+        t.render(
+            List.of(
+                new ChatTemplate.Message("user", "  x|y  "),
+                new ChatTemplate.Message("assistant", "z")),
+            false);
+    assertThat(out).isEqualTo("x|y||y  |y  |true|{\"a\": [1, \"é\"]}|assistantuser");
+  }
+}

@@ -1,0 +1,73 @@
+package org.peftbench.transformer.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** SentencePiece {@code tokenizer.model} against the C++ library's output (committed fixtures). */
+class SentencePieceTokenizerTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"stories260K", "tinyllama-1.1b-chat", "mistral-7b-instruct-v0.3"})
+  void matchesSentencePiece(String name) {
+    Path dir = TokenizerFixtures.model(name);
+    JsonNode fixture =
+        TokenizerFixtures.resource("sentencepiece_fixtures.json").path("models").path(name);
+    Tokenizer tok = Tokenizers.load(dir);
+    assertThat(tok).isInstanceOf(SentencePieceTokenizer.class);
+    assertThat(tok.vocabSize()).isEqualTo(fixture.path("vocab_size").asInt());
+    assertThat(tok.bosId()).isEqualTo(fixture.path("bos_id").asInt());
+    assertThat(tok.eosId()).isEqualTo(fixture.path("eos_id").asInt());
+    for (JsonNode c : fixture.path("cases")) {
+      String text = c.path("text").asText();
+      int[] expected = ints(c.path("ids"));
+      assertThat(tok.encode(text, false))
+          .as("%s encode [%s]", name, text)
+          .containsExactly(expected);
+      assertThat(tok.decode(expected, true))
+          .as("%s decode [%s]", name, text)
+          .isEqualTo(c.path("decoded").asText());
+    }
+  }
+
+  @Test
+  void stories260KEncodesLikeSentencePiece() {
+    Tokenizer tok = Tokenizers.load(TokenizerFixtures.model("stories260K"));
+    assertThat(tok.addBos()).isTrue();
+    assertThat(tok.encode("Once upon a time", true)).containsExactly(1, 403, 407, 261, 378);
+    assertThat(tok.decode(new int[] {1, 403, 407, 261, 378}, true)).isEqualTo("Once upon a time");
+    assertThat(tok.decode(new int[] {1, 403, 407, 261, 378}, false))
+        .isEqualTo("<s>Once upon a time");
+    assertThat(tok.token(403)).isEqualTo("▁Once");
+    assertThat(tok.isSpecial(1)).isTrue();
+    assertThat(tok.isSpecial(403)).isFalse();
+    // Characters outside the 512-piece vocabulary fall back to bytes and decode back.
+    String text = "Ünïcödé 日本 😀";
+    assertThat(tok.decode(tok.encode(text, true), true)).isEqualTo(text);
+  }
+
+  @Test
+  void rejectsCorruptModel(@TempDir Path dir) throws IOException {
+    Path bad = dir.resolve("tokenizer.model");
+    Files.write(bad, new byte[] {0x0a, 0x7f, 0x01});
+    assertThatThrownBy(() -> Tokenizers.load(dir))
+        .isInstanceOf(TokenizerException.class)
+        .hasMessageContainingAll(bad.toString(), "not a valid SentencePiece model");
+  }
+
+  static int[] ints(JsonNode array) {
+    List<Integer> out = new ArrayList<>();
+    array.forEach(x -> out.add(x.asInt()));
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+}
