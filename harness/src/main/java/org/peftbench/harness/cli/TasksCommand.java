@@ -71,11 +71,14 @@ public final class TasksCommand implements Callable<Integer> {
         StringBuilder rows = new StringBuilder();
         counts.forEach((split, n) -> rows.append(split).append('=').append(n).append(' '));
         String used =
-            mark(task.trainSplit(), counts) + " -> train/val, " + mark(task.testSplit(), counts);
+            "train/val<-"
+                + mark(task.trainSplit(), counts)
+                + " test<-"
+                + mark(task.testSplit(), counts);
         out.printf(
-            "%-11s %-22s %-26s %s%n",
+            "%-11s %-35s %-44s %s%n",
             task.name(),
-            String.join(",", task.metrics().subList(0, Math.min(2, task.metrics().size()))),
+            String.join(",", task.metrics()),
             used,
             rows.isEmpty() ? "(no data)" : rows.toString().strip());
       }
