@@ -1,0 +1,195 @@
+package org.peftbench.peft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.peftbench.autograd.GradCheck;
+import org.peftbench.autograd.GradMode;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.peft.bitfit.BitFitConfig;
+import org.peftbench.peft.full.FullFineTuningConfig;
+import org.peftbench.peft.ia3.IA3Config;
+import org.peftbench.peft.lntuning.LNTuningConfig;
+import org.peftbench.peft.loha.LoHaConfig;
+import org.peftbench.peft.lokr.LoKrConfig;
+import org.peftbench.peft.lora.LoraConfig;
+import org.peftbench.peft.none.NoAdapterConfig;
+import org.peftbench.peft.prefixtuning.PrefixTuningConfig;
+import org.peftbench.peft.prompttuning.PromptTuningConfig;
+import org.peftbench.peft.ptuning.PromptEncoderConfig;
+import org.peftbench.peft.vera.VeraConfig;
+import org.peftbench.transformer.CausalLM;
+
+/**
+ * Every method on the tiny random Llama of the fixtures: gradients of its trainable parameters
+ * against finite differences, save → load round trip, merged versus unmerged outputs, and live
+ * parameter counts against the structural ones.
+ */
+class MethodsTest {
+  static final int B = 2, T = 5;
+  static final int[] IDS = {1, 5, 9, 33, 17, 1, 40, 2, 8, 60};
+
+  static Stream<Arguments> methods() {
+    TargetModules all =
+        TargetModules.of(
+            "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    return Stream.of(
+        Arguments.of("lora", LoraConfig.defaults().withRank(4, 8).withTargets(all)),
+        Arguments.of("lora-rslora", LoraConfig.defaults().withRank(4, 8).withRslora(true)),
+        Arguments.of("dora", LoraConfig.defaults().withRank(4, 8).withDora(true)),
+        Arguments.of("ia3", IA3Config.defaults()),
+        Arguments.of(
+            "prompt-tuning",
+            new PromptTuningConfig(3, null, null, null, null, "RANDOM", null, null)),
+        Arguments.of(
+            "prefix-tuning", new PrefixTuningConfig(3, null, null, null, null, null, false)),
+        Arguments.of(
+            "prefix-projection", new PrefixTuningConfig(3, null, null, null, null, 12, true)),
+        Arguments.of(
+            "p-tuning-mlp", new PromptEncoderConfig(3, null, null, null, null, "MLP", 12, 2, 0)),
+        Arguments.of(
+            "p-tuning-lstm", new PromptEncoderConfig(3, null, null, null, null, "LSTM", 6, 2, 0)),
+        Arguments.of("ln-tuning", LNTuningConfig.defaults()),
+        Arguments.of("bitfit", BitFitConfig.defaults()),
+        Arguments.of("vera", VeraConfig.defaults().withRank(4)),
+        Arguments.of("loha", new LoHaConfig(2, 4, 0, 0, null, null, true)),
+        Arguments.of("lokr", new LoKrConfig(2, 4, 0, 0, false, -1, all, null, true)),
+        Arguments.of("full", new FullFineTuningConfig()),
+        Arguments.of("none", new NoAdapterConfig()));
+  }
+
+  static CausalLM tinyModel() {
+    return CausalLM.load(Fixtures.dir().resolve("model"));
+  }
+
+  /**
+   * Moves every trainable value off its (often identity) init, so all gradients are non-trivial.
+   */
+  static void perturb(PeftModel pm, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    for (Parameter p : pm.trainableParameters()) {
+      float[] a = p.value().array();
+      for (int i = p.value().offset(); i < p.value().offset() + p.value().size(); i++) {
+        a[i] += (float) (0.2 * (rng.nextDouble() - 0.5));
+      }
+    }
+  }
+
+  static float[] logits(PeftModel pm) {
+    try (var ignored = GradMode.noGrad()) {
+      return pm.forward(IDS, null, B, T).value().toFloatArray();
+    }
+  }
+
+  static double maxDiff(float[] a, float[] b) {
+    assertThat(a).hasSameSizeAs(b);
+    double m = 0;
+    for (int i = 0; i < a.length; i++) {
+      m = Math.max(m, Math.abs(a[i] - b[i]));
+    }
+    return m;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void gradientsMatchFiniteDifferences(String name, PeftConfig config) {
+    try (CausalLM model = tinyModel()) {
+      PeftModel pm = PeftModel.apply(model, config, 42);
+      List<Parameter> params = pm.trainableParameters();
+      if (config instanceof NoAdapterConfig) {
+        assertThat(params).isEmpty();
+        return;
+      }
+      if (!(config instanceof LoraConfig lc && lc.useDora())) {
+        perturb(pm, 7);
+      } else {
+        // DoRA treats ‖W + s·B·A‖ as a constant (PEFT, DoRA §4.3), so only the magnitude's
+        // gradient is the true derivative; check it at PEFT's init (B = 0).
+        params = params.stream().filter(p -> p.name().endsWith("lora_magnitude_vector")).toList();
+      }
+      assertThat(params).isNotEmpty();
+      int[] labels = IDS.clone();
+      labels[0] = -100;
+      var opt =
+          new GradCheck.Options(1e-2, 2e-3, 2e-2, config instanceof FullFineTuningConfig ? 4 : 12);
+      var report = GradCheck.check(() -> pm.loss(IDS, null, labels, B, T), params, opt);
+      assertThat(report.maxAbsError()).isFinite();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void saveLoadRoundTripGivesIdenticalOutputs(String name, PeftConfig config, @TempDir Path dir) {
+    float[] before;
+    ParameterCount count;
+    java.util.Map<String, float[]> saved = new java.util.TreeMap<>();
+    try (CausalLM model = tinyModel()) {
+      PeftModel pm = PeftModel.apply(model, config, 42);
+      perturb(pm, 11);
+      before = logits(pm);
+      count = pm.count();
+      assertThat(pm.countLive()).isEqualTo(count);
+      pm.method().stateDict().forEach((k, t) -> saved.put(k, t.toFloatArray()));
+      pm.save(dir, "tiny");
+    }
+    assertThat(dir.resolve(PeftModel.CONFIG_FILE)).exists();
+    PeftConfig reread = PeftConfigs.read(dir);
+    assertThat(reread.peftType()).isEqualTo(config.peftType());
+    try (CausalLM model = tinyModel()) {
+      PeftModel loaded = PeftModel.load(model, dir);
+      java.util.Map<String, float[]> reloaded = new java.util.TreeMap<>();
+      loaded.method().stateDict().forEach((k, t) -> reloaded.put(k, t.toFloatArray()));
+      assertThat(reloaded.keySet()).isEqualTo(saved.keySet());
+      saved.forEach((k, v) -> assertThat(reloaded.get(k)).as(k).containsExactly(v));
+      assertThat(maxDiff(logits(loaded), before)).isLessThanOrEqualTo(1e-5);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void mergedAndUnmergedOutputsAgree(String name, PeftConfig config) {
+    try (CausalLM model = tinyModel()) {
+      float[] base;
+      try (var ignored = GradMode.noGrad()) {
+        base =
+            model
+                .forward(org.peftbench.transformer.ModelInput.of(model.embedTokens(IDS, B, T)))
+                .value()
+                .toFloatArray();
+      }
+      PeftModel pm = PeftModel.apply(model, config, 42);
+      perturb(pm, 13);
+      float[] unmerged = logits(pm);
+      if (!(config instanceof NoAdapterConfig)) {
+        assertThat(unmerged.length == base.length ? maxDiff(unmerged, base) : 1.0)
+            .as("the perturbed adapter changes the output")
+            .isGreaterThan(1e-3);
+      }
+      if (!pm.canMerge()) {
+        assertThat(config.peftType().isPromptLearning()).isTrue();
+        return;
+      }
+      pm.merge();
+      assertThat(maxDiff(logits(pm), unmerged)).isLessThanOrEqualTo(1e-5);
+      pm.unmerge();
+      // (not bit-exact: the Vector API's lane reductions may round differently once JIT-compiled)
+      assertThat(maxDiff(logits(pm), unmerged)).isLessThanOrEqualTo(1e-5);
+      pm.remove();
+      try (var ignored = GradMode.noGrad()) {
+        float[] restored =
+            model
+                .forward(org.peftbench.transformer.ModelInput.of(model.embedTokens(IDS, B, T)))
+                .value()
+                .toFloatArray();
+        assertThat(maxDiff(restored, base)).isLessThanOrEqualTo(1e-5);
+      }
+    }
+  }
+}
