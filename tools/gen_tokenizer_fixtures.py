@@ -34,7 +34,7 @@ TEXTS = [
     "Ünïcödé café naïve façade — “quotes” ‘single’ …",
     "日本語のテキストと中文字符",
     "emoji 😀🎉👍🏽 family 👨\u200d👩\u200d👧",
-    "<s> not a control token </s> [INST] hi [/INST]",
+    "<s> control tokens </s> [INST] hi [/INST] <unk>",
     "I'm sure they'll say it's fine, won't they?",
     " ",
     "",
@@ -47,6 +47,21 @@ TEXTS = [
 SP_MODELS = ["stories260K", "tinyllama-1.1b-chat", "mistral-7b-instruct-v0.3"]
 
 
+def encode_with_controls(sp, controls, text):
+    """sp.encode, except that control pieces written in the text (<s>, [INST], ...) become their
+    ids, as transformers does; the text between them is encoded segment by segment."""
+    ids, start, i = [], 0, 0
+    while i < len(text):
+        match = next((c for c in controls if text.startswith(c, i)), None)
+        if match is None:
+            i += 1
+            continue
+        ids += sp.encode(text[start:i]) + [sp.piece_to_id(match)]
+        i += len(match)
+        start = i
+    return ids + sp.encode(text[start:])
+
+
 def sentencepiece_fixtures():
     try:
         import sentencepiece as spm
@@ -57,10 +72,15 @@ def sentencepiece_fixtures():
     for name in SP_MODELS:
         path = os.path.join(SHARED, name, "tokenizer.model")
         sp = spm.SentencePieceProcessor(model_file=path)
+        controls = sorted(
+            (sp.id_to_piece(i) for i in range(sp.vocab_size()) if sp.is_control(i)), key=len, reverse=True
+        )
         cases = []
         for text in TEXTS:
-            ids = sp.encode(text)
-            cases.append({"text": text, "ids": ids, "decoded": sp.decode(ids)})
+            ids = encode_with_controls(sp, controls, text)
+            cases.append(
+                {"text": text, "ids": ids, "decoded": sp.decode(ids), "decoded_with_bos": sp.decode([sp.bos_id()] + ids)}
+            )
         out["models"][name] = {
             "vocab_size": sp.vocab_size(),
             "bos_id": sp.bos_id(),

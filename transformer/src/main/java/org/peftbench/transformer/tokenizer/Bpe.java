@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,6 +25,8 @@ final class Bpe {
   private final boolean fuseUnk;
   private final boolean ignoreMerges;
   private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+  private static final int MAX_CACHED_LENGTH =
+      64; // long "words" (no pre-tokenizer) are rare repeats
 
   Bpe(
       Map<String, Integer> vocab,
@@ -70,10 +73,12 @@ final class Bpe {
     int[] ids = cache.get(word);
     if (ids == null) {
       ids = tokenize(word);
-      if (cache.size() > 50_000) {
-        cache.clear();
+      if (word.length() <= MAX_CACHED_LENGTH) {
+        if (cache.size() > 50_000) {
+          cache.clear();
+        }
+        cache.put(word, ids);
       }
-      cache.put(word, ids);
     }
     for (int id : ids) {
       out.add(id);
@@ -128,22 +133,63 @@ final class Bpe {
       }
       lastWasUnk = true;
     }
-    // Merge the lowest-ranked adjacent pair (leftmost on ties) until none applies.
-    while (symbols.size() > 1) {
-      long best = Long.MAX_VALUE;
-      int at = -1;
-      for (int i = 0; i + 1 < symbols.size(); i++) {
-        Long m = merges.get(pair(symbols.get(i), symbols.get(i + 1)));
-        if (m != null && m < best) {
-          best = m;
-          at = i;
+    // Merge the lowest-ranked adjacent pair (leftmost on ties) until none applies. Symbols form a
+    // linked list; candidate pairs wait in a heap ordered by (rank, position) and are dropped when
+    // an earlier merge has changed either side: O(n log n) per word, as in HF's Word::merge_all.
+    int n = symbols.size();
+    if (n == 0) {
+      return new int[0];
+    }
+    int[] id = new int[n];
+    int[] next = new int[n];
+    int[] prev = new int[n];
+    for (int i = 0; i < n; i++) {
+      id[i] = symbols.get(i);
+      next[i] = i + 1 < n ? i + 1 : -1;
+      prev[i] = i - 1;
+    }
+    PriorityQueue<long[]> heap = // {rank << 32 | merged id, position}
+        new PriorityQueue<>(
+            (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+    for (int i = 0; i + 1 < n; i++) {
+      Long m = merges.get(pair(id[i], id[i + 1]));
+      if (m != null) {
+        heap.add(new long[] {m, i});
+      }
+    }
+    while (!heap.isEmpty()) {
+      long[] top = heap.poll();
+      int left = (int) top[1];
+      int right = next[left];
+      if (id[left] < 0 || right < 0) {
+        continue;
+      }
+      Long current = merges.get(pair(id[left], id[right]));
+      if (current == null || current != top[0]) {
+        continue; // stale: one side was merged into something else
+      }
+      id[left] = (int) (top[0] & 0xFFFFFFFFL);
+      id[right] = -1;
+      next[left] = next[right];
+      if (next[right] >= 0) {
+        prev[next[right]] = left;
+      }
+      if (prev[left] >= 0) {
+        Long m = merges.get(pair(id[prev[left]], id[left]));
+        if (m != null) {
+          heap.add(new long[] {m, prev[left]});
         }
       }
-      if (at < 0) {
-        break;
+      if (next[left] >= 0) {
+        Long m = merges.get(pair(id[left], id[next[left]]));
+        if (m != null) {
+          heap.add(new long[] {m, left});
+        }
       }
-      symbols.set(at, (int) (best & 0xFFFFFFFFL));
-      symbols.remove(at + 1);
+    }
+    symbols.clear();
+    for (int i = 0; i >= 0; i = next[i]) {
+      symbols.add(id[i]);
     }
     int[] ids = new int[symbols.size()];
     for (int i = 0; i < ids.length; i++) {

@@ -41,6 +41,9 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
   private final Map<String, Integer> all = new HashMap<>();
 
   private final List<String> userDefined = new ArrayList<>(); // longest first
+  private final java.util.Set<String> controls = new java.util.HashSet<>();
+  private final java.util.Set<Character> controlFirstChars = new java.util.HashSet<>();
+  private int[] controlLengths = new int[0]; // distinct lengths, longest first
   private final int[] byteIds = new int[256];
 
   private SentencePieceTokenizer(Path source, SentencePieceModel model) {
@@ -88,6 +91,20 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
       }
     }
     userDefined.sort((a, b) -> b.length() - a.length());
+    for (int i = 0; i < n; i++) {
+      if (types[i] == SentencePieceModel.CONTROL && !pieces[i].isEmpty()) {
+        controls.add(pieces[i]);
+        controlFirstChars.add(pieces[i].charAt(0));
+      }
+    }
+    controlLengths =
+        controls.stream()
+            .mapToInt(String::length)
+            .distinct()
+            .boxed()
+            .sorted((a, b) -> b - a)
+            .mapToInt(Integer::intValue)
+            .toArray();
     if (model.unkId < 0 || model.unkId >= n) {
       throw new TokenizerException(source, "unk_id " + model.unkId + " is not a piece");
     }
@@ -147,13 +164,39 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
     return text;
   }
 
+  /**
+   * Encodes as {@code SentencePieceProcessor.encode} does, except that control pieces written in
+   * the text ({@code <s>}, {@code </s>}, Mistral's {@code [INST]}, ...) become their ids, as in
+   * transformers: chat templates write them as text. The text between them is encoded segment by
+   * segment, each normalized on its own.
+   */
   @Override
   public int[] encode(String text, boolean addSpecialTokens) {
     List<Integer> out = new ArrayList<>();
     if (addSpecialTokens && addBos()) {
       out.add(bosId());
     }
-    encodeNormalized(normalize(text), out);
+    int segmentStart = 0;
+    for (int i = 0; i < text.length(); ) {
+      String control = null;
+      if (controlFirstChars.contains(text.charAt(i))) {
+        for (int len : controlLengths) {
+          if (i + len <= text.length() && controls.contains(text.substring(i, i + len))) {
+            control = text.substring(i, i + len);
+            break;
+          }
+        }
+      }
+      if (control == null) {
+        i++;
+        continue;
+      }
+      encodeNormalized(normalize(text.substring(segmentStart, i)), out);
+      out.add(all.get(control));
+      i += control.length();
+      segmentStart = i;
+    }
+    encodeNormalized(normalize(text.substring(segmentStart)), out);
     if (addSpecialTokens && addEos()) {
       out.add(eosId());
     }
@@ -285,9 +328,7 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
         }
         text = text.replace(SPACE, ' ');
       }
-      if (!text.isEmpty()) {
-        atStart = false;
-      }
+      atStart = false; // only the first non-control piece loses its space (even if just "▁")
       sb.append(text);
     }
     flushBytes(bytes, sb, atStart);
@@ -302,7 +343,7 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
     String s = Utf8.decodeLossy(bytes.toByteArray());
     bytes.reset();
     sb.append(s);
-    return atStart && s.isEmpty();
+    return false;
   }
 
   // ---- vocabulary ----

@@ -37,6 +37,12 @@ class SentencePieceTokenizerTest {
       assertThat(tok.decode(expected, true))
           .as("%s decode [%s]", name, text)
           .isEqualTo(c.path("decoded").asText());
+      int[] withBos = new int[expected.length + 1];
+      withBos[0] = tok.bosId();
+      System.arraycopy(expected, 0, withBos, 1, expected.length);
+      assertThat(tok.decode(withBos, true))
+          .as("%s decode with BOS [%s]", name, text)
+          .isEqualTo(c.path("decoded_with_bos").asText());
     }
   }
 
