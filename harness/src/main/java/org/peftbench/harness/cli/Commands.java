@@ -14,6 +14,10 @@ public final class Commands {
     cli.addSubcommand(new PscpCommand());
     cli.addSubcommand(new TasksCommand());
     cli.addSubcommand(new EvaluatePredictionsCommand());
+    cli.addSubcommand(new InitModelCommand());
+    cli.addSubcommand(new GenerateCommand());
+    cli.addSubcommand(new ScoreCommand());
+    cli.addSubcommand(new BenchCommand());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
   }
