@@ -46,6 +46,18 @@ final class ElementwiseOps {
     }
   }
 
+  /**
+   * Sends dy unchanged to a same-shape input: the output's gradient buffer itself is handed over
+   * when the input has none yet (no copy), else added. Must be the op's last use of dy.
+   */
+  static void passThrough(Var x, Var out) {
+    if (x.grad == null) {
+      x.accumulateGrad(out.takeGrad());
+    } else {
+      Graph.addGrad(x, out.grad);
+    }
+  }
+
   // y = a + b  (b: a's shape or a suffix of it)
   static Var add(Var a, Var b) {
     if (b.value.numel() > a.value.numel()) {
@@ -63,11 +75,11 @@ final class ElementwiseOps {
         "add",
         y,
         o -> {
-          if (x.requiresGrad()) {
-            Graph.addGrad(x, o.grad);
-          }
           if (z.requiresGrad()) {
             reduceInto(z, o.grad, 1f);
+          }
+          if (x.requiresGrad()) {
+            passThrough(x, o);
           }
         },
         a,
@@ -90,11 +102,11 @@ final class ElementwiseOps {
         "sub",
         y,
         o -> {
-          if (a.requiresGrad()) {
-            Graph.addGrad(a, o.grad);
-          }
           if (b.requiresGrad()) {
             reduceInto(b, o.grad, -1f);
+          }
+          if (a.requiresGrad()) {
+            passThrough(a, o);
           }
         },
         a,
@@ -118,16 +130,17 @@ final class ElementwiseOps {
         "mul",
         y,
         o -> {
-          if (x.requiresGrad()) {
-            Tensor g = Tensor.zeros(x.shape());
-            be().mul(o.grad, z.value, g);
-            x.accumulateGrad(g);
-          }
           if (z.requiresGrad()) {
             Tensor g = Tensor.zeros(x.shape());
             be().mul(o.grad, x.value, g);
             reduceInto(z, g, 1f);
             g.close();
+          }
+          if (x.requiresGrad()) {
+            // dy is not needed any more: scale it in place and hand it over
+            Tensor g = o.takeGrad();
+            be().mul(g, z.value, g);
+            x.accumulateGrad(g);
           }
         },
         a,
@@ -145,7 +158,9 @@ final class ElementwiseOps {
         y,
         o -> {
           if (a.requiresGrad()) {
-            be().axpy(s, o.grad, a.gradBuffer());
+            Tensor g = o.takeGrad();
+            be().scale(g, s, g);
+            a.accumulateGrad(g);
           }
         },
         a);
@@ -165,7 +180,7 @@ final class ElementwiseOps {
         y,
         o -> {
           if (a.requiresGrad()) {
-            Graph.addGrad(a, o.grad);
+            passThrough(a, o);
           }
         },
         a);
@@ -215,8 +230,8 @@ final class ElementwiseOps {
         true,
         o -> {
           if (x.requiresGrad()) {
-            Tensor g = Tensor.zeros(x.shape());
-            be().mul(o.grad, mask, g);
+            Tensor g = o.takeGrad();
+            be().mul(g, mask, g);
             x.accumulateGrad(g);
           }
         },

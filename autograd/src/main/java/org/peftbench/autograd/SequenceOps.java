@@ -53,7 +53,7 @@ final class SequenceOps {
         y,
         o -> {
           if (x.requiresGrad()) {
-            Tensor g = o.grad.toF32();
+            Tensor g = o.takeGrad();
             be().rope(g, pos, table, true);
             x.accumulateGrad(g);
           }

@@ -135,7 +135,7 @@ public class Var {
   /** Adds {@code g} (this value's element count) to the gradient and takes ownership of it. */
   void accumulateGrad(Tensor g) {
     if (grad == null) {
-      grad = g.rank() == value.rank() ? g : g.reshape(value.shape());
+      grad = Arrays.equals(g.shape(), value.shape()) ? g : g.reshape(value.shape());
       return;
     }
     Backends.current().axpy(1f, g, grad);

@@ -33,7 +33,27 @@ class TrainingGoldenTest {
   private JsonNode cfg;
 
   @Test
-  void matchesPyTorchLossesAndFinalParameters() throws Exception {
+  void matchesPyTorchOnEveryBackend() throws Exception {
+    org.peftbench.tensor.backend.Backend original = org.peftbench.tensor.backend.Backends.current();
+    try {
+      for (String name : List.of("scalar", "cpu")) {
+        org.peftbench.tensor.backend.Backend backend;
+        try {
+          backend = org.peftbench.tensor.backend.Backends.byName(name);
+        } catch (IllegalArgumentException notAvailable) {
+          continue;
+        }
+        org.peftbench.tensor.backend.Backends.use(backend);
+        System.out.println("golden: backend " + name);
+        p.clear();
+        trainAndCompare();
+      }
+    } finally {
+      org.peftbench.tensor.backend.Backends.use(original);
+    }
+  }
+
+  private void trainAndCompare() throws Exception {
     JsonNode fx;
     try (InputStream in = getClass().getResourceAsStream("/golden/lora_block.json")) {
       fx = new ObjectMapper().readTree(in);
@@ -71,6 +91,7 @@ class TrainingGoldenTest {
       assertThat(loss.item())
           .as("loss of micro-batch " + micro)
           .isCloseTo((float) expected, org.assertj.core.data.Percentage.withPercentage(TOL * 100));
+      System.out.printf("golden loss %d: %.9f vs torch %.9f%n", micro, loss.item(), expected);
       Ops.scale(loss, acc.lossScale()).backward();
       micro++;
       if (acc.microStep()) {
@@ -101,6 +122,8 @@ class TrainingGoldenTest {
                 maxRef = Math.max(maxRef, Math.abs(ref[i]));
                 maxDiff = Math.max(maxDiff, Math.abs(ref[i] - got[i]));
               }
+              System.out.printf(
+                  "golden %s: max relative error %.2e%n", e.getKey(), maxDiff / maxRef);
               assertThat(maxDiff / maxRef)
                   .as("relative error of " + e.getKey())
                   .isLessThanOrEqualTo(TOL);
