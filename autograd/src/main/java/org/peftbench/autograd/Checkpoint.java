@@ -1,5 +1,7 @@
 package org.peftbench.autograd;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.peftbench.tensor.Tensor;
 
@@ -8,11 +10,42 @@ import org.peftbench.tensor.Tensor;
  * activations, and recomputes it during backward to get the gradients. Memory drops from every
  * layer's activations to one layer's plus the layer inputs; compute grows by one extra forward.
  *
- * <p>The block must be deterministic (dropout takes an explicit seed, so it is) and must read its
- * parameters from the enclosing scope; they receive gradients during the recomputation.
+ * <p>The block must read its parameters from the enclosing scope (they receive gradients during the
+ * recomputation) and compute the same thing when run again. Dropout is taken care of: the first run
+ * applies dropout although it records no graph, and notes the seed of every {@link Ops#dropout}
+ * call; the recomputation replays those seeds in order, so blocks that draw seeds from a counter
+ * (advancing on every call) still get the same masks.
  */
 public final class Checkpoint {
   private Checkpoint() {}
+
+  /** Dropout seeds of one block run: noted during the first run, replayed in the recomputation. */
+  private static final class SeedTape {
+    final List<Long> seeds = new ArrayList<>();
+    final boolean replay;
+    final SeedTape parent; // an enclosing checkpoint's tape (nested checkpoints), or null
+    int next;
+
+    SeedTape(boolean replay, SeedTape parent) {
+      this.replay = replay;
+      this.parent = parent;
+    }
+
+    long seed(long requested) {
+      if (replay) {
+        if (next >= seeds.size()) {
+          throw new IllegalStateException(
+              "checkpointed block called dropout more often when recomputed than in its first run");
+        }
+        return seeds.get(next++);
+      }
+      long s = parent == null ? requested : parent.seed(requested);
+      seeds.add(s);
+      return s;
+    }
+  }
+
+  private static final ThreadLocal<SeedTape> TAPE = new ThreadLocal<>();
 
   /**
    * {@code block(input)}, recorded as one node whose backward re-runs the block with recording on
@@ -28,11 +61,17 @@ public final class Checkpoint {
     }
     Tensor out;
     boolean owns;
+    SeedTape outer = TAPE.get();
+    SeedTape tape = new SeedTape(false, outer);
+    TAPE.set(tape);
     try (var scope = GradMode.noGrad()) {
       Var y = block.apply(Var.constant(input.value));
       out = y.value;
       owns = y.ownsValue && out != input.value;
+    } finally {
+      TAPE.set(outer);
     }
+    List<Long> seeds = tape.seeds;
     Tensor inputValue = input.value;
     Node node =
         new Node(
@@ -42,8 +81,14 @@ public final class Checkpoint {
               Var replayInput =
                   input.requiresGrad() ? Var.leaf(inputValue) : Var.constant(inputValue);
               Var replay;
+              SeedTape saved = TAPE.get();
+              SeedTape replayTape = new SeedTape(true, saved);
+              replayTape.seeds.addAll(seeds);
+              TAPE.set(replayTape);
               try (var scope = GradMode.enableGrad()) {
                 replay = block.apply(replayInput);
+              } finally {
+                TAPE.set(saved);
               }
               if (replay.requiresGrad()) {
                 Tensor seed = Tensor.zeros(replay.shape());
@@ -60,5 +105,17 @@ public final class Checkpoint {
             null);
     // Conservatively requires a gradient: the block's parameters are not visible from here.
     return new Var(out, false, node, owns);
+  }
+
+  /** Whether dropout must act although grad mode is off (the first run of a checkpointed block). */
+  static boolean forcesDropout() {
+    SeedTape t = TAPE.get();
+    return t != null && !t.replay;
+  }
+
+  /** The seed a dropout call uses: noted in a first run, the noted one in a recomputation. */
+  static long dropoutSeed(long seed) {
+    SeedTape t = TAPE.get();
+    return t == null ? seed : t.seed(seed);
   }
 }

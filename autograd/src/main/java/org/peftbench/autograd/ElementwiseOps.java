@@ -210,9 +210,10 @@ final class ElementwiseOps {
     if (p < 0f || p >= 1f) {
       throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
     }
-    if (p == 0f || !GradMode.isEnabled()) {
+    if (p == 0f || !(GradMode.isEnabled() || Checkpoint.forcesDropout())) {
       return x;
     }
+    seed = Checkpoint.dropoutSeed(seed);
     Tensor mask = Tensor.zeros(x.shape());
     float[] m = mask.array();
     float keep = 1f / (1f - p);

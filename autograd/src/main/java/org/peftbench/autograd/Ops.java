@@ -117,7 +117,7 @@ public final class Ops {
    * Inverted dropout: zeroes each element with probability p and scales the rest by {@code
    * 1/(1−p)}. The mask is drawn from {@code seed} alone (same seed ⇒ same mask), so callers pass a
    * distinct seed per layer and step. Identity (returns x itself) when {@code p == 0} or in no-grad
-   * mode.
+   * mode, except in the first run of a {@link Checkpoint}ed block (which replays the same masks).
    */
   public static Var dropout(Var x, float p, long seed) {
     return ElementwiseOps.dropout(x, p, seed);

@@ -116,6 +116,27 @@ class EngineTest {
   }
 
   @Test
+  void checkpointReplaysDropoutSeedsDrawnFromACounter() {
+    Parameter w = f.param("w", 8, 8), x = f.param("x", 4, 8);
+    long[] counter = {100};
+    // a module that advances its seed on every call, like a LoRA dropout
+    Function<Var, Var> block =
+        in -> Ops.tanh(Ops.linear(Ops.dropout(in, 0.5f, counter[0]++), w, null));
+    Function<Var, Var> nested = in -> Checkpoint.apply(block, Checkpoint.apply(block, in));
+    Var r = Var.constant(f.rand(4, 8));
+    Ops.sum(Ops.mul(block.apply(block.apply(block.apply(x))), r)).backward();
+    float[] plainW = w.grad().toFloatArray(), plainX = x.grad().toFloatArray();
+    w.zeroGrad();
+    x.zeroGrad();
+    counter[0] = 100;
+    Var y = Checkpoint.apply(block, Checkpoint.apply(nested, x));
+    Ops.sum(Ops.mul(y, r)).backward();
+    assertThat(counter[0]).isGreaterThan(103); // the recomputations drew fresh counter values
+    assertThat(w.grad().toFloatArray()).containsExactly(plainW);
+    assertThat(x.grad().toFloatArray()).containsExactly(plainX);
+  }
+
+  @Test
   void checkpointWithAConstantInputStillTrainsTheBlockParameters() {
     Parameter w = f.param("w", 3, 4);
     Var x = Var.constant(f.rand(2, 4));
