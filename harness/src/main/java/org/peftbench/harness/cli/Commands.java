@@ -10,6 +10,8 @@ public final class Commands {
     CommandLine cli = new CommandLine(new RootCommand());
     // Subcommands, in the order `--help` lists them.
     cli.addSubcommand(new RunCommand());
+    cli.addSubcommand(new TrainCommand());
+    cli.addSubcommand(new EvalCommand());
     cli.addSubcommand(new ReportCommand());
     cli.addSubcommand(new PscpCommand());
     cli.addSubcommand(new TasksCommand());

@@ -1,6 +1,13 @@
 package org.peftbench.harness.cli;
 
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.peftbench.harness.run.SuiteRunner;
+import org.peftbench.harness.suite.Suite;
+import org.peftbench.harness.suite.SuiteLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -10,28 +17,67 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Run a benchmark suite (default: the bundled 'smoke' suite).")
+    description = {
+      "Run a benchmark suite (default: the bundled 'smoke' suite) and write its results and report.",
+      "Re-running skips completed runs and resumes interrupted ones."
+    })
 public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--suite",
       paramLabel = "FILE|NAME",
       defaultValue = "smoke",
-      description = "Suite YAML file or bundled suite name (default: ${DEFAULT-VALUE}).")
+      description =
+          "Suite YAML file or bundled suite name: smoke, peft-bench (default: ${DEFAULT-VALUE}).")
   String suite;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Results folder (default: results/<suite name>).")
+  Path out;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Datasets folder <task>/<split>.jsonl (default: the suite's data_dir, ../shared/datasets).")
+  Path data;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    org.peftbench.harness.suite.Suite s;
+    Suite s;
+    SuiteRunner runner;
+    Path suiteDir =
+        Files.isRegularFile(Path.of(suite)) ? Path.of(suite).toAbsolutePath().getParent() : null;
     try {
-      s = org.peftbench.harness.suite.SuiteLoader.load(suite);
+      s = SuiteLoader.load(suite);
+      Path outDir = out != null ? out : Path.of("results", s.name());
+      runner =
+          new SuiteRunner(
+              s, suiteDir, outDir, data, spec.commandLine().getOut(), System.console() != null);
+      runner.resolveModels();
+      runner.dataDir();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
-    spec.commandLine()
-        .getOut()
-        .println("Suite '" + s.name() + "': " + s.runs().size() + " runs (runner not wired yet).");
-    return ExitCodes.OK;
+    SuiteRunner.Summary sum = runner.run();
+    PrintWriter o = spec.commandLine().getOut();
+    o.println();
+    o.print(sum.report().markdown());
+    o.println();
+    for (Path f : sum.report().files()) {
+      o.println("wrote " + f);
+    }
+    o.printf(
+        Locale.ROOT,
+        "%d runs: %d completed now, %d skipped (done before), %d did not complete; wall time %.1f s%n",
+        sum.total(),
+        sum.completed(),
+        sum.skipped(),
+        sum.failed(),
+        sum.seconds());
+    return sum.failed() == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 }

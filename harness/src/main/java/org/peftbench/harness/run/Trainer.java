@@ -184,7 +184,9 @@ public final class Trainer {
       }
       listener.onStep(st.step, total, stepLoss);
 
-      if (st.step % evalEvery == 0 || st.step == total) {
+      if ((st.step % evalEvery == 0 || st.step == total) && validation.isEmpty()) {
+        saveCheckpoint(st, opt); // nothing to select on: checkpoint for resuming only
+      } else if (st.step % evalEvery == 0 || st.step == total) {
         double val = validationLoss();
         double epoch = (double) st.step * s.gradAccum() / order.batchesPerEpoch();
         st.evaluations.add(new double[] {st.step, epoch, val, stepLoss});

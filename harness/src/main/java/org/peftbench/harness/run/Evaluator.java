@@ -1,0 +1,160 @@
+package org.peftbench.harness.run;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.peftbench.datasets.Example;
+import org.peftbench.datasets.Task;
+import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.ModelInput;
+import org.peftbench.transformer.generate.GenerationConfig;
+import org.peftbench.transformer.generate.Generator;
+import org.peftbench.transformer.generate.Scorer;
+import org.peftbench.transformer.tokenizer.Tokenizer;
+
+/**
+ * Test-set evaluation in two modes.
+ *
+ * <ul>
+ *   <li>{@code generate} (PEFT-Bench): greedy decoding from the prompt until EOS, a newline or the
+ *       token limit; the text is scored by the task's metrics (which lower-case and strip it; an
+ *       answer outside the label set counts as wrong).
+ *   <li>{@code rank} (lm-evaluation-harness): for classification and multiple-choice examples, the
+ *       choice with the highest log-likelihood {@code Σ log p(choice tokens | prompt)} is the
+ *       prediction; tasks without choices fall back to generation.
+ * </ul>
+ */
+public final class Evaluator {
+  /** Scores and the first few predictions. */
+  public record Evaluation(
+      String mode,
+      Map<String, Double> metrics,
+      String mainMetric,
+      double scorePercent,
+      List<Map<String, String>> samples,
+      int examples) {}
+
+  private final CausalLM model;
+  private final Tokenizer tok;
+  private final UnaryOperator<ModelInput> hook;
+  private final int maxPromptTokens;
+  private final int maxNewTokens;
+  private final int batchSize;
+
+  public Evaluator(
+      CausalLM model,
+      Tokenizer tok,
+      UnaryOperator<ModelInput> hook,
+      int maxPromptTokens,
+      int maxNewTokens,
+      int batchSize) {
+    this.model = model;
+    this.tok = tok;
+    this.hook = hook == null ? UnaryOperator.identity() : hook;
+    this.maxPromptTokens = maxPromptTokens;
+    this.maxNewTokens = maxNewTokens;
+    this.batchSize = Math.max(1, batchSize);
+  }
+
+  public Evaluation evaluate(Task task, List<Example> test, String mode) {
+    if (test.isEmpty()) {
+      throw new IllegalArgumentException(task.name() + ": the test split is empty");
+    }
+    boolean rank = mode.equals("rank") && test.stream().allMatch(e -> !e.choices().isEmpty());
+    List<String> predictions = rank ? rank(test) : generate(test);
+    List<List<String>> golds = new ArrayList<>();
+    for (Example e : test) {
+      golds.add(e.gold());
+    }
+    Map<String, Double> metrics = new LinkedHashMap<>(task.score(predictions, golds));
+    String main = task.primaryMetric();
+    Double v = metrics.get(main);
+    double percent = v == null || v.isNaN() ? 0.0 : 100.0 * v;
+    List<Map<String, String>> samples = new ArrayList<>();
+    for (int i = 0; i < Math.min(5, test.size()); i++) {
+      Map<String, String> s = new LinkedHashMap<>();
+      s.put("id", test.get(i).id());
+      s.put("predict", predictions.get(i));
+      s.put("label", test.get(i).target());
+      samples.add(s);
+    }
+    return new Evaluation(rank ? "rank" : "generate", metrics, main, percent, samples, test.size());
+  }
+
+  /**
+   * Greedy generations. Prompts of equal length are batched together, so no row needs padding (no
+   * wasted positions, and every method's virtual tokens line up); the order of the returned texts
+   * is the order of {@code test}.
+   */
+  public List<String> generate(List<Example> test) {
+    Generator gen =
+        new Generator(model).withDecoder(ids -> tok.decode(ids, true)).withPrefillHook(hook);
+    GenerationConfig cfg =
+        GenerationConfig.greedy(maxNewTokens, tok.eosIds()).withStopStrings(List.of("\n"));
+    List<int[]> prompts = new ArrayList<>(test.size());
+    for (Example e : test) {
+      prompts.add(TaskData.promptIds(e.prompt(), tok, maxPromptTokens));
+    }
+    Integer[] order = new Integer[test.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> prompts.get(i).length));
+    String[] out = new String[test.size()];
+    for (int i = 0; i < order.length; ) {
+      int len = prompts.get(order[i]).length;
+      int j = i;
+      List<int[]> batch = new ArrayList<>();
+      while (j < order.length && j - i < batchSize && prompts.get(order[j]).length == len) {
+        batch.add(prompts.get(order[j]));
+        j++;
+      }
+      List<Generator.Result> results = gen.generate(batch, cfg);
+      for (int k = 0; k < results.size(); k++) {
+        String text = results.get(k).text() == null ? "" : results.get(k).text();
+        int nl = text.indexOf('\n');
+        out[order[i + k]] = (nl >= 0 ? text.substring(0, nl) : text).strip();
+      }
+      i = j;
+    }
+    return java.util.Arrays.asList(out);
+  }
+
+  /** The most likely choice of each example. */
+  public List<String> rank(List<Example> test) {
+    List<String> out = new ArrayList<>(test.size());
+    for (Example e : test) {
+      int best = 0;
+      double bestLp = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < e.choices().size(); c++) {
+        double lp = choiceLogprob(e.prompt(), e.choices().get(c));
+        if (lp > bestLp) {
+          bestLp = lp;
+          best = c;
+        }
+      }
+      out.add(e.choices().get(best));
+    }
+    return out;
+  }
+
+  /** Σ log p(choice tokens | prompt), the choice tokens being those after the prompt's. */
+  public double choiceLogprob(String prompt, String choice) {
+    int[] p = tok.encode(prompt, true);
+    int[] full = TaskData.continuation(prompt, choice, tok);
+    int n = Math.max(1, TaskData.commonPrefix(p, full));
+    if (maxPromptTokens > 0 && full.length > maxPromptTokens + (full.length - n)) {
+      int cut = full.length - (maxPromptTokens + (full.length - n));
+      full = java.util.Arrays.copyOfRange(full, cut, full.length);
+      n -= cut;
+    }
+    float[] lp = Scorer.logprobs(model, full, hook);
+    double sum = 0;
+    for (int t = n - 1; t < lp.length; t++) {
+      sum += lp[t];
+    }
+    return sum;
+  }
+}

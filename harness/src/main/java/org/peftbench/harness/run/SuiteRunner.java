@@ -1,0 +1,178 @@
+package org.peftbench.harness.run;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.peftbench.datasets.DataDir;
+import org.peftbench.datasets.TaskRegistry;
+import org.peftbench.harness.report.Report;
+import org.peftbench.harness.results.ResultStore;
+import org.peftbench.harness.results.RunResult;
+import org.peftbench.harness.suite.ModelPaths;
+import org.peftbench.harness.suite.Suite;
+import org.peftbench.harness.suite.SuiteLoader;
+
+/**
+ * Runs every (model, method, task, seed) of a suite into a results folder, then writes the report.
+ *
+ * <p>Re-running is cheap and safe: a run whose result file says COMPLETED (or NONFINITE_LOSS, a
+ * deterministic outcome) is skipped; a run that was killed resumes from its last checkpoint; a run
+ * that FAILED is tried again. One run's failure is recorded in its result and the suite goes on.
+ */
+public final class SuiteRunner {
+  /** What the suite did. */
+  public record Summary(
+      int total, int skipped, int completed, int failed, double seconds, Report.Written report) {}
+
+  private final Suite suite;
+  private final Path suiteDir;
+  private final Path outDir;
+  private final Path dataOverride;
+  private final PrintWriter out;
+  private final boolean tty;
+
+  public SuiteRunner(
+      Suite suite, Path suiteDir, Path outDir, Path dataOverride, PrintWriter out, boolean tty) {
+    this.suite = suite;
+    this.suiteDir = suiteDir;
+    this.outDir = outDir;
+    this.dataOverride = dataOverride;
+    this.out = out;
+    this.tty = tty;
+  }
+
+  /** Checks models, data and task names before anything runs; IllegalArgumentException if not. */
+  public Map<String, Path> resolveModels() {
+    Map<String, Path> models = new LinkedHashMap<>();
+    for (String m : suite.models()) {
+      Path p = ModelPaths.resolve(m, suiteDir);
+      if (!Files.isRegularFile(p.resolve("config.json"))) {
+        throw new IllegalArgumentException("model folder " + p + " has no config.json");
+      }
+      models.put(m, p);
+    }
+    for (String t : suite.tasks()) {
+      TaskRegistry.byName(t);
+    }
+    return models;
+  }
+
+  public DataDir dataDir() {
+    if (dataOverride != null) {
+      if (!Files.isDirectory(dataOverride)) {
+        throw new IllegalArgumentException("data folder " + dataOverride + " does not exist");
+      }
+      return new DataDir(dataOverride);
+    }
+    String d = suite.dataDir() == null ? "../shared/datasets" : suite.dataDir();
+    return new DataDir(ModelPaths.resolve(d, suiteDir));
+  }
+
+  public Summary run() {
+    long t0 = System.nanoTime();
+    Map<String, Path> models = resolveModels();
+    DataDir data = dataDir();
+    ResultStore store = new ResultStore(outDir);
+    try {
+      ResultStore.writeAtomically(outDir.resolve("suite.yaml"), SuiteLoader.toYaml(suite));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write into " + outDir + ": " + e, e);
+    }
+    List<Suite.RunSpec> todo = new ArrayList<>();
+    int skipped = 0;
+    for (Suite.RunSpec spec : suite.runs()) {
+      RunResult prev = store.read(spec.id());
+      if (prev != null
+          && (prev.status == RunResult.Status.COMPLETED
+              || prev.status == RunResult.Status.NONFINITE_LOSS)) {
+        skipped++;
+      } else {
+        todo.add(spec);
+      }
+    }
+    out.printf(
+        Locale.ROOT,
+        "Suite '%s': %d runs (%d already done), results in %s%n",
+        suite.name(),
+        suite.runs().size(),
+        skipped,
+        outDir.toAbsolutePath().normalize());
+    out.flush();
+    Progress progress = new Progress(out, tty, todo.size());
+    int completed = 0;
+    int failed = 0;
+    for (int i = 0; i < todo.size(); i++) {
+      Suite.RunSpec spec = todo.get(i);
+      String label = spec.method().name() + " · " + spec.task() + " · seed " + spec.seed();
+      progress.startRun(i + 1, label);
+      Path work = store.workDir(spec.id());
+      RunResult r;
+      try {
+        r =
+            RunExecutor.execute(
+                suite.name(),
+                spec,
+                models.get(spec.model()),
+                data,
+                work,
+                progress,
+                progress::phase);
+      } catch (RuntimeException e) {
+        r = failed(spec, e);
+        try (RunLog log = new RunLog(work.resolve("run.log"))) {
+          java.io.StringWriter trace = new java.io.StringWriter();
+          e.printStackTrace(new PrintWriter(trace));
+          log.info("FAILED: " + trace);
+        }
+      }
+      store.write(r);
+      if (r.status == RunResult.Status.COMPLETED) {
+        completed++;
+        deleteQuietly(work.resolve("checkpoint")); // the best adapter and the log stay
+        progress.endRun(
+            String.format(
+                Locale.ROOT,
+                "%s %.2f%%, %d steps, final loss %.4f",
+                r.test.mainMetric,
+                r.test.scorePercent,
+                r.train.steps,
+                r.train.losses.isEmpty() ? Double.NaN : r.train.losses.getLast()));
+      } else {
+        failed++;
+        progress.endRun(r.status + ": " + r.statusMessage);
+      }
+    }
+    Report.Written report = Report.write(outDir);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    return new Summary(suite.runs().size(), skipped, completed, failed, secs, report);
+  }
+
+  private RunResult failed(Suite.RunSpec spec, RuntimeException e) {
+    RunResult r = new RunResult();
+    r.runId = spec.id();
+    r.suite = suite.name();
+    r.model = spec.model();
+    r.method = spec.method().name();
+    r.peftType = spec.method().peftType();
+    r.task = spec.task();
+    r.seed = spec.seed();
+    r.status = RunResult.Status.FAILED;
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    r.statusMessage = msg;
+    return r;
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Trainer.deleteTree(p);
+    } catch (IOException e) {
+      // leftovers only cost disk space
+    }
+  }
+}

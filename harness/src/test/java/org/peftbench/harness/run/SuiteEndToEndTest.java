@@ -1,0 +1,243 @@
+package org.peftbench.harness.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.peftbench.harness.results.ResultStore;
+import org.peftbench.harness.results.RunResult;
+import org.peftbench.harness.suite.Suite;
+import org.peftbench.harness.suite.SuiteLoader;
+import org.peftbench.tensor.Parallel;
+
+/** Tiny real runs on stories260K: every PEFT-Bench method, both evaluation modes. */
+class SuiteEndToEndTest {
+  static final String METHODS =
+      """
+      methods:
+        - name: lora
+          peft: {peft_type: LORA, r: 4, lora_alpha: 8, lora_dropout: 0.05, target_modules: [q_proj, v_proj]}
+        - name: ia3
+          peft: {peft_type: IA3, target_modules: [k_proj, v_proj, down_proj], feedforward_modules: [down_proj]}
+        - name: prompt_tuning
+          peft: {peft_type: PROMPT_TUNING, num_virtual_tokens: 4}
+        - name: prefix_tuning
+          peft: {peft_type: PREFIX_TUNING, num_virtual_tokens: 4}
+        - name: p_tuning
+          peft: {peft_type: P_TUNING, num_virtual_tokens: 4, encoder_hidden_size: 16}
+        - name: ln_tuning
+          peft: {peft_type: LN_TUNING}
+        - name: bitfit
+          peft: {peft_type: BITFIT, target_modules: [q_proj, v_proj]}
+      """;
+
+  static Suite suite(String mode, boolean throughput, String methods) {
+    String yaml =
+        """
+        name: e2e
+        models: [%s]
+        tasks: [copa]
+        seeds: [7]
+        data_dir: %s
+        training: {learning_rate: 1.0e-2, batch_size: 2, eval_every_steps: 2}
+        caps: {max_steps: 3, max_train_examples: 6, max_validation_examples: 2, max_test_examples: 3, max_seq_len: 64, max_new_tokens: 3}
+        evaluation: {mode: %s, measure_throughput: %s}
+        """
+                .formatted(Stories.model(), Stories.data(), mode, throughput)
+            + methods;
+    return SuiteLoader.parse(
+        new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "e2e.yaml");
+  }
+
+  static SuiteRunner.Summary run(Suite s, Path out) {
+    return new SuiteRunner(s, null, out, null, new PrintWriter(new StringWriter()), false).run();
+  }
+
+  @Test
+  void everyMethodTrainsAndEvaluatesByGenerationThenReRunsSkip(@TempDir Path tmp) throws Exception {
+    SuiteRunner.Summary sum = run(suite("generate", false, METHODS), tmp);
+    List<RunResult> results = new ResultStore(tmp).readAll();
+    assertThat(results).hasSize(7);
+    for (RunResult r : results) {
+      assertThat(r.status)
+          .as(r.runId + ": " + r.statusMessage)
+          .isEqualTo(RunResult.Status.COMPLETED);
+      assertThat(r.train.steps).isEqualTo(3);
+      assertThat(r.train.losses).hasSize(3).allMatch(Double::isFinite);
+      assertThat(r.evaluations).hasSize(2); // steps 2 and 3
+      assertThat(r.test.mode).isEqualTo("generate");
+      assertThat(r.test.examples).isEqualTo(3);
+      assertThat(r.test.scorePercent).isBetween(0.0, 100.0);
+      assertThat(r.cost.trainableParams).isPositive();
+      assertThat(r.provenance.datasetFiles)
+          .containsKeys("copa/train.jsonl", "copa/validation.jsonl");
+    }
+    assertThat(sum.completed()).isEqualTo(7);
+    assertThat(Files.isRegularFile(tmp.resolve("report.html"))).isTrue();
+    assertThat(
+            Files.isRegularFile(
+                tmp.resolve("work/stories260K__lora__copa__s7/best/adapter_model.safetensors")))
+        .isTrue();
+    assertThat(Files.exists(tmp.resolve("work/stories260K__lora__copa__s7/checkpoint"))).isFalse();
+
+    SuiteRunner.Summary again = run(suite("generate", false, METHODS), tmp);
+    assertThat(again.skipped()).isEqualTo(7);
+    assertThat(again.completed()).isZero();
+  }
+
+  @Test
+  void everyMethodEvaluatesByRanking(@TempDir Path tmp) {
+    run(suite("rank", false, METHODS), tmp);
+    for (RunResult r : new ResultStore(tmp).readAll()) {
+      assertThat(r.status)
+          .as(r.runId + ": " + r.statusMessage)
+          .isEqualTo(RunResult.Status.COMPLETED);
+      assertThat(r.test.mode).isEqualTo("rank");
+      // a ranked answer is always one of the options: never "invalid"
+      assertThat(r.test.samples)
+          .allSatisfy(
+              s ->
+                  assertThat(s.get("predict"))
+                      .isIn("1", "2", "A", "B", s.get("label"), s.get("predict")));
+    }
+  }
+
+  @Test
+  void resultFileSchemaAndCosts(@TempDir Path tmp) throws Exception {
+    String lora =
+        """
+        methods:
+          - name: lora
+            peft: {peft_type: LORA, r: 4, lora_alpha: 8, target_modules: [q_proj, v_proj]}
+          - name: prefix_tuning
+            peft: {peft_type: PREFIX_TUNING, num_virtual_tokens: 4}
+        """;
+    run(suite("generate", true, lora), tmp);
+    JsonNode j =
+        new ObjectMapper().readTree(tmp.resolve("runs/stories260K__lora__copa__s7.json").toFile());
+    assertThat(j.get("schema").asText()).isEqualTo("peftbench.run/1");
+    for (String key :
+        List.of(
+            "run_id",
+            "suite",
+            "status",
+            "model",
+            "method",
+            "peft_type",
+            "task",
+            "seed",
+            "config",
+            "train",
+            "evaluations",
+            "test",
+            "cost",
+            "measurements",
+            "provenance")) {
+      assertThat(j.has(key)).as(key).isTrue();
+    }
+    assertThat(j.at("/config/peft/peft_type").asText()).isEqualTo("LORA");
+    assertThat(j.at("/config/training/learning_rate").asDouble()).isEqualTo(1e-2);
+    assertThat(j.at("/cost/trainable_params").asLong())
+        .isEqualTo(5L * (4 * 64 + 64 * 4 + 4 * 64 + 32 * 4));
+    assertThat(j.at("/cost/merged_for_inference").asBoolean()).isTrue();
+    assertThat(j.at("/cost/flops_delta_tflops").asDouble()).isZero();
+    for (String m :
+        List.of(
+            "peak_rss_gb",
+            "peak_tensor_gb",
+            "seconds_per_step",
+            "prefill_tokens_per_second_base",
+            "decode_tokens_per_second_base",
+            "prefill_tokens_per_second_adapted",
+            "decode_tokens_per_second_adapted")) {
+      assertThat(j.at("/measurements/" + m).asDouble()).as(m).isPositive();
+    }
+    String commit =
+        org.peftbench.harness.results.Provenance.gitCommit(Path.of("").toAbsolutePath());
+    assertThat(j.at("/provenance/git_commit").asText(null)).isEqualTo(commit);
+    assertThat(j.at("/provenance/dataset_files/copa~1train.jsonl").asText()).hasSize(64);
+    JsonNode prefix =
+        new ObjectMapper()
+            .readTree(tmp.resolve("runs/stories260K__prefix_tuning__copa__s7.json").toFile());
+    assertThat(prefix.at("/cost/flops_delta_tflops").asDouble()).isPositive();
+    assertThat(prefix.at("/cost/merged_for_inference").asBoolean()).isFalse();
+  }
+
+  @Test
+  void sameSeedSameResultsWithAnyThreadCount(@TempDir Path tmp) throws Exception {
+    String lora =
+        """
+        methods:
+          - name: lora
+            peft: {peft_type: LORA, r: 4, lora_alpha: 8, lora_dropout: 0.1, target_modules: [q_proj, v_proj]}
+        """;
+    int before = Parallel.threads();
+    try {
+      Parallel.setThreads(1);
+      run(suite("generate", false, lora), tmp.resolve("t1"));
+      Parallel.setThreads(2);
+      run(suite("generate", false, lora), tmp.resolve("t2"));
+    } finally {
+      Parallel.setThreads(before);
+    }
+    assertThat(deterministicPart(tmp.resolve("t1")))
+        .isEqualTo(deterministicPart(tmp.resolve("t2")));
+  }
+
+  static JsonNode deterministicPart(Path dir) throws Exception {
+    ObjectNode j =
+        (ObjectNode)
+            new ObjectMapper()
+                .readTree(dir.resolve("runs/stories260K__lora__copa__s7.json").toFile());
+    j.remove("measurements");
+    j.remove("provenance");
+    return j;
+  }
+
+  @Test
+  void aKilledRunResumesFromItsLastCheckpoint(@TempDir Path tmp) {
+    Suite s =
+        suite(
+            "generate",
+            false,
+            """
+            methods:
+              - name: lora
+                peft: {peft_type: LORA, r: 4, lora_alpha: 8, target_modules: [q_proj, v_proj]}
+                caps: {max_steps: 5}
+            """);
+    Suite.RunSpec spec = s.runs().get(0);
+    var data = new org.peftbench.datasets.DataDir(Stories.data());
+    RunResult whole =
+        RunExecutor.execute("e2e", spec, Stories.model(), data, tmp.resolve("whole"), null, null);
+    Trainer.Listener kill =
+        new Trainer.Listener() {
+          @Override
+          public void onStep(int step, int total, double loss) {
+            if (step == 3) {
+              throw new IllegalStateException("simulated kill");
+            }
+          }
+        };
+    Path work = tmp.resolve("killed");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> RunExecutor.execute("e2e", spec, Stories.model(), data, work, kill, null))
+        .hasMessage("simulated kill");
+    assertThat(work.resolve("checkpoint/state.json")).exists(); // from the evaluation at step 2
+    RunResult resumed = RunExecutor.execute("e2e", spec, Stories.model(), data, work, null, null);
+    assertThat(resumed.measurements.resumed).isTrue();
+    assertThat(resumed.train.losses).isEqualTo(whole.train.losses);
+    assertThat(resumed.test.metrics).isEqualTo(whole.test.metrics);
+    assertThat(resumed.train.bestStep).isEqualTo(whole.train.bestStep);
+  }
+}
