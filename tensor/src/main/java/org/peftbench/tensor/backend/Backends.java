@@ -17,7 +17,7 @@ public final class Backends {
     if (b == null) {
       synchronized (Backends.class) {
         if (current == null) {
-          current = byName(System.getProperty("peftbench.backend", "scalar"));
+          current = byName(System.getProperty("peftbench.backend", "cpu"));
           if (!Boolean.getBoolean("peftbench.quiet")) {
             System.err.println("peftbench: backend " + current.name());
           }
@@ -36,9 +36,11 @@ public final class Backends {
   /** A new backend by name. */
   public static Backend byName(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {
+      case "cpu" -> new CpuBackend();
       case "scalar" -> new ScalarBackend();
       default ->
-          throw new IllegalArgumentException("unknown backend '" + name + "'; available: scalar");
+          throw new IllegalArgumentException(
+              "unknown backend '" + name + "'; available: cpu, scalar");
     };
   }
 }
