@@ -1,0 +1,157 @@
+package org.peftbench.peft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.peftbench.peft.lokr.LoKrConfig;
+import org.peftbench.peft.prefixtuning.PrefixTuningConfig;
+import org.peftbench.peft.ptuning.PromptEncoderConfig;
+import org.peftbench.transformer.CausalLM;
+
+/**
+ * Trainable/total counts for the real configs in ../shared/models, against counts derived by hand
+ * from PEFT's definitions (the derivations are the comments). Defaults: LoRA r=8 on q_proj,v_proj;
+ * IA3 on k/v/down (down scales its input); 20 virtual tokens; BitFit on q_proj, v_proj.
+ */
+class ParameterCountTest {
+  static ModelShapes shapes(String model) {
+    Path dir = Fixtures.shared().resolve("models").resolve(model);
+    return ModelShapes.load(
+        dir.resolve(
+            model.startsWith("smollm2") ? "config.transformers-v5-resaved.json" : "config.json"));
+  }
+
+  static ParameterCount count(String model, PeftType type) {
+    return PeftConfigs.defaults(type).count(shapes(model));
+  }
+
+  @Test
+  void llama3_8b() {
+    // C=4096, I=14336, L=32, H=32, Hkv=8, D=128, V=128256, untied.
+    // per layer: q C·C 16,777,216 + k,v C·1024 2×4,194,304 + o 16,777,216 + MLP 3·C·I 176,160,768
+    //            + 2 norms 8,192 = 218,112,000; ×32 = 6,979,584,000
+    // total = embed V·C 525,336,576 + lm_head 525,336,576 + 6,979,584,000 + norm 4,096
+    long total = 8_030_261_248L;
+    assertThat(count("llama-3-8b-instruct", PeftType.NONE)).isEqualTo(new ParameterCount(0, total));
+    // LoRA: q 8·(4096+4096) 65,536 + v 8·(4096+1024) 40,960 = 106,496 per layer; ×32
+    assertThat(count("llama-3-8b-instruct", PeftType.LORA))
+        .isEqualTo(new ParameterCount(3_407_872, total + 3_407_872)); // PEFT prints 8,033,669,120
+    // IA3: k out 1024 + v out 1024 + down in 14336 = 16,384 per layer; ×32
+    assertThat(count("llama-3-8b-instruct", PeftType.IA3).trainable()).isEqualTo(524_288);
+    // prompt tuning: 20·4096
+    assertThat(count("llama-3-8b-instruct", PeftType.PROMPT_TUNING).trainable()).isEqualTo(81_920);
+    // prefix: token_dim = Hkv·D = 1024 (GQA sizing); 20 · 2·32·1024
+    assertThat(count("llama-3-8b-instruct", PeftType.PREFIX_TUNING).trainable())
+        .isEqualTo(1_310_720);
+    // P-tuning MLP, h = C: 20·4096 + 3 × (4096·4096 + 4096)
+    assertThat(count("llama-3-8b-instruct", PeftType.P_TUNING).trainable()).isEqualTo(50_425_856);
+    // LN tuning: (2·4096)·32 + 4096
+    assertThat(count("llama-3-8b-instruct", PeftType.LN_TUNING))
+        .isEqualTo(new ParameterCount(266_240, total + 266_240));
+    // BitFit: new biases q 4096 + v 1024 per layer; ×32
+    assertThat(count("llama-3-8b-instruct", PeftType.BITFIT).trainable()).isEqualTo(163_840);
+    assertThat(count("llama-3-8b-instruct", PeftType.FULL))
+        .isEqualTo(new ParameterCount(total, total));
+  }
+
+  @Test
+  void qwen3_1_7b() {
+    // C=2048, I=6144, L=28, H=16, Hkv=8, D=128, V=151936, tied, q_norm/k_norm [D].
+    // per layer: q 4,194,304 + k,v 2×2,097,152 + o 4,194,304 + MLP 37,748,736 + norms 2·2048+2·128
+    //            = 50,336,000; ×28 = 1,409,408,000
+    // total = embed 311,164,928 (lm_head tied: counted once) + 1,409,408,000 + norm 2,048
+    long total = 1_720_574_976L;
+    assertThat(count("qwen3-1.7b", PeftType.NONE).total()).isEqualTo(total);
+    // LoRA: q 8·4096 + v 8·3072 = 57,344; ×28
+    assertThat(count("qwen3-1.7b", PeftType.LORA).trainable()).isEqualTo(1_605_632);
+    // IA3 (Qwen3 mapping q, v, down): 2048 + 1024 + 6144 = 9,216; ×28
+    assertThat(count("qwen3-1.7b", PeftType.IA3).trainable()).isEqualTo(258_048);
+    // LN tuning (Qwen3 mapping: post_attention_layernorm only): 2048·28
+    assertThat(count("qwen3-1.7b", PeftType.LN_TUNING).trainable()).isEqualTo(57_344);
+    // prefix: 20 · 2·28 · (8·128)
+    assertThat(count("qwen3-1.7b", PeftType.PREFIX_TUNING).trainable()).isEqualTo(1_146_880);
+  }
+
+  @Test
+  void tinyLlamaAndSmolLm2() {
+    // TinyLlama: C=2048, I=5632, L=22, Hkv=4, D=64 (kv 256), V=32000, untied
+    assertThat(count("tinyllama-1.1b-chat", PeftType.NONE).total()).isEqualTo(1_100_048_384L);
+    // LoRA: q 8·4096 + v 8·2304 = 51,200; ×22
+    assertThat(count("tinyllama-1.1b-chat", PeftType.LORA).trainable()).isEqualTo(1_126_400);
+    // prefix: 20 · 2·22 · 256
+    assertThat(count("tinyllama-1.1b-chat", PeftType.PREFIX_TUNING).trainable()).isEqualTo(225_280);
+    // SmolLM2-135M: C=576, I=1536, L=30, Hkv=3, D=64 (kv 192), V=49152, tied.
+    // per layer 331,776 + 2·110,592 + 331,776 + 2,654,208 + 1,152 = 3,540,096; ×30 = 106,202,880
+    // total = 28,311,552 + 106,202,880 + 576
+    assertThat(count("smollm2-135m", PeftType.NONE).total()).isEqualTo(134_515_008L);
+    // LoRA: q 8·1152 + v 8·768 = 15,360; ×30
+    assertThat(count("smollm2-135m", PeftType.LORA).trainable()).isEqualTo(460_800);
+  }
+
+  @Test
+  void stories260K() {
+    // C=64, I=172, L=5, H=8, Hkv=4, D=8 (kv 32), V=512, tied.
+    // per layer 4096 + 2·2048 + 4096 + 3·64·172 + 128 = 45,440; ×5 = 227,200; + 32,768 + 64
+    long total = 260_032;
+    ModelShapes s = shapes("stories260K");
+    assertThat(s.totalParameters()).isEqualTo(total);
+    long[][] expected = {
+      {PeftType.LORA.ordinal(), 8_960}, // (8·128 + 8·96)·5
+      {PeftType.IA3.ordinal(), 1_180}, // (32 + 32 + 172)·5
+      {PeftType.PROMPT_TUNING.ordinal(), 1_280}, // 20·64
+      {PeftType.PREFIX_TUNING.ordinal(), 6_400}, // 20·2·5·32
+      {PeftType.P_TUNING.ordinal(), 13_760}, // 20·64 + 3·(64·64 + 64)
+      {PeftType.LN_TUNING.ordinal(), 704}, // 2·64·5 + 64
+      {PeftType.BITFIT.ordinal(), 480}, // (64 + 32)·5
+      {PeftType.VERA.ordinal(), 3_040}, // ((256 + 64) + (256 + 32))·5; A, B are buffers
+      {PeftType.LOHA.ordinal(), 17_920}, // (2·8·128 + 2·8·96)·5
+      {PeftType.LOKR.ordinal(), 1_120}, // q: 64=8·8 → W1 8×8 + W2 8×8; v: 32=4·8 → 4×8 + 8×8
+      {PeftType.FULL.ordinal(), total},
+      {PeftType.NONE.ordinal(), 0},
+    };
+    for (long[] e : expected) {
+      PeftType t = PeftType.values()[(int) e[0]];
+      assertThat(PeftConfigs.defaults(t).count(s).trainable()).as(t.name()).isEqualTo(e[1]);
+    }
+    // P-tuning LSTM, h=64, 2 layers: 20·64 + 2·(256·64 + 256·64 + 512) + 2·(256·128 + 256·64 + 512)
+    //   + (128·128 + 128) + (128·64 + 64)
+    assertThat(PromptEncoderConfig.defaults().withEncoder("LSTM", null).count(s).trainable())
+        .isEqualTo(191_936);
+    // prefix with projection, E = token_dim = 32, width 2·5·32 = 320:
+    //   20·32 + (32·32 + 32) + (32·320 + 320)
+    assertThat(PrefixTuningConfig.defaults().withProjection(true).count(s).trainable())
+        .isEqualTo(12_256);
+  }
+
+  @ParameterizedTest
+  @EnumSource(PeftType.class)
+  void liveModelCountsAgreeWithStructure(PeftType type) {
+    Path dir = Fixtures.shared().resolve("models/stories260K");
+    try (CausalLM model = CausalLM.load(dir)) {
+      PeftModel pm = PeftModel.apply(model, PeftConfigs.defaults(type), 0, null);
+      assertThat(pm.countLive()).isEqualTo(pm.count());
+      assertThat(pm.count()).isEqualTo(PeftConfigs.defaults(type).count(ModelShapes.load(dir)));
+    }
+  }
+
+  @Test
+  void lokrFactorizationIsPefts() {
+    // the examples of PEFT's docstring
+    assertThat(LoKrConfig.factorization(256, -1)).containsExactly(16, 16);
+    assertThat(LoKrConfig.factorization(128, -1)).containsExactly(8, 16);
+    assertThat(LoKrConfig.factorization(127, -1)).containsExactly(1, 127);
+    assertThat(LoKrConfig.factorization(128, 4)).containsExactly(4, 32);
+  }
+
+  @Test
+  void unsupportedModelTypeIsAClearError() {
+    Path gpt2 = Fixtures.shared().resolve("models/gpt2/config.json");
+    assertThatThrownBy(() -> ModelShapes.load(gpt2))
+        .hasMessageContaining("gpt2")
+        .hasMessageContaining("not supported");
+  }
+}
