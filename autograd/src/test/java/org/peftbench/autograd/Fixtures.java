@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 import org.peftbench.tensor.Tensor;
 
 /** Random tensors and parameters for tests (fixed seeds). */
-final class Fixtures {
+public final class Fixtures {
   private final SplittableRandom rng;
 
   Fixtures(long seed) {
@@ -31,5 +31,16 @@ final class Fixtures {
   /** A scalar that weighs every element of {@code out} by a fixed random number. */
   Var weightedSum(Var out) {
     return Ops.sum(Ops.mul(out, Var.constant(rand(out.shape()))));
+  }
+
+  /**
+   * Lets the collector release unreachable tensors of earlier tests (their storage is counted until
+   * collected), so a MemoryTracker delta measured right after sees only this test's tensors.
+   */
+  public static void drainGarbage() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(30);
+    }
   }
 }

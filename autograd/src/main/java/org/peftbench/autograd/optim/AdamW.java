@@ -25,14 +25,17 @@ public final class AdamW extends Optimizer {
   private final double beta1, beta2, eps, weightDecay;
   private final Map<String, State> state = new HashMap<>();
 
-  /** Per-parameter moments and step count. */
+  /** Per-parameter moments (tensors, so the memory tracker counts them) and step count. */
   static final class State {
+    final Tensor mTensor, vTensor;
     final float[] m, v;
     long step;
 
-    State(int n) {
-      m = new float[n];
-      v = new float[n];
+    State(int[] shape) {
+      mTensor = Tensor.zeros(shape);
+      vTensor = Tensor.zeros(shape);
+      m = mTensor.array();
+      v = vTensor.array();
     }
   }
 
@@ -71,7 +74,7 @@ public final class AdamW extends Optimizer {
       int wo = p.value().offset(), n = p.value().size();
       float[] g = grad.array();
       int go = grad.offset();
-      State s = state.computeIfAbsent(p.name(), k -> new State(n));
+      State s = state.computeIfAbsent(p.name(), k -> new State(p.shape()));
       s.step++;
       float decay = (float) (1 - lr * weightDecay);
       float b1 = (float) beta1, b2 = (float) beta2;
@@ -96,6 +99,16 @@ public final class AdamW extends Optimizer {
     }
   }
 
+  /** Frees the moment buffers (the optimizer starts from scratch afterwards). */
+  @Override
+  public void releaseState() {
+    for (State s : state.values()) {
+      s.mTensor.close();
+      s.vTensor.close();
+    }
+    state.clear();
+  }
+
   /** Step count of a parameter (0 before its first update). */
   public long stepCount(Parameter p) {
     State s = state.get(p.name());
@@ -113,8 +126,8 @@ public final class AdamW extends Optimizer {
     for (Parameter p : params) {
       State s = state.get(p.name());
       if (s != null) {
-        out.tensor(p.name(), "exp_avg", Tensor.of(s.m, p.shape()));
-        out.tensor(p.name(), "exp_avg_sq", Tensor.of(s.v, p.shape()));
+        out.tensor(p.name(), "exp_avg", s.mTensor);
+        out.tensor(p.name(), "exp_avg_sq", s.vTensor);
         out.step(p.name(), s.step);
       }
     }
@@ -124,12 +137,12 @@ public final class AdamW extends Optimizer {
   @Override
   public void loadState(Path file) {
     OptimizerState in = OptimizerState.read(file, "adamw");
-    state.clear();
+    releaseState();
     for (Parameter p : params) {
       if (!in.has(p.name())) {
         continue;
       }
-      State s = new State(p.value().size());
+      State s = new State(p.shape());
       in.copy(p, "exp_avg", s.m);
       in.copy(p, "exp_avg_sq", s.v);
       s.step = in.step(p.name());

@@ -65,6 +65,9 @@ public abstract class Optimizer {
   /** Restores state written by {@link #saveState} for the same parameters. */
   public abstract void loadState(Path file);
 
+  /** Frees the optimizer state (moments, momentum buffers); training afterwards starts afresh. */
+  public abstract void releaseState();
+
   /** The value to update in place; must be heap F32. */
   protected static float[] values(Parameter p) {
     Tensor v = p.value();

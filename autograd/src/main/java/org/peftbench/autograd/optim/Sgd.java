@@ -20,7 +20,7 @@ import org.peftbench.tensor.Tensor;
 public final class Sgd extends Optimizer {
   private final double momentum, dampening, weightDecay;
   private final boolean nesterov;
-  private final Map<String, float[]> buffers = new HashMap<>();
+  private final Map<String, Tensor> buffers = new HashMap<>();
 
   public Sgd(List<Parameter> params, double momentum) {
     this(params, momentum, 0, 0, false);
@@ -57,7 +57,10 @@ public final class Sgd extends Optimizer {
       float[] g = grad.array();
       int go = grad.offset();
       boolean first = momentum != 0 && !buffers.containsKey(p.name());
-      float[] buf = momentum == 0 ? null : buffers.computeIfAbsent(p.name(), k -> new float[n]);
+      float[] buf =
+          momentum == 0
+              ? null
+              : buffers.computeIfAbsent(p.name(), k -> Tensor.zeros(p.shape())).array();
       chunked(
           n,
           (from, to) -> {
@@ -85,9 +88,9 @@ public final class Sgd extends Optimizer {
             .hyper("weight_decay", weightDecay)
             .hyper("nesterov", nesterov ? 1 : 0);
     for (Parameter p : params) {
-      float[] b = buffers.get(p.name());
+      Tensor b = buffers.get(p.name());
       if (b != null) {
-        out.tensor(p.name(), "momentum_buffer", Tensor.of(b, p.shape()));
+        out.tensor(p.name(), "momentum_buffer", b);
         out.step(p.name(), 1);
       }
     }
@@ -97,13 +100,20 @@ public final class Sgd extends Optimizer {
   @Override
   public void loadState(Path file) {
     OptimizerState in = OptimizerState.read(file, "sgd");
-    buffers.clear();
+    releaseState();
     for (Parameter p : params) {
       if (in.has(p.name())) {
-        float[] b = new float[p.value().size()];
-        in.copy(p, "momentum_buffer", b);
+        Tensor b = Tensor.zeros(p.shape());
+        in.copy(p, "momentum_buffer", b.array());
         buffers.put(p.name(), b);
       }
     }
+  }
+
+  /** Frees the momentum buffers (the optimizer starts from scratch afterwards). */
+  @Override
+  public void releaseState() {
+    buffers.values().forEach(Tensor::close);
+    buffers.clear();
   }
 }

@@ -113,6 +113,20 @@ class OptimizerTest {
   }
 
   @Test
+  void optimizerStateIsCountedByTheMemoryTrackerAndCanBeReleased() throws Exception {
+    Parameter w = new Parameter("w", Tensor.zeros(1000), true);
+    Ops.sum(Ops.mul(w, Var.constant(Tensor.zeros(1000)))).backward();
+    AdamW opt = new AdamW(List.of(w));
+    org.peftbench.autograd.Fixtures.drainGarbage();
+    long before = org.peftbench.tensor.MemoryTracker.liveBytes();
+    opt.step(0.1);
+    assertThat(org.peftbench.tensor.MemoryTracker.liveBytes() - before).isEqualTo(2 * 4000L);
+    opt.releaseState();
+    assertThat(org.peftbench.tensor.MemoryTracker.liveBytes() - before).isZero();
+    assertThat(opt.stepCount(w)).isZero();
+  }
+
+  @Test
   void frozenAndGradlessParametersAreLeftAlone() {
     Parameter frozen = new Parameter("f", Tensor.of(new float[] {1, 2}, 2), false);
     Parameter idle = new Parameter("i", Tensor.of(new float[] {3, 4}, 2), true);
