@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.peftbench.autograd.Checkpoint;
+import org.peftbench.autograd.GradMode;
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.autograd.Var;
@@ -49,6 +51,7 @@ public final class CausalLM implements AutoCloseable {
   private final Slot<LinearLayer> lmHead;
   private final AutoCloseable weightOwner; // the mapped checkpoint, or null
   private RopeTable rope;
+  private boolean gradientCheckpointing;
 
   private CausalLM(ModelConfig config, Map<String, Parameter> params, AutoCloseable owner) {
     this.config = config;
@@ -270,8 +273,12 @@ public final class CausalLM implements AutoCloseable {
       x = Ops.add(x, Ops.reshape(pe, b, t, config.hiddenSize()));
     }
     ForwardState state = new ForwardState(config, in, positions, table);
+    // Checkpointing keeps only the layer inputs and recomputes each layer in backward; layers
+    // reading prefix keys or a cache run normally (their extra inputs come from outside the block).
+    boolean checkpoint =
+        gradientCheckpointing && GradMode.isEnabled() && cache == null && state.prefix == null;
     for (DecoderBlock block : blocks) {
-      x = block.forward(x, state);
+      x = checkpoint ? Checkpoint.apply(h -> block.forward(h, state), x) : block.forward(x, state);
     }
     x = finalNorm.get().forward(x);
     if (cache != null) {
@@ -341,6 +348,19 @@ public final class CausalLM implements AutoCloseable {
       rope = new RopeTable(config.headDim(), size, config.ropeTheta(), config.ropeScaling());
     }
     return rope;
+  }
+
+  /**
+   * Activation checkpointing per decoder layer during training (like HF's {@code
+   * gradient_checkpointing_enable()}): less memory, one extra forward per layer in backward. Not
+   * applied to forward passes with prefix keys or a KV cache.
+   */
+  public void setGradientCheckpointing(boolean on) {
+    gradientCheckpointing = on;
+  }
+
+  public boolean gradientCheckpointing() {
+    return gradientCheckpointing;
   }
 
   /** Total number of parameter elements (tied weights counted once). */

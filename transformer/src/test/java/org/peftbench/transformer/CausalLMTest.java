@@ -186,6 +186,28 @@ class CausalLMTest {
   }
 
   @Test
+  void gradientCheckpointingGivesTheSameLossAndGradients() throws Exception {
+    GoldenTest.Fixture f = fixture("qwen3");
+    float[][] grads = new float[2][];
+    float[] losses = new float[2];
+    for (int run = 0; run < 2; run++) {
+      try (CausalLM m = CausalLM.load(f.dir())) {
+        m.setGradientCheckpointing(run == 1);
+        Parameter q = m.parameters().get("model.layers.0.self_attn.q_proj.weight");
+        q.setValue(q.value().toF32());
+        q.setTrainable(true);
+        Var loss = LanguageModelLoss.loss(m, f.ids(), f.mask(), f.labels(), f.batch(), f.time());
+        losses[run] = loss.item();
+        loss.backward();
+        grads[run] = q.grad().toFloatArray();
+      }
+    }
+    assertThat(losses[1]).isEqualTo(losses[0]);
+    assertThat(grads[1]).containsExactly(grads[0]);
+    assertThat(GoldenTest.maxAbs(Tensor.of(grads[0], grads[0].length))).isPositive();
+  }
+
+  @Test
   void allIgnoredLabelsGiveZeroLossAndPromptEmbedsCanBePrepended() throws Exception {
     GoldenTest.Fixture f = fixture("llama");
     try (CausalLM m = CausalLM.load(f.dir())) {
