@@ -10,6 +10,8 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.peftbench.tensor.DType;
 import org.peftbench.tensor.Half;
 import org.peftbench.tensor.Tensor;
@@ -32,17 +34,25 @@ class LinearElementwiseGradTest {
     GradCheck.check(() -> Ops.sum(Ops.mul(Ops.linear(x, w, b), r)), List.of(x, w, b));
   }
 
-  @Test
-  void linearWithFrozenBf16WeightGivesInputGradientOnly() {
+  @ParameterizedTest
+  @EnumSource(
+      value = DType.class,
+      names = {"BF16", "F16", "F32"})
+  void linearWithFrozenMappedWeightGivesInputGradientOnly(DType dtype) {
     Tensor wf = f.rand(3, 4);
-    MemorySegment seg = Arena.ofAuto().allocate(2L * 12);
+    MemorySegment seg = Arena.ofAuto().allocate((dtype == DType.F32 ? 4L : 2L) * 12);
     for (int i = 0; i < 12; i++) {
-      seg.setAtIndex(
-          ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
-          i,
-          Half.floatToBf16(wf.get(i)));
+      if (dtype == DType.F32) {
+        seg.setAtIndex(
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, wf.get(i));
+      } else {
+        seg.setAtIndex(
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+            i,
+            dtype == DType.BF16 ? Half.floatToBf16(wf.get(i)) : Half.floatToF16(wf.get(i)));
+      }
     }
-    Parameter w = new Parameter("w", Tensor.ofSegment(seg, DType.BF16, 3, 4), false);
+    Parameter w = new Parameter("w", Tensor.ofSegment(seg, dtype, 3, 4), false);
     Parameter x = f.param("x", 2, 4);
     Var r = Var.constant(f.rand(2, 3));
     Var y = Ops.linear(x, w, null);
