@@ -20,6 +20,7 @@ public final class Commands {
     cli.addSubcommand(new GenerateCommand());
     cli.addSubcommand(new ScoreCommand());
     cli.addSubcommand(new BenchCommand());
+    cli.addSubcommand(new ParamsCommand());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
   }

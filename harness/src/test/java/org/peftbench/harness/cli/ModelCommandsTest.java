@@ -140,6 +140,53 @@ class ModelCommandsTest {
   }
 
   @Test
+  void chatPromptUsesTheModelsTemplate(@TempDir Path dir) throws Exception {
+    String shared = System.getProperty("peftbench.shared");
+    Path qwen = shared == null ? null : Path.of(shared, "models", "qwen3-1.7b");
+    assumeTrue(qwen != null && Files.isDirectory(qwen), "../shared/models/qwen3-1.7b not present");
+    // a tiny Qwen3 with the real vocabulary and tokenizer files beside its config
+    Path cfgDir = dir.resolve("cfg");
+    Files.createDirectories(cfgDir);
+    Files.writeString(
+        cfgDir.resolve("config.json"),
+        """
+        {"architectures": ["Qwen3ForCausalLM"], "hidden_size": 16, "intermediate_size": 16,
+         "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1,
+         "head_dim": 8, "vocab_size": 151936, "tie_word_embeddings": true,
+         "bos_token_id": 151643, "eos_token_id": 151645}
+        """);
+    Files.copy(qwen.resolve("tokenizer.json"), cfgDir.resolve("tokenizer.json"));
+    Files.copy(qwen.resolve("tokenizer_config.json"), cfgDir.resolve("tokenizer_config.json"));
+    Path out = dir.resolve("model");
+    Run init =
+        run(
+            "init-model",
+            "--config",
+            cfgDir.resolve("config.json").toString(),
+            "--out",
+            out.toString(),
+            "--dtype",
+            "bf16");
+    assertThat(init.code()).as(init.err()).isZero();
+    assertThat(out.resolve("tokenizer.json")).exists();
+    Run g =
+        run(
+            "generate",
+            "--model",
+            out.toString(),
+            "--prompt",
+            "Hi",
+            "--chat",
+            "--max-new-tokens",
+            "3",
+            "--json");
+    assertThat(g.code()).as(g.err()).isZero();
+    assertThat(new ObjectMapper().readTree(g.out()).get("ids").size()).isBetween(1, 3);
+    Run s = run("score", "--model", out.toString(), "--text", "Hello world, hello", "--json");
+    assertThat(s.code()).as(s.err()).isZero();
+  }
+
+  @Test
   void badInputIsOneClearError(@TempDir Path dir) throws Exception {
     Path cfg = dir.resolve("config.json");
     Files.writeString(cfg, "{\"architectures\": [\"T5ForConditionalGeneration\"]}");
