@@ -184,3 +184,27 @@ out2 = os.path.join(os.path.dirname(out), "optimizers.json")
 with open(out2, "w") as f:
     json.dump(optim_fixture, f)
 print("wrote", os.path.normpath(out2))
+
+
+# ---- third fixture: torch.nn.LSTM (bidirectional, batch_first) outputs and input gradients
+torch.manual_seed(3)
+lstm = torch.nn.LSTM(input_size=3, hidden_size=4, num_layers=1, bidirectional=True,
+                     batch_first=True)
+lx = torch.randn(2, 5, 3, requires_grad=True)
+lout, _ = lstm(lx)  # [B, T, 2H]
+lweights = torch.randn(lout.shape)
+(lout * lweights).sum().backward()
+lstm_fixture = {
+    "generator": "tools/gen_autograd_golden.py",
+    "torch": torch.__version__,
+    "x": flat(lx),
+    "out": flat(lout),
+    "out_weights": flat(lweights),
+    "x_grad": flat(lx.grad),
+    "params": {name: flat(p) for name, p in lstm.named_parameters()},
+    "param_grads": {name: flat(p.grad) for name, p in lstm.named_parameters()},
+}
+out3 = os.path.join(os.path.dirname(out), "lstm.json")
+with open(out3, "w") as f:
+    json.dump(lstm_fixture, f)
+print("wrote", os.path.normpath(out3), list(lstm_fixture["params"].keys()))
