@@ -57,6 +57,7 @@ class AdapterCompatibilityTest {
         maxErr = Math.max(maxErr, Math.abs(got[i] - want[i]));
         maxFromBase = Math.max(maxFromBase, Math.abs(want[i] - base[i]));
       }
+      System.out.printf("%-14s max abs logprob error vs PyTorch %.2e%n", name, maxErr);
       assertThat(maxFromBase).as("the adapter changes the model").isGreaterThan(1e-2);
       assertThat(maxErr).as(name + " max |Δ logprob|").isLessThanOrEqualTo(1e-4);
     }
