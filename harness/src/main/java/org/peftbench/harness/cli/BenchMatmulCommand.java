@@ -115,7 +115,8 @@ public final class BenchMatmulCommand implements Callable<Integer> {
     SplittableRandom rnd = new SplittableRandom(42);
     Tensor a = transA ? random(rnd, k, m) : random(rnd, m, k);
     Tensor c = Tensor.zeros(m, n);
-    try (Arena arena = Arena.ofShared()) // the worker threads read B {
+    // a shared arena: the worker threads read B
+    try (Arena arena = Arena.ofShared()) {
       Tensor b = weight(rnd, arena, transB ? new int[] {n, k} : new int[] {k, n});
       for (int i = 0; i < warmup; i++) {
         backend.matmul(a, transA, b, transB, c, false);
