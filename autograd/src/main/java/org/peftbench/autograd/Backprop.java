@@ -23,10 +23,12 @@ final class Backprop {
       return;
     }
     root.accumulateGrad(seed);
+    Map<Var, Integer> constantUses = opConstantUses(order);
     // order has inputs before their consumers; walk it backwards
     for (int i = order.size() - 1; i >= 0; i--) {
       Var y = order.get(i);
       Node n = y.node;
+      Var[] inputs = n.inputs;
       try {
         if (y.grad != null) {
           n.backward.apply(y);
@@ -42,11 +44,61 @@ final class Backprop {
         if (y != root && y.ownsValue) {
           y.value.close();
         }
+        releaseConstants(inputs, constantUses);
       }
     }
     if (root.grad != null) {
       root.grad.close();
       root.grad = null;
+    }
+  }
+
+  /**
+   * Op results that recorded nothing (e.g. a frozen projection of a constant) are leaves of this
+   * graph, but their values were allocated by ops and are activations like any other: count how
+   * many nodes read each, and close it after the last of them ran.
+   */
+  private static Map<Var, Integer> opConstantUses(List<Var> order) {
+    Map<Var, Integer> uses = new IdentityHashMap<>();
+    ArrayDeque<Var> discovered = new ArrayDeque<>();
+    for (Var y : order) {
+      count(y.node.inputs, uses, discovered);
+    }
+    while (!discovered.isEmpty()) {
+      Var c = discovered.pop();
+      if (c.constantInputs != null) {
+        count(c.constantInputs, uses, discovered);
+      }
+    }
+    return uses;
+  }
+
+  private static void count(Var[] inputs, Map<Var, Integer> uses, ArrayDeque<Var> discovered) {
+    for (Var u : inputs) {
+      if (Graph.isOpConstant(u) && uses.merge(u, 1, Integer::sum) == 1) {
+        discovered.push(u);
+      }
+    }
+  }
+
+  private static void releaseConstants(Var[] inputs, Map<Var, Integer> uses) {
+    if (inputs == null) {
+      return;
+    }
+    for (Var u : inputs) {
+      Integer left = u == null ? null : uses.get(u);
+      if (left == null) {
+        continue;
+      }
+      if (left == 1) {
+        uses.remove(u);
+        u.value.close();
+        Var[] upstream = u.constantInputs;
+        u.constantInputs = null;
+        releaseConstants(upstream, uses);
+      } else {
+        uses.put(u, left - 1);
+      }
     }
   }
 

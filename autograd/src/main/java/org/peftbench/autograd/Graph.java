@@ -49,7 +49,36 @@ final class Graph {
         }
       }
     }
-    return new Var(value, false, null, owns);
+    Var constant = new Var(value, false, null, owns);
+    if (GradMode.isEnabled()) {
+      constant.constantInputs = opConstants(inputs);
+    }
+    return constant;
+  }
+
+  /** Whether v is an op result that recorded nothing (its value allocated by the op). */
+  static boolean isOpConstant(Var v) {
+    return v != null && v.node == null && v.ownsValue && !v.requiresGrad() && !v.released;
+  }
+
+  private static Var[] opConstants(Var[] inputs) {
+    int n = 0;
+    for (Var v : inputs) {
+      if (isOpConstant(v)) {
+        n++;
+      }
+    }
+    if (n == 0) {
+      return null;
+    }
+    Var[] out = new Var[n];
+    int i = 0;
+    for (Var v : inputs) {
+      if (isOpConstant(v)) {
+        out[i++] = v;
+      }
+    }
+    return out;
   }
 
   static Var result(String op, Tensor value, Node.Backward backward, Var... inputs) {

@@ -25,6 +25,12 @@ public class Var {
   /** Set when backward released the node that produced this value. */
   boolean released;
 
+  /**
+   * For an op result that recorded nothing (grad mode on, no input requiring a gradient): its
+   * inputs that are such results too, so backward can release a frozen chain's activations.
+   */
+  Var[] constantInputs;
+
   private final boolean leafRequiresGrad;
 
   /** Whether {@link #value} was allocated by the op that produced it (not a view, not a leaf). */

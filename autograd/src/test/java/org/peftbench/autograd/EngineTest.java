@@ -64,14 +64,18 @@ class EngineTest {
   @Test
   void backwardReleasesTheGraphAndItsActivations() throws Exception {
     Parameter w1 = f.param("w1", 64, 64), w2 = f.param("w2", 64, 64);
+    Parameter frozen = new Parameter("frozen", f.rand(64, 64), false);
     Var x = Var.constant(f.rand(32, 64));
     // warm up gradient buffers so only activations differ
     Ops.sum(Ops.linear(Ops.silu(Ops.linear(x, w1, null)), w2, null)).backward();
     Fixtures.drainGarbage();
     long before = MemoryTracker.liveBytes();
-    Var h = Ops.silu(Ops.linear(x, w1, null));
+    // a frozen projection of a constant records nothing, yet its output is an activation too
+    Var frozenOut = Ops.tanh(Ops.linear(x, frozen, null));
+    assertThat(frozenOut.requiresGrad()).isFalse();
+    Var h = Ops.add(Ops.silu(Ops.linear(x, w1, null)), frozenOut);
     Var loss = Ops.sum(Ops.linear(h, w2, null));
-    assertThat(MemoryTracker.liveBytes() - before).isGreaterThanOrEqualTo(3L * 32 * 64 * 4);
+    assertThat(MemoryTracker.liveBytes() - before).isGreaterThanOrEqualTo(6L * 32 * 64 * 4);
     loss.backward();
     // only the scalar loss value remains
     assertThat(MemoryTracker.liveBytes() - before).isLessThanOrEqualTo(64);
