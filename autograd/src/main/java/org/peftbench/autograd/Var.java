@@ -15,7 +15,11 @@ import org.peftbench.tensor.backend.Backends;
  * <p>Memory: {@link #backward()} releases the graph as it goes. Each intermediate result's gradient
  * and the tensors its op saved are closed as soon as that op's backward step has run, and so is the
  * intermediate's own value (read what you need, e.g. logits for a metric, before calling {@code
- * backward()}). The root's value and all leaves stay.
+ * backward()}). Values that ops computed from constants only while grad mode was on (a frozen
+ * projection of the input embeddings, say) are activations too: they are closed after the last node
+ * of the graph that reads them, directly or through other such values, has run. Closing a heap
+ * tensor only ends its count in the {@code MemoryTracker}; the array stays readable. The root's
+ * value, parameters and {@link #constant}s stay.
  */
 public class Var {
   Tensor value;
