@@ -81,7 +81,17 @@ def sentencepiece_fixtures():
             cases.append(
                 {"text": text, "ids": ids, "decoded": sp.decode(ids), "decoded_with_bos": sp.decode([sp.bos_id()] + ids)}
             )
+        # Invalid UTF-8 from byte pieces: truncated and stray sequences.
+        byte_ids = lambda bs: [sp.piece_to_id("<0x%02X>" % x) for x in bs]
+        broken = [
+            byte_ids([0xE6, 0x97]),
+            byte_ids([0xF0, 0x9F, 0x98]) + sp.encode("ok"),
+            byte_ids([0xFF, 0x41, 0xC3]),
+            byte_ids([0xED, 0xA0, 0x80]),  # a UTF-16 surrogate, invalid in UTF-8
+        ]
+        cases_bytes = [{"ids": ids, "decoded": sp.decode(ids)} for ids in broken]
         out["models"][name] = {
+            "invalid_bytes": cases_bytes,
             "vocab_size": sp.vocab_size(),
             "bos_id": sp.bos_id(),
             "eos_id": sp.eos_id(),

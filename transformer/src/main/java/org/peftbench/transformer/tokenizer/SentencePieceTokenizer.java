@@ -340,7 +340,7 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
     if (bytes.size() == 0) {
       return atStart;
     }
-    String s = Utf8.decodeLossy(bytes.toByteArray());
+    String s = Utf8.decodePerByte(bytes.toByteArray());
     bytes.reset();
     sb.append(s);
     return false;

@@ -39,4 +39,54 @@ final class Utf8 {
       return null;
     }
   }
+
+  /**
+   * Decodes, replacing every byte that does not start a valid UTF-8 sequence with U+FFFD and moving
+   * on by one byte (SentencePiece's rule: "E6 97" gives two U+FFFD).
+   */
+  static String decodePerByte(byte[] b) {
+    StringBuilder sb = new StringBuilder(b.length);
+    int i = 0;
+    while (i < b.length) {
+      int lead = b[i] & 0xFF;
+      int len;
+      int cp;
+      int min;
+      if (lead < 0x80) {
+        sb.append((char) lead);
+        i++;
+        continue;
+      } else if (lead >= 0xC2 && lead <= 0xDF) {
+        len = 2;
+        cp = lead & 0x1F;
+        min = 0x80;
+      } else if (lead >= 0xE0 && lead <= 0xEF) {
+        len = 3;
+        cp = lead & 0x0F;
+        min = 0x800;
+      } else if (lead >= 0xF0 && lead <= 0xF4) {
+        len = 4;
+        cp = lead & 0x07;
+        min = 0x10000;
+      } else {
+        sb.append('\uFFFD');
+        i++;
+        continue;
+      }
+      boolean ok = i + len <= b.length;
+      for (int k = 1; ok && k < len; k++) {
+        int c = b[i + k] & 0xFF;
+        ok = (c & 0xC0) == 0x80;
+        cp = (cp << 6) | (c & 0x3F);
+      }
+      if (!ok || cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        sb.append('\uFFFD');
+        i++;
+        continue;
+      }
+      sb.appendCodePoint(cp);
+      i += len;
+    }
+    return sb.toString();
+  }
 }

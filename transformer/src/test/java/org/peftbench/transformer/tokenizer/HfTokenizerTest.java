@@ -50,6 +50,14 @@ class HfTokenizerTest {
         }
         checked++;
       }
+      // Every prefix of a multi-byte text: decoding cut-off UTF-8 as HF does.
+      long[] ids = hf.encode("日本語 😀🎉👍🏽 naïve", false, false).getIds();
+      for (int k = 1; k <= ids.length; k++) {
+        long[] prefix = Arrays.copyOf(ids, k);
+        assertThat(ours.decode(Arrays.stream(prefix).mapToInt(x -> (int) x).toArray(), true))
+            .as("decode of the first %d ids", k)
+            .isEqualTo(hf.decode(prefix, true));
+      }
     }
     return checked;
   }

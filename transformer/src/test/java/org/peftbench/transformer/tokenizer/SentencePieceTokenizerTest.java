@@ -46,6 +46,23 @@ class SentencePieceTokenizerTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"stories260K", "tinyllama-1.1b-chat", "mistral-7b-instruct-v0.3"})
+  void decodesInvalidBytesLikeSentencePiece(String name) {
+    Tokenizer tok = Tokenizers.load(TokenizerFixtures.model(name));
+    JsonNode cases =
+        TokenizerFixtures.resource("sentencepiece_fixtures.json")
+            .path("models")
+            .path(name)
+            .path("invalid_bytes");
+    assertThat(cases.size()).isEqualTo(4);
+    for (JsonNode c : cases) {
+      assertThat(tok.decode(ints(c.path("ids")), true))
+          .as("%s %s", name, c.path("ids"))
+          .isEqualTo(c.path("decoded").asText());
+    }
+  }
+
   @Test
   void stories260KEncodesLikeSentencePiece() {
     Tokenizer tok = Tokenizers.load(TokenizerFixtures.model("stories260K"));
