@@ -72,12 +72,22 @@ final class SequenceOps {
               + ", v "
               + Arrays.toString(v.shape()));
     }
+    // the backward step reads the mask later: keep a copy of the padding flags
+    AttentionMask m =
+        mask.keyPadding() == null
+            ? mask
+            : new AttentionMask(
+                mask.prefix(),
+                mask.queryOffset(),
+                mask.causal(),
+                mask.keyPadding().clone(),
+                mask.keyLength());
     Tensor qh = heap(q.value), kh = heap(k.value), vh = heap(v.value);
     int b = q.dim(0), t = q.dim(1), hq = q.dim(2);
     Tensor out = Tensor.zeros(q.shape());
     boolean rec = Graph.recording(q, k, v);
     Tensor lse = rec ? Tensor.zeros(b, hq, t) : null;
-    be().attention(qh, kh, vh, mask, scale, out, lse);
+    be().attention(qh, kh, vh, m, scale, out, lse);
     closeCopy(qh, q.value);
     closeCopy(kh, k.value);
     closeCopy(vh, v.value);
@@ -89,8 +99,11 @@ final class SequenceOps {
           Tensor dq = Tensor.zeros(q.shape());
           Tensor dk = Tensor.zeros(k.shape());
           Tensor dv = Tensor.zeros(v.shape());
-          be().attentionBackward(
-                  q.value, k.value, v.value, mask, scale, o.value, lse, o.grad, dq, dk, dv);
+          Tensor qb = heap(q.value), kb = heap(k.value), vb = heap(v.value);
+          be().attentionBackward(qb, kb, vb, m, scale, o.value, lse, o.grad, dq, dk, dv);
+          closeCopy(qb, q.value);
+          closeCopy(kb, k.value);
+          closeCopy(vb, v.value);
           send(q, dq);
           send(k, dk);
           send(v, dv);
