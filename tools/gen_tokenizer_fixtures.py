@@ -131,6 +131,56 @@ CONVERSATIONS = [
 
 CHAT_MODELS = ["llama-3-8b-instruct", "qwen3-1.7b"]
 
+# Templates of other families, written in the style of their published tokenizer_config.json files
+# (the shared folders do not hold them); they exercise slices, raise_exception, .strip(), trim,
+# whitespace control and loop variables.
+EXTRA_TEMPLATES = {
+    "llama-2-style": {
+        "special": {"bos_token": "<s>", "eos_token": "</s>"},
+        "template": "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}{% set system_message = messages[0]['content'] %}{% else %}{% set loop_messages = messages %}{% set system_message = false %}{% endif %}{% for message in loop_messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if loop.index0 == 0 and system_message != false %}{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}{% else %}{% set content = message['content'] %}{% endif %}{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ ' '  + content.strip() + ' ' + eos_token }}{% endif %}{% endfor %}",
+    },
+    "zephyr-style": {
+        "special": {"bos_token": "<s>", "eos_token": "</s>"},
+        "template": "{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'system' %}\n{{ '<|system|>\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif %}\n{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}",
+    },
+    "smollm2-style": {
+        "special": {"bos_token": "<|im_start|>", "eos_token": "<|im_end|>"},
+        "template": "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}",
+    },
+    "mistral-style": {
+        "special": {"bos_token": "<s>", "eos_token": "</s>"},
+        "template": """{%- if messages[0]["role"] == "system" %}
+    {%- set system_message = messages[0]["content"] %}
+    {%- set loop_messages = messages[1:] %}
+{%- else %}
+    {%- set loop_messages = messages %}
+{%- endif %}
+
+{{- bos_token }}
+{%- for message in loop_messages %}
+    {%- if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}
+        {{- raise_exception('After the optional system message, conversation roles must alternate user/assistant/user/assistant/...') }}
+    {%- endif %}
+    {%- if message["role"] == "user" %}
+        {%- if loop.last and system_message is defined %}
+            {{- "[INST] " + system_message + "\n\n" + message["content"] + "[/INST]" }}
+        {%- else %}
+            {{- "[INST] " + message["content"] + "[/INST]" }}
+        {%- endif %}
+    {%- elif message["role"] == "assistant" %}
+        {{- " " + message["content"]|trim + eos_token}}
+    {%- else %}
+        {{- raise_exception("Only user and assistant roles are supported, with the exception of an initial optional system message!") }}
+    {%- endif %}
+{%- endfor %}
+""",
+    },
+    "gemma-style": {
+        "special": {"bos_token": "<bos>", "eos_token": "<eos>"},
+        "template": "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}{% endif %}{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}{% endfor %}{% if add_generation_prompt %}{{'<start_of_turn>model\n'}}{% endif %}",
+    },
+}
+
 
 def chat_fixtures():
     try:
@@ -165,6 +215,31 @@ def chat_fixtures():
             )
             cases.append(dict(conv, rendered=rendered))
         out["models"][name] = cases
+    extra_convs = CONVERSATIONS + [
+        {"messages": [{"role": "assistant", "content": "I start."}], "add_generation_prompt": False},
+        {
+            "messages": [
+                {"role": "user", "content": "a"},
+                {"role": "assistant", "content": "  b  "},
+                {"role": "user", "content": "c"},
+            ],
+            "add_generation_prompt": True,
+        },
+    ]
+    out["templates"] = {}
+    for name, spec in EXTRA_TEMPLATES.items():
+        template = env.from_string(spec["template"])
+        cases = []
+        for conv in extra_convs:
+            case = {"messages": conv["messages"], "add_generation_prompt": conv["add_generation_prompt"]}
+            try:
+                case["rendered"] = template.render(
+                    messages=conv["messages"], add_generation_prompt=conv["add_generation_prompt"], **spec["special"]
+                )
+            except jinja2.exceptions.TemplateError as e:
+                case["error"] = str(e)
+            cases.append(case)
+        out["templates"][name] = {"template": spec["template"], "special": spec["special"], "cases": cases}
     with open(os.path.join(OUT, "chat_template_fixtures.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
     print("wrote chat_template_fixtures.json")

@@ -34,6 +34,38 @@ class ChatTemplateTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void otherFamiliesMatchJinja2() {
+    JsonNode templates =
+        TokenizerFixtures.resource("chat_template_fixtures.json").path("templates");
+    assertThat(templates.size()).isGreaterThanOrEqualTo(5);
+    ObjectMapper json = new ObjectMapper();
+    int errors = 0;
+    for (var entry : templates.properties()) {
+      JsonNode spec = entry.getValue();
+      ChatTemplate template =
+          ChatTemplate.of(
+              spec.path("template").asText(), json.convertValue(spec.path("special"), Map.class));
+      for (JsonNode c : spec.path("cases")) {
+        List<Map<String, Object>> messages = json.convertValue(c.path("messages"), List.class);
+        boolean prompt = c.path("add_generation_prompt").asBoolean();
+        if (c.has("error")) {
+          errors++;
+          assertThatThrownBy(() -> template.render(messages, prompt, Map.of()))
+              .as("%s %s", entry.getKey(), c.path("messages"))
+              .isInstanceOf(ChatTemplate.ChatTemplateException.class)
+              .hasMessageContaining(c.path("error").asText());
+        } else {
+          assertThat(template.render(messages, prompt, Map.of()))
+              .as("%s %s", entry.getKey(), c.path("messages"))
+              .isEqualTo(c.path("rendered").asText());
+        }
+      }
+    }
+    assertThat(errors).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
   void llama3PromptTokenizes() {
     var dir = TokenizerFixtures.model("llama-3-8b-instruct");
     ChatTemplate template = ChatTemplate.load(dir).orElseThrow();
