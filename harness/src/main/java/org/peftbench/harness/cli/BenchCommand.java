@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Speed benchmarks (see the subcommands).",
-    subcommands = {BenchGenerateCommand.class, BenchMatmulCommand.class})
+    subcommands = {BenchGenerateCommand.class, BenchMatmulCommand.class, BenchTrainCommand.class})
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -174,7 +174,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
   }
 
   private static double round(double v) {
-    return Math.round(v * 10) / 10.0;
+    return Math.round(v * 1000) / 1000.0;
   }
 
   private static Tensor random(SplittableRandom rnd, int rows, int cols) {
