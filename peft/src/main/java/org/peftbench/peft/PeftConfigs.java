@@ -73,6 +73,7 @@ public final class PeftConfigs {
       throw new IllegalArgumentException(
           source + ": task_type " + task.asText() + " is not supported (CAUSAL_LM only)");
     }
+    rejectUnsupported(node, source);
     try {
       PeftType t = PeftType.parse(type.asText());
       // Start from PEFT's defaults and overlay what the file says, so absent fields keep them.
@@ -91,6 +92,37 @@ public final class PeftConfigs {
       throw new IllegalArgumentException(source + ": " + cause.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * PEFT features that change what an adapter computes but that we do not implement: reading past
+   * them would silently give a different model, so they are errors.
+   */
+  private static void rejectUnsupported(JsonNode node, String source) {
+    for (String field :
+        new String[] {
+          "modules_to_save",
+          "layers_to_transform",
+          "rank_pattern",
+          "alpha_pattern",
+          "trainable_token_indices",
+          "layer_replication",
+          "target_parameters",
+          "alora_invocation_tokens"
+        }) {
+      JsonNode v = node.get(field);
+      boolean set = v != null && !v.isNull() && !(v.isContainerNode() && v.isEmpty());
+      if (set) {
+        throw new IllegalArgumentException(
+            source + ": \"" + field + "\" is not supported (got " + v + ")");
+      }
+    }
+    for (String flag : new String[] {"lora_bias", "use_qalora"}) {
+      JsonNode v = node.get(flag);
+      if (v != null && v.asBoolean(false)) {
+        throw new IllegalArgumentException(source + ": \"" + flag + "\": true is not supported");
+      }
     }
   }
 

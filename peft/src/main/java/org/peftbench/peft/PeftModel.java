@@ -5,9 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.autograd.Var;
@@ -129,14 +131,42 @@ public final class PeftModel {
             "adapter folder " + adapterDir + " has no " + WEIGHTS_FILE);
       }
       try (SafetensorsFile f = SafetensorsFile.open(weights)) {
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        for (String name : f.names()) {
-          state.put(name, f.tensor(name));
-        }
-        pm.method.load(state, weights.toString());
+        pm.loadWeights(f);
       }
     }
     return pm;
+  }
+
+  /**
+   * Loads adapter weights from an open {@code adapter_model.safetensors}. Every tensor in the file
+   * must be one the method reads: an extra one (e.g. a trained bias or {@code modules_to_save}
+   * weights) means the file describes more than this adapter computes, which is an error.
+   */
+  public void loadWeights(SafetensorsFile f) {
+    Set<String> read = new HashSet<>();
+    Map<String, Tensor> state =
+        new LinkedHashMap<>() {
+          @Override
+          public Tensor get(Object key) {
+            read.add((String) key);
+            return super.get(key);
+          }
+        };
+    for (String name : f.names()) {
+      state.put(name, f.tensor(name));
+    }
+    method.load(state, f.path().toString());
+    List<String> extra = f.names().stream().filter(n -> !read.contains(n)).sorted().toList();
+    if (!extra.isEmpty()) {
+      throw new IllegalArgumentException(
+          f.path()
+              + ": tensors that are not part of a "
+              + method.config().peftType()
+              + " adapter for this model: "
+              + (extra.size() > 8
+                  ? extra.subList(0, 8) + " and " + (extra.size() - 8) + " more"
+                  : extra));
+    }
   }
 
   /**

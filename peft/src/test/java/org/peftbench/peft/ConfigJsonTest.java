@@ -128,5 +128,50 @@ class ConfigJsonTest {
         .hasMessageContaining("subset");
     assertThatThrownBy(() -> PeftConfigs.read(Path.of("/nonexistent/adapter")))
         .hasMessageContaining("/nonexistent/adapter");
+    // features that would silently change the adapter's function are refused
+    assertThatThrownBy(
+            () ->
+                PeftConfigs.fromJson(
+                    "{\"peft_type\":\"LORA\",\"modules_to_save\":[\"lm_head\"]}", "x"))
+        .hasMessageContaining("modules_to_save");
+    assertThatThrownBy(
+            () ->
+                PeftConfigs.fromJson(
+                    "{\"peft_type\":\"LORA\",\"rank_pattern\":{\"q_proj\":4}}", "x"))
+        .hasMessageContaining("rank_pattern");
+  }
+
+  @Test
+  void tensorsAnAdapterDoesNotUseAreAnError(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path src = Fixtures.dir().resolve("adapters/lora");
+    java.nio.file.Files.copy(
+        src.resolve("adapter_config.json"), dir.resolve("adapter_config.json"));
+    var w = new org.peftbench.tensor.safetensors.SafetensorsWriter();
+    try (var f =
+        org.peftbench.tensor.safetensors.SafetensorsFile.open(
+            src.resolve("adapter_model.safetensors"))) {
+      for (String n : f.names()) {
+        w.add(n, f.tensor(n).toF32());
+      }
+    }
+    w.add(
+        "base_model.model.model.layers.0.self_attn.q_proj.base_layer.bias",
+        org.peftbench.tensor.Tensor.zeros(32));
+    w.write(dir.resolve("adapter_model.safetensors"));
+    try (CausalLM model = CausalLM.load(Fixtures.dir().resolve("model"))) {
+      assertThatThrownBy(() -> PeftModel.load(model, dir))
+          .hasMessageContaining("adapter_model.safetensors")
+          .hasMessageContaining("q_proj.base_layer.bias");
+    }
+    try (CausalLM model = CausalLM.load(Fixtures.dir().resolve("model"))) {
+      java.nio.file.Files.delete(dir.resolve("adapter_model.safetensors"));
+      var w2 = new org.peftbench.tensor.safetensors.SafetensorsWriter();
+      w2.add(
+          "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
+          org.peftbench.tensor.Tensor.zeros(4, 32));
+      w2.write(dir.resolve("adapter_model.safetensors"));
+      assertThatThrownBy(() -> PeftModel.load(model, dir)).hasMessageContaining("missing tensor");
+    }
   }
 }
