@@ -14,6 +14,7 @@ abstract class BaseTokenizer implements Tokenizer {
   private Set<Integer> eosIds = Set.of();
   private boolean addBos;
   private boolean addEos;
+  private boolean cleanUpSpaces;
 
   /** Sets the special ids; called by the loader. */
   final void configure(
@@ -28,6 +29,42 @@ abstract class BaseTokenizer implements Tokenizer {
     this.eosIds = Collections.unmodifiableSet(all);
     this.addBos = addBosToken && bos >= 0;
     this.addEos = addEosToken && eos >= 0;
+  }
+
+  /**
+   * Applies transformers' {@code clean_up_tokenization_spaces} in {@link #decode}; set by the
+   * loader.
+   */
+  final void cleanUpTokenizationSpaces(boolean on) {
+    this.cleanUpSpaces = on;
+  }
+
+  /**
+   * Decodes as transformers' {@code tokenizer.decode} does: the tokenizer's own decoding ({@link
+   * #decodeRaw}), then, if {@code tokenizer_config.json} sets {@code clean_up_tokenization_spaces}
+   * (Llama 3 does), the removal of spaces before punctuation and English contractions.
+   */
+  @Override
+  public final String decode(int[] ids, boolean skipSpecialTokens) {
+    String text = decodeRaw(ids, skipSpecialTokens);
+    return cleanUpSpaces ? cleanUp(text) : text;
+  }
+
+  /** The tokenizer library's decoding (HF tokenizers / SentencePiece), without clean-up. */
+  public abstract String decodeRaw(int[] ids, boolean skipSpecialTokens);
+
+  /** transformers' {@code clean_up_tokenization}. */
+  static String cleanUp(String text) {
+    return text.replace(" .", ".")
+        .replace(" ?", "?")
+        .replace(" !", "!")
+        .replace(" ,", ",")
+        .replace(" ' ", "'")
+        .replace(" n't", "n't")
+        .replace(" 'm", "'m")
+        .replace(" 's", "'s")
+        .replace(" 've", "'ve")
+        .replace(" 're", "'re");
   }
 
   /** BOS the tokenizer file itself names (before configs), or -1. */

@@ -371,7 +371,7 @@ public final class HfTokenizer extends BaseTokenizer {
   // ---- decoding ----
 
   @Override
-  public String decode(int[] ids, boolean skipSpecialTokens) {
+  public String decodeRaw(int[] ids, boolean skipSpecialTokens) {
     List<String> tokens = new ArrayList<>(ids.length);
     for (int id : ids) {
       checkId(id);

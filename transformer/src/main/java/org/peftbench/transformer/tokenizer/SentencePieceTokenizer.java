@@ -299,7 +299,7 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
   // ---- decoding ----
 
   @Override
-  public String decode(int[] ids, boolean skipSpecialTokens) {
+  public String decodeRaw(int[] ids, boolean skipSpecialTokens) {
     StringBuilder sb = new StringBuilder();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     boolean atStart = true; // the dummy-prefix space of the first piece is dropped

@@ -100,6 +100,7 @@ public final class Tokenizers {
         addBos = config.get("add_bos_token").asBoolean();
         explicitFlags = true;
       }
+      tok.cleanUpTokenizationSpaces(config.path("clean_up_tokenization_spaces").asBoolean(false));
       if (config.path("add_eos_token").isBoolean()) {
         addEos = config.get("add_eos_token").asBoolean();
         explicitFlags = true;

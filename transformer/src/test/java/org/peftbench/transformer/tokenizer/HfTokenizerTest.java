@@ -43,7 +43,7 @@ class HfTokenizerTest {
               .as("encode(special=%s) [%s]", special, text)
               .containsExactly(expected);
           for (boolean skip : new boolean[] {true, false}) {
-            assertThat(ours.decode(got, skip))
+            assertThat(((BaseTokenizer) ours).decodeRaw(got, skip))
                 .as("decode(skip=%s) [%s]", skip, text)
                 .isEqualTo(hf.decode(expected, skip));
           }
@@ -54,7 +54,9 @@ class HfTokenizerTest {
       long[] ids = hf.encode("日本語 😀🎉👍🏽 naïve", false, false).getIds();
       for (int k = 1; k <= ids.length; k++) {
         long[] prefix = Arrays.copyOf(ids, k);
-        assertThat(ours.decode(Arrays.stream(prefix).mapToInt(x -> (int) x).toArray(), true))
+        assertThat(
+                ((BaseTokenizer) ours)
+                    .decodeRaw(Arrays.stream(prefix).mapToInt(x -> (int) x).toArray(), true))
             .as("decode of the first %d ids", k)
             .isEqualTo(hf.decode(prefix, true));
       }
@@ -74,6 +76,11 @@ class HfTokenizerTest {
     assertThat(tok.addBos()).isTrue();
     assertThat(tok.encode("Hello", true)[0]).isEqualTo(128000);
     assertThat(tok.isSpecial(128009)).isTrue();
+    // tokenizer_config.json sets clean_up_tokenization_spaces: decode cleans like transformers.
+    int[] ids = tok.encode("Hi , there . I do n't know !", false);
+    assertThat(((BaseTokenizer) tok).decodeRaw(ids, true))
+        .isEqualTo("Hi , there . I do n't know !");
+    assertThat(tok.decode(ids, true)).isEqualTo("Hi, there. I don't know!");
   }
 
   @Test
