@@ -64,12 +64,21 @@ public final class Checkpoint {
     SeedTape outer = TAPE.get();
     SeedTape tape = new SeedTape(false, outer);
     TAPE.set(tape);
+    List<Var> made = new ArrayList<>();
+    List<Var> outerCollector = Graph.collect(made);
     try (var scope = GradMode.noGrad()) {
       Var y = block.apply(Var.constant(input.value));
       out = y.value;
       owns = y.ownsValue && out != input.value;
     } finally {
       TAPE.set(outer);
+      Graph.restoreCollector(outerCollector);
+    }
+    // the block's intermediate values are not kept: stop counting them now, not at the next GC
+    for (Var v : made) {
+      if (v.value.storage() != out.storage()) {
+        v.value.close();
+      }
     }
     List<Long> seeds = tape.seeds;
     Tensor inputValue = input.value;

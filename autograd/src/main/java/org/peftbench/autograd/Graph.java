@@ -1,5 +1,6 @@
 package org.peftbench.autograd;
 
+import java.util.List;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.Backend;
 import org.peftbench.tensor.backend.Backends;
@@ -42,6 +43,7 @@ final class Graph {
     if (recording(inputs)) {
       return new Var(value, false, new Node(op, inputs, backward, saved), owns);
     }
+    List<Var> collector = COLLECTOR.get();
     if (saved != null) {
       for (Tensor t : saved) {
         if (t != null) {
@@ -53,7 +55,25 @@ final class Graph {
     if (GradMode.isEnabled()) {
       constant.constantInputs = opConstants(inputs);
     }
+    if (collector != null && owns) {
+      collector.add(constant);
+    }
     return constant;
+  }
+
+  /** When set, op results that record nothing are also added to this list (see Checkpoint). */
+  private static final ThreadLocal<List<Var>> COLLECTOR = new ThreadLocal<>();
+
+  /** Starts collecting unrecorded op results on this thread; returns the previous collector. */
+  static List<Var> collect(List<Var> into) {
+    List<Var> previous = COLLECTOR.get();
+    COLLECTOR.set(into);
+    return previous;
+  }
+
+  /** Restores the collector returned by {@link #collect}. */
+  static void restoreCollector(List<Var> previous) {
+    COLLECTOR.set(previous);
   }
 
   /** Whether v is an op result that recorded nothing (its value allocated by the op). */
