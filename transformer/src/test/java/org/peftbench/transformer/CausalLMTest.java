@@ -263,6 +263,40 @@ class CausalLMTest {
   }
 
   @Test
+  void shardedCheckpointLoadsLikeOneFile(@TempDir Path dir) throws Exception {
+    GoldenTest.Fixture f = fixture("gpt2");
+    java.nio.file.Files.copy(f.dir().resolve("config.json"), dir.resolve("config.json"));
+    StringBuilder index = new StringBuilder("{\"metadata\": {}, \"weight_map\": {");
+    try (CausalLM whole = CausalLM.load(f.dir());
+        var s = GradMode.noGrad()) {
+      SafetensorsWriter[] shards = {new SafetensorsWriter(), new SafetensorsWriter()};
+      int i = 0;
+      for (var e : whole.parameters().entrySet()) {
+        int shard = i++ % 2;
+        // GPT-2 files as published drop the "transformer." prefix; both forms load
+        String stored = shard == 0 ? e.getKey().replaceFirst("^transformer\\.", "") : e.getKey();
+        shards[shard].add(stored, e.getValue().value());
+        index
+            .append(i > 1 ? "," : "")
+            .append('"')
+            .append(stored)
+            .append("\": \"model-0000")
+            .append(shard + 1)
+            .append("-of-00002.safetensors\"");
+      }
+      shards[0].write(dir.resolve("model-00001-of-00002.safetensors"));
+      shards[1].write(dir.resolve("model-00002-of-00002.safetensors"));
+      java.nio.file.Files.writeString(
+          dir.resolve("model.safetensors.index.json"), index.append("}}").toString());
+      try (CausalLM sharded = CausalLM.load(dir)) {
+        float[] a = whole.forward(GoldenTest.input(whole, f)).value().toFloatArray();
+        float[] b = sharded.forward(GoldenTest.input(sharded, f)).value().toFloatArray();
+        assertThat(b).containsExactly(a);
+      }
+    }
+  }
+
+  @Test
   void missingTensorAndWrongShapeNameTheFile(@TempDir Path dir) throws Exception {
     ModelConfig c = ModelConfig.load(fixture("llama").dir());
     Map<String, Tensor> w = RandomWeights.create(c, 1);
