@@ -115,4 +115,36 @@ class TrainEvalCommandTest {
         MainTest.run("train", "--model", "x", "--peft", peft.toString(), "--out", "o");
     assertThat(noSource.code()).isEqualTo(ExitCodes.USAGE);
   }
+
+  @Test
+  void benchTrainReportsSpeedAndMemory(@TempDir Path tmp) throws Exception {
+    Path shared = shared();
+    Path peft = tmp.resolve("lora.json");
+    Files.writeString(
+        peft, "{\"peft_type\": \"LORA\", \"r\": 4, \"target_modules\": [\"q_proj\"]}");
+    MainTest.Run r =
+        MainTest.run(
+            "bench",
+            "train",
+            "--model",
+            shared.resolve("models/stories260K").toString(),
+            "--peft",
+            peft.toString(),
+            "--batch",
+            "2",
+            "--seq",
+            "16",
+            "--steps",
+            "2",
+            "--warmup",
+            "1",
+            "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.get("tokens_per_second").asDouble()).isPositive();
+    assertThat(j.get("seconds_per_step").asDouble()).isPositive();
+    assertThat(j.get("peak_tensor_bytes").asLong()).isPositive();
+    assertThat(j.get("peak_rss_bytes").asLong()).isPositive();
+    assertThat(j.get("trainable_params").asLong()).isEqualTo(5L * (4 * 64 + 64 * 4));
+  }
 }

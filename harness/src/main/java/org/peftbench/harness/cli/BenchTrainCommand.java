@@ -1,0 +1,136 @@
+package org.peftbench.harness.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.Var;
+import org.peftbench.autograd.optim.AdamW;
+import org.peftbench.autograd.optim.GradClip;
+import org.peftbench.harness.cost.ProcessMemory;
+import org.peftbench.harness.suite.ModelPaths;
+import org.peftbench.peft.PeftConfig;
+import org.peftbench.peft.PeftConfigs;
+import org.peftbench.peft.PeftModel;
+import org.peftbench.tensor.MemoryTracker;
+import org.peftbench.tensor.Parallel;
+import org.peftbench.transformer.CausalLM;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code peftbench bench train}: the speed of a PEFT training step on random token ids (forward,
+ * backward, gradient clipping, AdamW), after warm-up steps that are not counted.
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Training-step speed: tokens/s, seconds per step, peak RSS and peak live tensor bytes of",
+      "B × T random tokens per step (warm-up steps not counted)."
+    })
+public final class BenchTrainCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "DIR")
+  String model;
+
+  @Option(names = "--peft", required = true, paramLabel = "adapter_config.json")
+  Path peft;
+
+  @Option(names = "--batch", paramLabel = "B", description = "Sequences per step (default 4).")
+  int batch = 4;
+
+  @Option(names = "--seq", paramLabel = "T", description = "Tokens per sequence (default 256).")
+  int seq = 256;
+
+  @Option(names = "--steps", paramLabel = "N", description = "Timed steps (default 5).")
+  int steps = 5;
+
+  @Option(names = "--warmup", paramLabel = "W", description = "Untimed steps first (default 2).")
+  int warmup = 2;
+
+  @Option(names = "--json", description = "Print the figures as JSON.")
+  boolean json;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (batch < 1 || seq < 2 || steps < 1 || warmup < 0) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "need --batch >= 1, --seq >= 2, --steps >= 1, --warmup >= 0");
+    }
+    Path dir;
+    PeftConfig config;
+    try {
+      dir = ModelPaths.resolve(model, null);
+      config = PeftConfigs.read(peft);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    try (CausalLM lm = CausalLM.load(dir)) {
+      PeftModel pm = PeftModel.apply(lm, config, 42, null);
+      List<Parameter> params = pm.trainableParameters();
+      AdamW opt = new AdamW(params, 0.9, 0.999, 1e-8, 0.0);
+      int vocab = lm.config().vocabSize();
+      SplittableRandom rnd = new SplittableRandom(0);
+      int[] ids = new int[batch * seq];
+      double timed = 0;
+      double lastLoss = Double.NaN;
+      for (int s = 0; s < warmup + steps; s++) {
+        for (int i = 0; i < ids.length; i++) {
+          ids[i] = rnd.nextInt(vocab);
+        }
+        if (s == warmup) {
+          MemoryTracker.resetPeak();
+        }
+        long t0 = System.nanoTime();
+        Var loss = pm.loss(ids, null, ids, batch, seq);
+        lastLoss = loss.item();
+        loss.backward();
+        GradClip.clipGlobalNorm(params, 1.0);
+        opt.step(1e-4);
+        opt.zeroGrad();
+        if (s >= warmup) {
+          timed += (System.nanoTime() - t0) / 1e9;
+        }
+      }
+      double sps = timed / steps;
+      double tokS = batch * (double) seq / sps;
+      ObjectNode n = new ObjectMapper().createObjectNode();
+      n.put("tokens_per_second", tokS);
+      n.put("seconds_per_step", sps);
+      n.put("peak_rss_bytes", ProcessMemory.peakRssBytes());
+      n.put("peak_tensor_bytes", MemoryTracker.peakBytes());
+      n.put("batch", batch);
+      n.put("seq", seq);
+      n.put("steps", steps);
+      n.put("warmup", warmup);
+      n.put("threads", Parallel.threads());
+      n.put("trainable_params", pm.count().trainable());
+      n.put("last_loss", lastLoss);
+      var out = spec.commandLine().getOut();
+      if (json) {
+        out.println(n.toString());
+      } else {
+        out.printf(
+            Locale.ROOT,
+            "%.1f tokens/s, %.3f s/step, peak RSS %.2f GB, peak tensors %.2f GB (B=%d T=%d, %d threads)%n",
+            tokS,
+            sps,
+            ProcessMemory.peakRssBytes() / 1e9,
+            MemoryTracker.peakBytes() / 1e9,
+            batch,
+            seq,
+            Parallel.threads());
+      }
+      return ExitCodes.OK;
+    }
+  }
+}
