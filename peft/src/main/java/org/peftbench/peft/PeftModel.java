@@ -73,6 +73,18 @@ public final class PeftModel {
    */
   public static PeftModel apply(CausalLM model, PeftConfig config, long seed, Tokenizer tokenizer) {
     ModelShapes shapes = ModelShapes.of(model.config());
+    for (var slot : model.linears().values()) {
+      if (slot.get() != slot.base()) {
+        throw new IllegalStateException(
+            "the model already has an adapter on " + slot.name() + "; remove() it first");
+      }
+    }
+    for (var slot : model.norms().values()) {
+      if (slot.get() != slot.base()) {
+        throw new IllegalStateException(
+            "the model already has an adapter on " + slot.name() + "; remove() it first");
+      }
+    }
     for (Parameter p : model.parameters().values()) {
       p.setTrainable(false);
     }

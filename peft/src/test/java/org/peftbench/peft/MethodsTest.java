@@ -97,6 +97,40 @@ class MethodsTest {
     return m;
   }
 
+  @org.junit.jupiter.api.Test
+  void promptTextInitCopiesTheTextsEmbeddingsAsPeftDoes() throws Exception {
+    Path dir = Fixtures.shared().resolve("models/stories260K");
+    var tok = org.peftbench.transformer.tokenizer.Tokenizers.load(dir);
+    try (CausalLM model = CausalLM.load(dir)) {
+      var config = PromptTuningConfig.text(7, "Once upon");
+      PeftModel pm = PeftModel.apply(model, config, 0, tok);
+      int[] ids = tok.encode("Once upon", true); // with BOS, as PEFT's tokenizer(text) call
+      assertThat(ids.length).isLessThan(7);
+      float[] prompt = pm.trainableParameters().get(0).value().toFloatArray();
+      float[] table = model.tokenEmbedding().value().toFloatArray();
+      int c = model.config().hiddenSize();
+      for (int i = 0; i < 7; i++) {
+        int id = ids[i % ids.length]; // repeated, then cut to P
+        for (int j = 0; j < c; j++) {
+          assertThat(prompt[i * c + j]).isEqualTo(table[id * c + j]);
+        }
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aSecondAdapterNeedsTheFirstRemoved() {
+    try (CausalLM model = tinyModel()) {
+      PeftModel first = PeftModel.apply(model, LoraConfig.defaults(), 0);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> PeftModel.apply(model, IA3Config.defaults(), 0))
+          .hasMessageContaining("already has an adapter");
+      first.remove();
+      assertThat(PeftModel.apply(model, IA3Config.defaults(), 0).trainableParameters())
+          .isNotEmpty();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("methods")
   void gradientsMatchFiniteDifferences(String name, PeftConfig config) {

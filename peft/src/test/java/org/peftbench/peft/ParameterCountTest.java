@@ -77,6 +77,14 @@ class ParameterCountTest {
   }
 
   @Test
+  void qwen2BitFitTrainsTheExistingBiases() {
+    // Qwen2.5-0.5B has q/k/v biases: BitFit unfreezes q (896) and v (2·64) per layer, adds none
+    ParameterCount c = count("qwen2.5-0.5b-instruct", PeftType.BITFIT);
+    assertThat(c.trainable()).isEqualTo((896 + 128) * 24);
+    assertThat(c.total()).isEqualTo(494_032_768L);
+  }
+
+  @Test
   void tinyLlamaAndSmolLm2() {
     // TinyLlama: C=2048, I=5632, L=22, Hkv=4, D=64 (kv 256), V=32000, untied
     assertThat(count("tinyllama-1.1b-chat", PeftType.NONE).total()).isEqualTo(1_100_048_384L);
