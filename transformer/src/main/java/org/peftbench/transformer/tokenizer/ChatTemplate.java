@@ -81,6 +81,11 @@ public final class ChatTemplate {
             new ELFunctionDefinition(
                 "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
     jinjava.getGlobalContext().registerFilter(new ToJsonFilter());
+    jinjava
+        .getGlobalContext()
+        .registerFunction(
+            new ELFunctionDefinition(
+                "", "strftime_now", ChatTemplate.class, "strftimeNow", String.class));
   }
 
   /** A template from its text; {@code specialTokens} are exposed as variables (bos_token, ...). */
@@ -192,6 +197,54 @@ public final class ChatTemplate {
   /** Called by templates: {@code {{ raise_exception('...') }}}. */
   public static String raiseException(String message) {
     throw new ChatTemplateException(message);
+  }
+
+  /**
+   * Called by templates (Llama 3.1+): {@code strftime_now("%d %b %Y")}, the local time formatted
+   * with Python's strftime directives.
+   */
+  public static String strftimeNow(String format) {
+    return strftime(java.time.LocalDateTime.now(), format);
+  }
+
+  static String strftime(java.time.LocalDateTime t, String format) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < format.length(); i++) {
+      char c = format.charAt(i);
+      if (c != '%' || i + 1 == format.length()) {
+        sb.append(c);
+        continue;
+      }
+      char d = format.charAt(++i);
+      String pattern =
+          switch (d) {
+            case 'd' -> "dd";
+            case 'm' -> "MM";
+            case 'Y' -> "yyyy";
+            case 'y' -> "yy";
+            case 'b' -> "MMM";
+            case 'B' -> "MMMM";
+            case 'a' -> "EEE";
+            case 'A' -> "EEEE";
+            case 'H' -> "HH";
+            case 'I' -> "hh";
+            case 'M' -> "mm";
+            case 'S' -> "ss";
+            case 'p' -> "a";
+            case 'j' -> "DDD";
+            default -> null;
+          };
+      if (d == '%') {
+        sb.append('%');
+      } else if (pattern == null) {
+        sb.append('%').append(d);
+      } else {
+        sb.append(
+            java.time.format.DateTimeFormatter.ofPattern(pattern, java.util.Locale.ENGLISH)
+                .format(t));
+      }
+    }
+    return sb.toString();
   }
 
   static String rewrite(String template) {

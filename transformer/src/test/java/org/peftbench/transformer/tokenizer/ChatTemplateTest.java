@@ -95,6 +95,16 @@ class ChatTemplateTest {
   }
 
   @Test
+  void strftimeLikePython() {
+    var t = java.time.LocalDateTime.of(2024, 7, 26, 9, 5, 3);
+    assertThat(ChatTemplate.strftime(t, "%d %b %Y")).isEqualTo("26 Jul 2024");
+    assertThat(ChatTemplate.strftime(t, "%A %B %H:%M:%S %% %q"))
+        .isEqualTo("Friday July 09:05:03 % %q");
+    String year = ChatTemplate.of("{{ strftime_now('%Y') }}", Map.of()).render(List.of(), false);
+    assertThat(year).isEqualTo(String.valueOf(java.time.LocalDate.now().getYear()));
+  }
+
+  @Test
   void pythonStringMethodsAndJson() {
     ChatTemplate t =
         ChatTemplate.of(
