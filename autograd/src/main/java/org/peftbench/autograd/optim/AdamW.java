@@ -23,6 +23,7 @@ import org.peftbench.tensor.Tensor;
  */
 public final class AdamW extends Optimizer {
   private final double beta1, beta2, eps, weightDecay;
+  private java.util.function.Predicate<Parameter> decays = p -> true;
   private final Map<String, State> state = new HashMap<>();
 
   /** Per-parameter moments (tensors, so the memory tracker counts them) and step count. */
@@ -63,6 +64,28 @@ public final class AdamW extends Optimizer {
     this.weightDecay = weightDecay;
   }
 
+  /**
+   * Restricts weight decay to the parameters {@code decays} accepts (the others get decay 0, like a
+   * second PyTorch parameter group), e.g. {@link #biasAndNormsExcluded}.
+   */
+  public AdamW decayOnly(java.util.function.Predicate<Parameter> decays) {
+    this.decays = decays;
+    return this;
+  }
+
+  private static final java.util.regex.Pattern NO_DECAY =
+      java.util.regex.Pattern.compile(
+          "bias|layernorm|rmsnorm|layer_norm|(^|\\.)norm(\\.|$)|_norm(\\.|$)|(^|\\.)ln_");
+
+  /**
+   * The usual HF Trainer grouping: no weight decay for biases and normalisation weights, judged by
+   * the HF parameter name ({@code bias}, {@code input_layernorm}, {@code model.norm}, GPT-2's
+   * {@code ln_1}, ...).
+   */
+  public static boolean biasAndNormsExcluded(Parameter p) {
+    return !NO_DECAY.matcher(p.name().toLowerCase(java.util.Locale.ROOT)).find();
+  }
+
   @Override
   public void step(double lr) {
     for (Parameter p : params) {
@@ -76,7 +99,7 @@ public final class AdamW extends Optimizer {
       int go = grad.offset();
       State s = state.computeIfAbsent(p.name(), k -> new State(p.shape()));
       s.step++;
-      float decay = (float) (1 - lr * weightDecay);
+      float decay = (float) (1 - lr * (decays.test(p) ? weightDecay : 0.0));
       float b1 = (float) beta1, b2 = (float) beta2;
       float oneMinusB1 = (float) (1 - beta1), oneMinusB2 = (float) (1 - beta2);
       double bc1 = 1 - Math.pow(beta1, s.step), bc2 = 1 - Math.pow(beta2, s.step);

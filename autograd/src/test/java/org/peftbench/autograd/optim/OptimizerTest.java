@@ -127,6 +127,36 @@ class OptimizerTest {
   }
 
   @Test
+  void weightDecayCanSkipBiasesAndNorms() {
+    for (String name :
+        List.of(
+            "model.layers.0.input_layernorm.weight",
+            "model.norm.weight",
+            "transformer.h.0.ln_1.weight",
+            "model.layers.0.self_attn.q_proj.bias")) {
+      assertThat(AdamW.biasAndNormsExcluded(new Parameter(name, Tensor.zeros(1), true)))
+          .as(name)
+          .isFalse();
+    }
+    assertThat(
+            AdamW.biasAndNormsExcluded(
+                new Parameter(
+                    "model.layers.0.self_attn.q_proj.lora_A.weight", Tensor.zeros(1), true)))
+        .isTrue();
+    Parameter bias = new Parameter("fc.bias", Tensor.of(new float[] {1}, 1), true);
+    Parameter weight = new Parameter("fc.weight", Tensor.of(new float[] {1}, 1), true);
+    AdamW opt =
+        new AdamW(List.of(bias, weight), 0.9, 0.999, 1e-8, 0.5)
+            .decayOnly(AdamW::biasAndNormsExcluded);
+    for (Parameter p : List.of(bias, weight)) {
+      Ops.sum(Ops.mul(p, Var.constant(Tensor.of(new float[] {0}, 1)))).backward(); // zero gradient
+    }
+    opt.step(0.1);
+    assertThat(bias.value().get(0)).isEqualTo(1f);
+    assertThat(weight.value().get(0)).isEqualTo(0.95f);
+  }
+
+  @Test
   void frozenAndGradlessParametersAreLeftAlone() {
     Parameter frozen = new Parameter("f", Tensor.of(new float[] {1, 2}, 2), false);
     Parameter idle = new Parameter("i", Tensor.of(new float[] {3, 4}, 2), true);
