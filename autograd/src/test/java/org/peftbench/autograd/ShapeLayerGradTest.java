@@ -86,6 +86,15 @@ class ShapeLayerGradTest {
     float scale = (float) (1 / Math.sqrt(d));
     check(() -> Ops.attention(q, k, v, mask, scale), q, k, v);
     check(() -> Ops.attention(q, k, v, AttentionMask.causalSelf(), scale), q, k, v);
+    // batch 1's first key is padding, so its first query sees nothing: output and gradient 0
+    boolean[] firstKeyPadded = new boolean[b * s];
+    firstKeyPadded[s] = true;
+    AttentionMask blind = new AttentionMask(0, 0, true, firstKeyPadded, -1);
+    check(() -> Ops.attention(q, k, v, blind, scale), q, k, v);
+    Var blindOut = Ops.attention(q, k, v, blind, scale);
+    for (int i = 0; i < hq * d; i++) {
+      assertThat(blindOut.value().get((long) t * hq * d + i)).isZero();
+    }
     // prefix keys/values as trainable parameters concatenated in front of frozen projections
     Parameter pk = f.param("pk", b, prefix, hkv, d), pv = f.param("pv", b, prefix, hkv, d);
     Var kk = Var.constant(f.rand(b, t, hkv, d)), vv = Var.constant(f.rand(b, t, hkv, d));
