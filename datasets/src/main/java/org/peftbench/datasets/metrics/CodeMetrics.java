@@ -1,20 +1,20 @@
 package org.peftbench.datasets.metrics;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.peftbench.datasets.metrics.codebleu.CodeBleu;
 
 /**
- * Code generation scores: corpus BLEU-4 (CodeBLEU's n-gram match) and CodeBLEU's keyword-weighted
- * n-gram match, on whitespace tokens of the stripped texts, as the CodeBLEU reference code
- * tokenizes them.
+ * Code generation scores as PEFT-Bench reports them: CodeBLEU (weights 0.25 each) with its four
+ * components; {@code bleu} is CodeBLEU's n-gram match, corpus BLEU-4 on whitespace tokens.
  */
 public final class CodeMetrics {
   /** The scores {@link #score} returns, primary first. */
-  public static final List<String> NAMES = List.of("bleu", "weighted_ngram_match");
+  public static final List<String> NAMES =
+      List.of("codebleu", "bleu", "weighted_ngram_match", "syntax_match", "dataflow_match");
 
-  public static final String PRIMARY = "bleu";
+  public static final String PRIMARY = "codebleu";
 
   private CodeMetrics() {}
 
@@ -23,19 +23,13 @@ public final class CodeMetrics {
       throw new IllegalArgumentException(
           predictions.size() + " predictions for " + golds.size() + " labels");
     }
-    List<List<List<String>>> refs = new ArrayList<>();
-    List<List<String>> hyps = new ArrayList<>();
-    for (int i = 0; i < predictions.size(); i++) {
-      List<List<String>> r = new ArrayList<>();
-      for (String gold : golds.get(i)) {
-        r.add(Bleu.tokens(gold));
-      }
-      refs.add(r);
-      hyps.add(Bleu.tokens(predictions.get(i)));
-    }
+    Map<String, Double> s = CodeBleu.score(golds, predictions);
     Map<String, Double> out = new LinkedHashMap<>();
-    out.put("bleu", Bleu.corpusBleu(refs, hyps));
-    out.put("weighted_ngram_match", Bleu.weightedNgramMatch(refs, hyps, Bleu.PYTHON_KEYWORDS));
+    out.put("codebleu", s.get("codebleu"));
+    out.put("bleu", s.get("ngram_match_score"));
+    out.put("weighted_ngram_match", s.get("weighted_ngram_match_score"));
+    out.put("syntax_match", s.get("syntax_match_score"));
+    out.put("dataflow_match", s.get("dataflow_match_score"));
     return out;
   }
 }

@@ -33,6 +33,12 @@ class MetricFixturesTest {
     }
   }
 
+  static List<String> names(JsonNode object) {
+    List<String> out = new ArrayList<>();
+    object.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void matchesIndependentImplementation(String name, JsonNode c) {
@@ -54,5 +60,6 @@ class MetricFixturesTest {
                     .as("%s %s", name, e.getKey())
                     .isCloseTo(e.getValue().asDouble(), within(1e-9)));
     assertThat(scores.keySet()).containsExactlyElementsOf(task.metrics());
+    assertThat(task.metrics()).containsAll(names(c.get("expected")));
   }
 }
