@@ -25,10 +25,6 @@ final class Node {
     this.saved = saved;
   }
 
-  boolean released() {
-    return backward == null;
-  }
-
   /** Drops everything the node holds so the graph and its activations can be collected. */
   void release() {
     if (saved != null) {
