@@ -117,4 +117,36 @@ class SplitLoaderTest {
     assertThatThrownBy(() -> new SplitLoader(new DataDir(root)).loadTest(sst2))
         .hasMessageContaining("missing field 'sentence' (fields: [text, label])");
   }
+
+  @Test
+  void hubStyleShardsFormOneSplit() throws IOException {
+    Path dir = Files.createDirectories(root.resolve("copa"));
+    String row =
+        "{\"premise\":\"p%d\",\"choice1\":\"a\",\"choice2\":\"b\",\"question\":\"cause\",\"idx\":%d,\"label\":%d}\n";
+    StringBuilder first = new StringBuilder();
+    StringBuilder second = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      (i < 4 ? first : second).append(String.format(row, i, i, i % 2));
+    }
+    Files.writeString(dir.resolve("validation-00000-of-00002.jsonl"), first);
+    Files.writeString(dir.resolve("validation-00001-of-00002.jsonl"), second);
+    DataDir data = new DataDir(root);
+    assertThat(data.counts("copa")).containsEntry("validation", 6L);
+    List<Example> test = new SplitLoader(data).loadTest(TaskRegistry.byName("copa"));
+    assertThat(ids(test)).containsExactly("0", "1", "2", "3", "4", "5");
+    assertThat(test.get(1).target()).isEqualTo("choice2");
+    assertThat(test.get(0).prompt()).contains("Question: What was the cause?");
+  }
+
+  @Test
+  void missingTaskFolderSaysWhatIsNeeded() {
+    assertThatThrownBy(
+            () -> new SplitLoader(new DataDir(root)).loadTest(TaskRegistry.byName("rte")))
+        .hasMessageContaining("rte: split 'validation' not found (no folder ")
+        .hasMessageContaining(
+            "needed: "
+                + root.resolve("rte").resolve("validation")
+                + ".{jsonl,json,parquet,csv,tsv}")
+        .hasMessageContaining("glue/rte schema");
+  }
 }
