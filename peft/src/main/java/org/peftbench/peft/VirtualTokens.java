@@ -25,18 +25,19 @@ public final class VirtualTokens {
     Var[] rows = new Var[b];
     java.util.Arrays.fill(rows, one);
     Var batch = b == 1 ? one : Ops.concat(0, rows);
-    ModelInput out = in.withEmbeds(Ops.concat(1, batch, in.inputsEmbeds()));
+    Var embeds = Ops.concat(1, batch, in.inputsEmbeds());
+    boolean[] pad = null;
     if (in.padding() != null) {
-      boolean[] pad = new boolean[b * (p + t)];
+      pad = new boolean[b * (p + t)];
       for (int r = 0; r < b; r++) {
         for (int i = 0; i < t; i++) {
           pad[r * (p + t) + p + i] = in.padding()[r * t + i];
         }
       }
-      out = out.withPadding(pad);
     }
+    int[] pos = null;
     if (in.positions() != null) {
-      int[] pos = new int[b * (p + t)];
+      pos = new int[b * (p + t)];
       for (int r = 0; r < b; r++) {
         for (int i = 0; i < p; i++) {
           pos[r * (p + t) + i] = i;
@@ -45,8 +46,9 @@ public final class VirtualTokens {
           pos[r * (p + t) + p + i] = in.positions()[r * t + i] + p;
         }
       }
-      out = out.withPositions(pos);
     }
+    // built at once: the padding and positions must match the new length
+    ModelInput out = new ModelInput(embeds, pad, pos, in.prefix(), in.cache());
     return out;
   }
 }
