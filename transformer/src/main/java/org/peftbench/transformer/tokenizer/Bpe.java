@@ -2,7 +2,6 @@ package org.peftbench.transformer.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -18,7 +17,7 @@ final class Bpe {
   private final Map<String, Integer> vocab;
 
   /** (left id, right id) packed in a long → (rank << 32 | merged id). */
-  private final Map<Long, Long> merges;
+  private final PairTable merges;
 
   private final int unkId; // -1 if none
   private final boolean byteFallback;
@@ -44,7 +43,7 @@ final class Bpe {
       throw new IllegalArgumentException("unk_token '" + unkToken + "' is not in the vocabulary");
     }
     this.unkId = unk == null ? -1 : unk;
-    this.merges = new HashMap<>(mergeList.size() * 2);
+    this.merges = new PairTable(mergeList.size());
     for (int rank = 0; rank < mergeList.size(); rank++) {
       String[] m = mergeList.get(rank);
       Integer a = vocab.get(m[0]);
@@ -152,8 +151,8 @@ final class Bpe {
         new PriorityQueue<>(
             (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
     for (int i = 0; i + 1 < n; i++) {
-      Long m = merges.get(pair(id[i], id[i + 1]));
-      if (m != null) {
+      long m = merges.get(pair(id[i], id[i + 1]));
+      if (m >= 0) {
         heap.add(new long[] {m, i});
       }
     }
@@ -164,8 +163,8 @@ final class Bpe {
       if (id[left] < 0 || right < 0) {
         continue;
       }
-      Long current = merges.get(pair(id[left], id[right]));
-      if (current == null || current != top[0]) {
+      long current = merges.get(pair(id[left], id[right]));
+      if (current != top[0]) {
         continue; // stale: one side was merged into something else
       }
       id[left] = (int) (top[0] & 0xFFFFFFFFL);
@@ -175,14 +174,14 @@ final class Bpe {
         prev[next[right]] = left;
       }
       if (prev[left] >= 0) {
-        Long m = merges.get(pair(id[prev[left]], id[left]));
-        if (m != null) {
+        long m = merges.get(pair(id[prev[left]], id[left]));
+        if (m >= 0) {
           heap.add(new long[] {m, prev[left]});
         }
       }
       if (next[left] >= 0) {
-        Long m = merges.get(pair(id[left], id[next[left]]));
-        if (m != null) {
+        long m = merges.get(pair(id[left], id[next[left]]));
+        if (m >= 0) {
           heap.add(new long[] {m, left});
         }
       }
@@ -196,5 +195,43 @@ final class Bpe {
       ids[i] = symbols.get(i);
     }
     return ids;
+  }
+
+  /**
+   * An open-addressing map from non-negative long keys to non-negative long values (-1: absent).
+   */
+  static final class PairTable {
+    private final long[] keys;
+    private final long[] values;
+    private final int mask;
+
+    PairTable(int expected) {
+      int cap = Integer.highestOneBit(Math.max(4, expected * 2) - 1) << 1;
+      keys = new long[cap];
+      values = new long[cap];
+      java.util.Arrays.fill(keys, -1);
+      mask = cap - 1;
+    }
+
+    private int slot(long key) {
+      int h = (int) ((key * 0x9E3779B97F4A7C15L) >>> 32) & mask;
+      while (keys[h] != -1 && keys[h] != key) {
+        h = (h + 1) & mask;
+      }
+      return h;
+    }
+
+    void putIfAbsent(long key, long value) {
+      int h = slot(key);
+      if (keys[h] == -1) {
+        keys[h] = key;
+        values[h] = value;
+      }
+    }
+
+    long get(long key) {
+      int h = slot(key);
+      return keys[h] == -1 ? -1 : values[h];
+    }
   }
 }

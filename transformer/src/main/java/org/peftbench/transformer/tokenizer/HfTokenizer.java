@@ -1,5 +1,7 @@
 package org.peftbench.transformer.tokenizer;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -53,7 +55,8 @@ public final class HfTokenizer extends BaseTokenizer {
   private int[] suffix; // ... and after it
   private int endOfText = -1; // GPT-2's <|endoftext|>: its BOS and EOS
 
-  private HfTokenizer(Path source, JsonNode root) {
+  private HfTokenizer(
+      Path source, JsonNode root, Map<String, Integer> vocab, List<String[]> merges) {
     this.source = source;
     JsonNode model = root.path("model");
     String type = model.path("type").asText("BPE");
@@ -69,29 +72,12 @@ public final class HfTokenizer extends BaseTokenizer {
         throw new IllegalArgumentException("BPE " + affix + " is not supported");
       }
     }
-    Map<String, Integer> vocab = new HashMap<>();
     int size = 0;
-    for (Map.Entry<String, JsonNode> e : model.path("vocab").properties()) {
-      vocab.put(e.getKey(), e.getValue().asInt());
-      size = Math.max(size, e.getValue().asInt() + 1);
+    for (int id : vocab.values()) {
+      size = Math.max(size, id + 1);
     }
     if (vocab.isEmpty()) {
       throw new IllegalArgumentException("model.vocab is missing or empty");
-    }
-    List<String[]> merges = new ArrayList<>();
-    for (JsonNode m : model.path("merges")) {
-      if (m.isArray() && m.size() == 2) {
-        merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
-      } else if (m.isTextual()) {
-        String s = m.asText();
-        int sp = s.indexOf(' ', 1);
-        if (sp < 0) {
-          throw new IllegalArgumentException("merge '" + s + "' is not two tokens");
-        }
-        merges.add(new String[] {s.substring(0, sp), s.substring(sp + 1)});
-      } else {
-        throw new IllegalArgumentException("merge " + m + " is not \"a b\" or [\"a\", \"b\"]");
-      }
     }
     String unk = model.path("unk_token").isTextual() ? model.get("unk_token").asText() : null;
 
@@ -155,20 +141,113 @@ public final class HfTokenizer extends BaseTokenizer {
     return m;
   }
 
-  /** Reads a {@code tokenizer.json}. */
+  /**
+   * Reads a {@code tokenizer.json}. The vocabulary and merges (most of the file: 128k tokens and
+   * 280k merges for Llama 3) are streamed straight into their tables; the small sections are read
+   * as JSON trees.
+   */
   public static HfTokenizer fromJson(Path tokenizerJson) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(tokenizerJson.toFile());
+    ObjectNode root = JSON.createObjectNode();
+    Map<String, Integer> vocab = new HashMap<>();
+    List<String[]> merges = new ArrayList<>();
+    try (JsonParser p = JSON.createParser(tokenizerJson.toFile())) {
+      expect(p, p.nextToken(), JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (field.equals("model") && p.currentToken() == JsonToken.START_OBJECT) {
+          ObjectNode model = root.putObject("model");
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken t = p.nextToken();
+            if (key.equals("vocab") && t == JsonToken.START_OBJECT) {
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String token = p.currentName();
+                expect(p, p.nextToken(), JsonToken.VALUE_NUMBER_INT);
+                vocab.put(token, p.getIntValue());
+              }
+            } else if (key.equals("merges") && t == JsonToken.START_ARRAY) {
+              for (JsonToken m = p.nextToken(); m != JsonToken.END_ARRAY; m = p.nextToken()) {
+                if (m == JsonToken.VALUE_STRING) {
+                  merges.add(splitMerge(p.getText()));
+                } else if (m == JsonToken.START_ARRAY) {
+                  String a = p.nextTextValue();
+                  String b = p.nextTextValue();
+                  if (a == null || b == null) {
+                    throw new IllegalArgumentException(
+                        "merge #" + merges.size() + " is not [\"a\", \"b\"]");
+                  }
+                  expect(p, p.nextToken(), JsonToken.END_ARRAY);
+                  merges.add(new String[] {a, b});
+                } else {
+                  throw new IllegalArgumentException(
+                      "merge #" + merges.size() + " is not \"a b\" or [\"a\", \"b\"]");
+                }
+              }
+            } else {
+              model.set(key, p.readValueAsTree());
+            }
+          }
+        } else {
+          root.set(field, p.readValueAsTree());
+        }
+      }
     } catch (IOException e) {
       throw new TokenizerException(tokenizerJson, "cannot read: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new TokenizerException(tokenizerJson, e.getMessage(), e);
     }
-    return fromTree(tokenizerJson, root);
+    return build(tokenizerJson, root, vocab, merges);
   }
 
+  private static void expect(JsonParser p, JsonToken got, JsonToken wanted) {
+    if (got != wanted) {
+      throw new IllegalArgumentException(
+          "expected "
+              + wanted
+              + " but found "
+              + got
+              + " at "
+              + p.currentLocation().offsetDescription());
+    }
+  }
+
+  private static String[] splitMerge(String s) {
+    int sp = s.indexOf(' ', 1);
+    if (sp < 0) {
+      throw new IllegalArgumentException("merge '" + s + "' is not two tokens");
+    }
+    return new String[] {s.substring(0, sp), s.substring(sp + 1)};
+  }
+
+  /** A tokenizer from a tokenizer.json already parsed into a tree. */
   static HfTokenizer fromTree(Path source, JsonNode root) {
     try {
-      return new HfTokenizer(source, root);
+      JsonNode model = root.path("model");
+      Map<String, Integer> vocab = new HashMap<>();
+      for (Map.Entry<String, JsonNode> e : model.path("vocab").properties()) {
+        vocab.put(e.getKey(), e.getValue().asInt());
+      }
+      List<String[]> merges = new ArrayList<>();
+      for (JsonNode m : model.path("merges")) {
+        if (m.isArray() && m.size() == 2) {
+          merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
+        } else if (m.isTextual()) {
+          merges.add(splitMerge(m.asText()));
+        } else {
+          throw new IllegalArgumentException("merge " + m + " is not \"a b\" or [\"a\", \"b\"]");
+        }
+      }
+      return build(source, root, vocab, merges);
+    } catch (IllegalArgumentException e) {
+      throw new TokenizerException(source, e.getMessage(), e);
+    }
+  }
+
+  private static HfTokenizer build(
+      Path source, JsonNode root, Map<String, Integer> vocab, List<String[]> merges) {
+    try {
+      return new HfTokenizer(source, root, vocab, merges);
     } catch (IllegalArgumentException e) {
       throw new TokenizerException(source, e.getMessage(), e);
     }
