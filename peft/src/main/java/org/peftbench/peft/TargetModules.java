@@ -13,7 +13,8 @@ import java.util.regex.PatternSyntaxException;
  * Which modules a method adapts, spelled as in HF PEFT's {@code target_modules}: either a list of
  * names, where a module matches if its full name equals an entry or ends with {@code "." + entry}
  * (so {@code "q_proj"} matches {@code model.layers.0.self_attn.q_proj}), or one regular expression
- * string that must match the whole module name.
+ * string that must match the whole module name. PEFT's shorthand {@code "all-linear"} means every
+ * linear layer except the output layer ({@code lm_head}).
  */
 public final class TargetModules {
   private final List<String> names; // null when a regex
@@ -32,7 +33,13 @@ public final class TargetModules {
     return new TargetModules(List.copyOf(names), null);
   }
 
+  /** PEFT's {@code INCLUDE_LINEAR_LAYERS_SHORTHAND}. */
+  public static final String ALL_LINEAR = "all-linear";
+
   public static TargetModules regex(String regex) {
+    if (regex.equals(ALL_LINEAR)) {
+      return new TargetModules(null, Pattern.compile("(?!lm_head$).*"));
+    }
     try {
       return new TargetModules(null, Pattern.compile(regex));
     } catch (PatternSyntaxException e) {
@@ -67,7 +74,10 @@ public final class TargetModules {
   /** The JSON form: the regex string or the list. */
   @JsonValue
   public Object toJson() {
-    return regex != null ? regex.pattern() : names;
+    if (regex != null) {
+      return regex.pattern().equals("(?!lm_head$).*") ? ALL_LINEAR : regex.pattern();
+    }
+    return names;
   }
 
   public boolean isRegex() {
@@ -117,6 +127,6 @@ public final class TargetModules {
 
   @Override
   public String toString() {
-    return regex != null ? "regex '" + regex.pattern() + "'" : names.toString();
+    return regex != null ? "regex '" + toJson() + "'" : names.toString();
   }
 }

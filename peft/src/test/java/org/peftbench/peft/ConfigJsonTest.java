@@ -84,6 +84,11 @@ class ConfigJsonTest {
     assertThat(regex.matches("model.layers.2.self_attn.q_proj")).isFalse();
     // regex must match the whole name
     assertThat(TargetModules.regex("q_proj").matches("model.layers.0.self_attn.q_proj")).isFalse();
+    TargetModules all =
+        TargetModules.fromJson(PeftConfigs.JSON.getNodeFactory().textNode("all-linear"));
+    assertThat(all.matches("model.layers.3.mlp.up_proj")).isTrue();
+    assertThat(all.matches("lm_head")).isFalse();
+    assertThat(all.toJson()).isEqualTo("all-linear");
     // "norm" is the final norm only, not input_layernorm
     assertThat(TargetModules.of("norm").matches("model.layers.0.input_layernorm")).isFalse();
     assertThat(TargetModules.of("norm").matches("model.norm")).isTrue();

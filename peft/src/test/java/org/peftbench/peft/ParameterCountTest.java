@@ -125,6 +125,11 @@ class ParameterCountTest {
       PeftType t = PeftType.values()[(int) e[0]];
       assertThat(PeftConfigs.defaults(t).count(s).trainable()).as(t.name()).isEqualTo(e[1]);
     }
+    // "all-linear": the 7 projections of each layer, not lm_head: r·(in+out) summed:
+    //   8·(q 128 + k 96 + v 96 + o 128 + gate 236 + up 236 + down 236) = 8·1,156 = 9,248; ×5
+    var allLinear =
+        PeftConfigs.fromJson("{\"peft_type\":\"LORA\",\"target_modules\":\"all-linear\"}", "t");
+    assertThat(allLinear.count(s).trainable()).isEqualTo(46_240);
     // P-tuning LSTM, h=64, 2 layers: 20·64 + 2·(256·64 + 256·64 + 512) + 2·(256·128 + 256·64 + 512)
     //   + (128·128 + 128) + (128·64 + 64)
     assertThat(PromptEncoderConfig.defaults().withEncoder("LSTM", null).count(s).trainable())
