@@ -84,7 +84,7 @@ public final class EvaluatePredictionsCommand implements Callable<Integer> {
         }
         golds.add(gold);
         JsonNode p = row.fields().get("predict");
-        if (p == null || !p.isTextual()) {
+        if (p == null || !p.isValueNode() || p.isNull()) {
           throw new UserError(row.where() + ": missing text field 'predict'");
         }
         predicted.add(p.asText());
