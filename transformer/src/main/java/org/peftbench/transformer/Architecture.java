@@ -10,20 +10,37 @@ import java.util.stream.Collectors;
  */
 public enum Architecture {
   /** Llama 2/3/3.1/3.2, TinyLlama, SmolLM/SmolLM2: RMSNorm, RoPE, SwiGLU, GQA. */
-  LLAMA("LlamaForCausalLM"),
+  LLAMA("LlamaForCausalLM", "llama"),
   /** Mistral: the Llama block (optionally sliding-window attention). */
-  MISTRAL("MistralForCausalLM"),
+  MISTRAL("MistralForCausalLM", "mistral"),
   /** Qwen2/2.5: the Llama block with q/k/v biases. */
-  QWEN2("Qwen2ForCausalLM"),
+  QWEN2("Qwen2ForCausalLM", "qwen2"),
   /** Qwen3: the Llama block with per-head RMSNorm on queries and keys, explicit head_dim. */
-  QWEN3("Qwen3ForCausalLM"),
+  QWEN3("Qwen3ForCausalLM", "qwen3"),
   /** GPT-2: LayerNorm, learned positions, GELU MLP, fused c_attn, Conv1D ([in,out]) weights. */
-  GPT2("GPT2LMHeadModel");
+  GPT2("GPT2LMHeadModel", "gpt2");
 
   private final String hfName;
+  private final String modelType;
 
-  Architecture(String hfName) {
+  Architecture(String hfName, String modelType) {
     this.hfName = hfName;
+    this.modelType = modelType;
+  }
+
+  /** The {@code model_type} of this family's configs. */
+  public String modelType() {
+    return modelType;
+  }
+
+  /** The architecture of a config's {@code model_type}, or null when unsupported. */
+  public static Architecture fromModelType(String type) {
+    for (Architecture a : values()) {
+      if (a.modelType.equals(type)) {
+        return a;
+      }
+    }
+    return null;
   }
 
   /** The class name transformers uses, as written in {@code config.json}. */

@@ -116,14 +116,21 @@ public record ModelConfig(
     }
     Reader r = new Reader(root, where);
     JsonNode archs = root.get("architectures");
-    if (archs == null || !archs.isArray() || archs.isEmpty()) {
+    String archName;
+    Architecture arch;
+    if (archs != null && archs.isArray() && !archs.isEmpty()) {
+      archName = archs.get(0).asText();
+      arch = Architecture.fromHfName(archName);
+    } else if (root.path("model_type").isTextual()) {
+      // some configs name only the model type; map it to its causal-LM class
+      archName = "model_type " + root.get("model_type").asText();
+      arch = Architecture.fromModelType(root.get("model_type").asText());
+    } else {
       throw new ModelException(
           where
-              + ": no \"architectures\" entry; supported architectures: "
+              + ": no \"architectures\" or \"model_type\" entry; supported architectures: "
               + Architecture.supportedList());
     }
-    String archName = archs.get(0).asText();
-    Architecture arch = Architecture.fromHfName(archName);
     if (arch == null) {
       throw new ModelException(
           where

@@ -122,6 +122,18 @@ class ModelConfigTest {
   }
 
   @Test
+  void modelTypeStandsInForMissingArchitectures() throws IOException {
+    var json =
+        new JsonMapper()
+            .readTree(
+                "{\"model_type\":\"qwen2\",\"hidden_size\":8,\"num_attention_heads\":2,"
+                    + "\"intermediate_size\":4,\"num_hidden_layers\":1,\"vocab_size\":4}");
+    assertThat(ModelConfig.parse(json, "x.json").architecture()).isEqualTo(Architecture.QWEN2);
+    var t5 = new JsonMapper().readTree("{\"model_type\":\"t5\"}");
+    assertThatThrownBy(() -> ModelConfig.parse(t5, "x.json")).hasMessageContaining("t5");
+  }
+
+  @Test
   void badValuesNameTheKey() throws IOException {
     var json =
         new JsonMapper()
