@@ -11,12 +11,12 @@ import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.peftbench.datasets.DataDir;
 import org.peftbench.datasets.Example;
-import org.peftbench.datasets.PromptFormatter;
 import org.peftbench.datasets.SplitLoader;
 import org.peftbench.datasets.SplitOptions;
 import org.peftbench.datasets.Task;
 import org.peftbench.datasets.TaskRegistry;
 import org.peftbench.harness.run.Evaluator;
+import org.peftbench.harness.run.PromptStyle;
 import org.peftbench.harness.suite.ModelPaths;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.transformer.CausalLM;
@@ -86,13 +86,14 @@ public final class EvalCommand implements Callable<Integer> {
     Path modelDir;
     Task t;
     List<Example> test;
+    PromptStyle style;
     try {
       modelDir = ModelPaths.resolve(model, null);
       t = TaskRegistry.byName(task);
       DataDir dd = new DataDir(ModelPaths.resolve(data, null));
+      style = PromptStyle.forModel(modelDir);
       test =
-          new SplitLoader(dd, new SplitOptions(seed, 0, 0, maxTest), PromptFormatter.PLAIN)
-              .loadTest(t);
+          new SplitLoader(dd, new SplitOptions(seed, 0, 0, maxTest), style.formatter()).loadTest(t);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
@@ -109,7 +110,7 @@ public final class EvalCommand implements Callable<Integer> {
         hook = pm::prepare;
       }
       Evaluator.Evaluation ev =
-          new Evaluator(lm, tok, hook, maxSeqLen, maxNewTokens, 8).evaluate(t, test, mode);
+          new Evaluator(lm, tok, hook, style, maxSeqLen, maxNewTokens, 8).evaluate(t, test, mode);
       PrintWriter o = spec.commandLine().getOut();
       if (json) {
         ObjectMapper m = new ObjectMapper();

@@ -12,13 +12,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.peftbench.datasets.BenchmarkSplits;
 import org.peftbench.datasets.DataDir;
-import org.peftbench.datasets.PromptFormatter;
 import org.peftbench.datasets.SplitLoader;
 import org.peftbench.datasets.SplitOptions;
 import org.peftbench.datasets.TaskRegistry;
 import org.peftbench.harness.cost.ProcessMemory;
 import org.peftbench.harness.results.ResultStore;
 import org.peftbench.harness.run.PeftRunModel;
+import org.peftbench.harness.run.PromptStyle;
 import org.peftbench.harness.run.RunLog;
 import org.peftbench.harness.run.TaskData;
 import org.peftbench.harness.run.TokenizedExample;
@@ -209,12 +209,13 @@ public final class TrainCommand implements Callable<Integer> {
           train = TrainFile.read(source.trainFile, lm.config().vocabSize());
         } else {
           DataDir dd = new DataDir(ModelPaths.resolve(data, null));
+          PromptStyle style = PromptStyle.forModel(modelDir);
           BenchmarkSplits s =
               new SplitLoader(
-                      dd, new SplitOptions(seed, maxTrain, maxValidation, 1), PromptFormatter.PLAIN)
+                      dd, new SplitOptions(seed, maxTrain, maxValidation, 1), style.formatter())
                   .load(TaskRegistry.byName(source.task));
-          train = TaskData.tokenize(s.train(), tok, maxSeqLen);
-          validation = TaskData.tokenize(s.validation(), tok, maxSeqLen);
+          train = TaskData.tokenize(s.train(), tok, style, maxSeqLen);
+          validation = TaskData.tokenize(s.validation(), tok, style, maxSeqLen);
         }
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage(), e);

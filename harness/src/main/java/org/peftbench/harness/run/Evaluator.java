@@ -39,6 +39,7 @@ public final class Evaluator {
   private final CausalLM model;
   private final Tokenizer tok;
   private final UnaryOperator<ModelInput> hook;
+  private final PromptStyle style;
   private final int maxPromptTokens;
   private final int maxNewTokens;
   private final int batchSize;
@@ -47,12 +48,14 @@ public final class Evaluator {
       CausalLM model,
       Tokenizer tok,
       UnaryOperator<ModelInput> hook,
+      PromptStyle style,
       int maxPromptTokens,
       int maxNewTokens,
       int batchSize) {
     this.model = model;
     this.tok = tok;
     this.hook = hook == null ? UnaryOperator.identity() : hook;
+    this.style = style;
     this.maxPromptTokens = maxPromptTokens;
     this.maxNewTokens = maxNewTokens;
     this.batchSize = Math.max(1, batchSize);
@@ -95,7 +98,7 @@ public final class Evaluator {
         GenerationConfig.greedy(maxNewTokens, tok.eosIds()).withStopStrings(List.of("\n"));
     List<int[]> prompts = new ArrayList<>(test.size());
     for (Example e : test) {
-      prompts.add(TaskData.promptIds(e.prompt(), tok, maxPromptTokens));
+      prompts.add(TaskData.promptIds(e.prompt(), tok, style, maxPromptTokens));
     }
     Integer[] order = new Integer[test.size()];
     for (int i = 0; i < order.length; i++) {
@@ -140,10 +143,13 @@ public final class Evaluator {
     return out;
   }
 
-  /** Σ log p(choice tokens | prompt), the choice tokens being those after the prompt's. */
+  /**
+   * Σ log p(choice tokens | prompt), the choice tokens being those after the prompt's (the prompt
+   * is an example's formatted prompt).
+   */
   public double choiceLogprob(String prompt, String choice) {
-    int[] p = tok.encode(prompt, true);
-    int[] full = TaskData.continuation(prompt, choice, tok);
+    int[] p = tok.encode(prompt, style.addSpecialTokens());
+    int[] full = TaskData.continuation(prompt, choice, tok, style);
     int n = Math.max(1, TaskData.commonPrefix(p, full));
     if (maxPromptTokens > 0 && full.length > maxPromptTokens + (full.length - n)) {
       int cut = full.length - (maxPromptTokens + (full.length - n));

@@ -10,7 +10,6 @@ import java.util.function.UnaryOperator;
 import org.peftbench.datasets.BenchmarkSplits;
 import org.peftbench.datasets.DataDir;
 import org.peftbench.datasets.Example;
-import org.peftbench.datasets.PromptFormatter;
 import org.peftbench.datasets.SplitLoader;
 import org.peftbench.datasets.SplitOptions;
 import org.peftbench.datasets.Task;
@@ -86,15 +85,17 @@ public final class RunExecutor {
               orZero(caps.maxTrainExamples()),
               orZero(caps.maxValidationExamples()),
               orZero(caps.maxTestExamples()));
-      BenchmarkSplits splits = new SplitLoader(data, opts, PromptFormatter.PLAIN).load(task);
+      PromptStyle style = PromptStyle.forModel(modelDir);
+      BenchmarkSplits splits = new SplitLoader(data, opts, style.formatter()).load(task);
       for (String split : List.of(task.trainSplit(), task.testSplit())) {
         for (Path f : data.require(task, split)) {
           r.provenance.datasetFiles.put(data.root().relativize(f).toString(), Provenance.sha256(f));
         }
       }
       int maxLen = caps.maxSeqLen() == null ? 0 : caps.maxSeqLen();
-      List<TokenizedExample> train = TaskData.tokenize(splits.train(), tok, maxLen);
-      List<TokenizedExample> validation = TaskData.tokenize(splits.validation(), tok, maxLen);
+      List<TokenizedExample> train = TaskData.tokenize(splits.train(), tok, style, maxLen);
+      List<TokenizedExample> validation =
+          TaskData.tokenize(splits.validation(), tok, style, maxLen);
 
       // base model speed, before any adapter is in place
       if (spec.evaluation().measureThroughput()) {
@@ -133,6 +134,7 @@ public final class RunExecutor {
       r.config.set("training", JSON.valueToTree(spec.training()));
       r.config.set("caps", JSON.valueToTree(caps));
       r.config.set("evaluation", JSON.valueToTree(spec.evaluation()));
+      r.config.put("prompt_style", style.isChat() ? "chat_template" : "plain");
 
       // training
       say.accept("training");
@@ -174,7 +176,7 @@ public final class RunExecutor {
       say.accept("evaluating (" + spec.evaluation().mode() + ")");
       long e0 = System.nanoTime();
       int maxNew = maxNewTokens(splits, tok, caps);
-      Evaluator ev = new Evaluator(model, tok, pm::prepare, maxLen, maxNew, 8);
+      Evaluator ev = new Evaluator(model, tok, pm::prepare, style, maxLen, maxNew, 8);
       Evaluator.Evaluation eval = ev.evaluate(task, splits.test(), spec.evaluation().mode());
       r.measurements.evalSeconds = (System.nanoTime() - e0) / 1e9;
       r.test = new RunResult.Test();

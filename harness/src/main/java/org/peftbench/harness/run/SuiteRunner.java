@@ -55,6 +55,14 @@ public final class SuiteRunner {
       if (!Files.isRegularFile(p.resolve("config.json"))) {
         throw new IllegalArgumentException("model folder " + p + " has no config.json");
       }
+      if (!Files.isRegularFile(p.resolve("model.safetensors"))
+          && !Files.isRegularFile(p.resolve("model.safetensors.index.json"))) {
+        throw new IllegalArgumentException(
+            "model folder "
+                + p
+                + " has no weights (model.safetensors or model.safetensors.index.json);"
+                + " point the suite's 'models' at a HF model folder with weights");
+      }
       models.put(m, p);
     }
     for (String t : suite.tasks()) {

@@ -7,8 +7,8 @@ import org.peftbench.transformer.tokenizer.Tokenizer;
 
 /**
  * Turns task examples into training sequences: the prompt and its target as the model sees them
- * ({@code prompt + " " + target}, see {@link Example#plainText()}), followed by EOS, with the loss
- * only on the target and EOS.
+ * (see {@link PromptStyle}; the examples' prompts are already formatted), followed by EOS, with the
+ * loss only on the target and EOS.
  *
  * <p>The prompt/target boundary is found by tokenizing the whole text and the prompt alone and
  * taking their common prefix, so tokenizers that merge across the boundary (SentencePiece's "▁"
@@ -17,17 +17,19 @@ import org.peftbench.transformer.tokenizer.Tokenizer;
 public final class TaskData {
   private TaskData() {}
 
-  public static List<TokenizedExample> tokenize(List<Example> examples, Tokenizer tok, int maxLen) {
+  public static List<TokenizedExample> tokenize(
+      List<Example> examples, Tokenizer tok, PromptStyle style, int maxLen) {
     List<TokenizedExample> out = new ArrayList<>(examples.size());
     for (Example e : examples) {
-      out.add(tokenize(e.prompt(), e.target(), tok, maxLen));
+      out.add(tokenize(e.prompt(), e.target(), tok, style, maxLen));
     }
     return out;
   }
 
-  public static TokenizedExample tokenize(String prompt, String target, Tokenizer tok, int maxLen) {
-    int[] full = continuation(prompt, target, tok);
-    int[] p = tok.encode(prompt, true);
+  public static TokenizedExample tokenize(
+      String prompt, String target, Tokenizer tok, PromptStyle style, int maxLen) {
+    int[] full = continuation(prompt, target, tok, style);
+    int[] p = tok.encode(prompt, style.addSpecialTokens());
     int n = commonPrefix(p, full);
     int eos = tok.eosId();
     int[] target1 = new int[full.length - n + (eos >= 0 ? 1 : 0)];
@@ -39,9 +41,9 @@ public final class TaskData {
     return TokenizedExample.promptTarget(prompt1, target1, maxLen);
   }
 
-  /** The ids of {@code prompt + " " + answer} with the model's special tokens (BOS). */
-  public static int[] continuation(String prompt, String answer, Tokenizer tok) {
-    return tok.encode(prompt + " " + answer, true);
+  /** The ids of the prompt followed by {@code answer}, as the style joins them. */
+  public static int[] continuation(String prompt, String answer, Tokenizer tok, PromptStyle style) {
+    return tok.encode(prompt + style.separator() + answer, style.addSpecialTokens());
   }
 
   public static int commonPrefix(int[] a, int[] b) {
@@ -54,8 +56,8 @@ public final class TaskData {
   }
 
   /** Prompt ids for generation, keeping the last {@code maxLen} tokens (≤ 0: all). */
-  public static int[] promptIds(String prompt, Tokenizer tok, int maxLen) {
-    int[] p = tok.encode(prompt, true);
+  public static int[] promptIds(String prompt, Tokenizer tok, PromptStyle style, int maxLen) {
+    int[] p = tok.encode(prompt, style.addSpecialTokens());
     if (maxLen > 0 && p.length > maxLen) {
       p = java.util.Arrays.copyOfRange(p, p.length - maxLen, p.length);
     }

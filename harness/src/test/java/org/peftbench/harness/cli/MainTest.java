@@ -157,4 +157,16 @@ class MainTest {
     assertThat(r.code()).isEqualTo(ExitCodes.FAILURE);
     assertThat(r.err()).contains("smoke", "peft-bench");
   }
+
+  @Test
+  void aSuiteWhoseModelHasNoWeightsFailsBeforeRunning(@TempDir Path tmp) {
+    Path shared = Path.of(System.getProperty("peftbench.shared", "../../shared"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isRegularFile(
+            shared.resolve("models/llama-3.2-1b-instruct/config.json")));
+    Run r = run("run", "--suite", "peft-bench", "--out", tmp.toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err()).contains("has no weights");
+    assertThat(tmp.resolve("runs")).doesNotExist();
+  }
 }
