@@ -72,6 +72,15 @@ public final class PeftModel {
    * @param tokenizer used by prompt tuning's TEXT init; may be null otherwise
    */
   public static PeftModel apply(CausalLM model, PeftConfig config, long seed, Tokenizer tokenizer) {
+    return apply(model, config, seed, tokenizer, false);
+  }
+
+  /**
+   * @param loading the adapter weights will be loaded from a file next, so initialisations that
+   *     need more than the config (prompt tuning's TEXT init needs the tokenizer) are skipped
+   */
+  private static PeftModel apply(
+      CausalLM model, PeftConfig config, long seed, Tokenizer tokenizer, boolean loading) {
     ModelShapes shapes = ModelShapes.of(model.config());
     for (var slot : model.linears().values()) {
       if (slot.get() != slot.base()) {
@@ -93,7 +102,7 @@ public final class PeftModel {
         switch (c) {
           case LoraConfig lc -> new Lora(model, lc, seed);
           case IA3Config ic -> new IA3(model, ic, seed);
-          case PromptTuningConfig pc -> new PromptTuning(model, pc, seed, tokenizer);
+          case PromptTuningConfig pc -> new PromptTuning(model, pc, seed, tokenizer, loading);
           case PrefixTuningConfig pc -> new PrefixTuning(model, pc, seed);
           case PromptEncoderConfig pc -> new PTuning(model, pc, seed);
           case LNTuningConfig lc -> new LNTuning(model, lc);
@@ -122,20 +131,7 @@ public final class PeftModel {
       throw new IllegalArgumentException("adapter folder " + adapterDir + " has no " + CONFIG_FILE);
     }
     PeftConfig config = PeftConfigs.read(configFile);
-    if (config instanceof PromptTuningConfig pc && pc.promptTuningInit().equals("TEXT")) {
-      // the weights come from the file; no tokenizer needed for initialisation
-      config =
-          new PromptTuningConfig(
-              pc.numVirtualTokens(),
-              pc.tokenDim(),
-              pc.numTransformerSubmodules(),
-              pc.numAttentionHeads(),
-              pc.numLayers(),
-              "RANDOM",
-              null,
-              pc.tokenizerNameOrPath());
-    }
-    PeftModel pm = apply(model, config, 0, null);
+    PeftModel pm = apply(model, config, 0, null, true);
     Path weights = adapterDir.resolve(WEIGHTS_FILE);
     if (config.peftType() != PeftType.NONE) {
       if (!Files.isRegularFile(weights)) {

@@ -98,7 +98,7 @@ class MethodsTest {
   }
 
   @org.junit.jupiter.api.Test
-  void promptTextInitCopiesTheTextsEmbeddingsAsPeftDoes() throws Exception {
+  void promptTextInitCopiesTheTextsEmbeddingsAsPeftDoes(@TempDir Path saved) throws Exception {
     Path dir = Fixtures.shared().resolve("models/stories260K");
     var tok = org.peftbench.transformer.tokenizer.Tokenizers.load(dir);
     try (CausalLM model = CausalLM.load(dir)) {
@@ -115,6 +115,13 @@ class MethodsTest {
           assertThat(prompt[i * c + j]).isEqualTo(table[id * c + j]);
         }
       }
+      pm.save(saved, dir.toString());
+    }
+    try (CausalLM model = CausalLM.load(dir)) {
+      // loading needs no tokenizer (the weights are in the file) and keeps the config as it was
+      PeftModel loaded = PeftModel.load(model, saved);
+      assertThat(((PromptTuningConfig) loaded.config()).promptTuningInit()).isEqualTo("TEXT");
+      assertThat(PeftConfigs.read(saved)).isEqualTo(loaded.config());
     }
   }
 

@@ -23,8 +23,10 @@ public final class PromptTuning implements PeftMethod {
 
   /**
    * @param tokenizer needed for TEXT init (may be null otherwise)
+   * @param loading the weights come from a file next: start from zeros whatever the init
    */
-  public PromptTuning(CausalLM model, PromptTuningConfig config, long seed, Tokenizer tokenizer) {
+  public PromptTuning(
+      CausalLM model, PromptTuningConfig config, long seed, Tokenizer tokenizer, boolean loading) {
     this.config = config;
     int p = config.numVirtualTokens(), c = config.tokenDim();
     if (c != model.config().hiddenSize()) {
@@ -35,11 +37,13 @@ public final class PromptTuning implements PeftMethod {
               + model.config().hiddenSize());
     }
     Tensor init =
-        switch (config.promptTuningInit()) {
-          case "TEXT" -> textInit(model, tokenizer, p);
-          case "SAMPLE_VOCAB" -> sampleVocab(model, seed, p);
-          default -> Init.normal(Init.rng(seed, KEY), 1.0, p, c); // torch Embedding: N(0, 1)
-        };
+        loading
+            ? Tensor.zeros(p, c)
+            : switch (config.promptTuningInit()) {
+              case "TEXT" -> textInit(model, tokenizer, p);
+              case "SAMPLE_VOCAB" -> sampleVocab(model, seed, p);
+              default -> Init.normal(Init.rng(seed, KEY), 1.0, p, c); // torch Embedding: N(0, 1)
+            };
     embedding = StateDicts.trainable(KEY, init);
   }
 
