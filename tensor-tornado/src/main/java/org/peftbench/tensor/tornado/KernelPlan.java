@@ -1,0 +1,73 @@
+package org.peftbench.tensor.tornado;
+
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+
+/**
+ * A task graph compiled once into a TornadoVM execution plan and run many times. The graph's
+ * buffers are fixed when it is built; per call the host refills them, sets the grid sizes and runs
+ * it. Kernels are compiled on the first run.
+ */
+final class KernelPlan implements AutoCloseable {
+  private final TornadoExecutionPlan plan;
+  private final GridScheduler scheduler = new GridScheduler();
+  private final String graphName;
+
+  KernelPlan(TaskGraph graph, String graphName, String... tasks1D) {
+    this.graphName = graphName;
+    for (String task : tasks1D) {
+      WorkerGrid1D grid = new WorkerGrid1D(TornadoBackend.LOCAL);
+      grid.setLocalWork(TornadoBackend.LOCAL, 1, 1);
+      scheduler.addWorkerGrid(graphName + "." + task, grid);
+    }
+    this.plan = new TornadoExecutionPlan(graph.snapshot());
+  }
+
+  /** Adds a 2-D grid with {@code tile×tile} work-groups for {@code task} (before the first run). */
+  KernelPlan with2D(String task, int tile) {
+    WorkerGrid2D grid = new WorkerGrid2D(tile, tile);
+    grid.setLocalWork(tile, tile, 1);
+    scheduler.addWorkerGrid(graphName + "." + task, grid);
+    return this;
+  }
+
+  /** Sets the global size of a 1-D task to {@code n} work-items, rounded up to the group size. */
+  KernelPlan size1D(String task, int n) {
+    WorkerGrid grid = scheduler.get(graphName + "." + task);
+    grid.setGlobalWork(DeviceBuffers.roundUp(Math.max(n, 1), TornadoBackend.LOCAL), 1, 1);
+    return this;
+  }
+
+  /** Sets the global size of a 2-D task. */
+  KernelPlan size2D(String task, int x, int y, int tile) {
+    WorkerGrid grid = scheduler.get(graphName + "." + task);
+    grid.setGlobalWork(
+        DeviceBuffers.roundUp(Math.max(x, 1), tile),
+        DeviceBuffers.roundUp(Math.max(y, 1), tile),
+        1);
+    return this;
+  }
+
+  void run() {
+    plan.withGridScheduler(scheduler).execute();
+  }
+
+  /** The device the plan's graph runs on. */
+  TornadoDevice device() {
+    return plan.getDevice(0);
+  }
+
+  @Override
+  public void close() {
+    try {
+      plan.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing a TornadoVM execution plan failed", e);
+    }
+  }
+}
