@@ -50,6 +50,56 @@ public final class LanguageModelLoss {
   }
 
   /**
+   * The same loss as {@link #loss(Var, int[])}, computing {@code lm_head} only at the positions
+   * that have a target. With prompts masked by {@value #IGNORE} (answers of a few tokens) this
+   * skips most of the {@code [B, T, V]} logits and their gradient: much less memory and compute.
+   *
+   * @param hidden {@code [B, T, C]} from {@link CausalLM#forwardHidden}
+   * @param labels {@code [B·T]} aligned with the inputs
+   */
+  public static Var lossFromHidden(CausalLM model, Var hidden, int[] labels) {
+    int b = hidden.dim(0), t = hidden.dim(1), c = hidden.dim(2);
+    int[] targets = shiftLabels(labels, b, t);
+    Var rows = Ops.reshape(hidden, b * t, c);
+    // runs [from, to) of consecutive positions with a target, gathered by slice + concat
+    java.util.List<Var> runs = new java.util.ArrayList<>();
+    int counted = 0;
+    for (int i = 0; i < targets.length; ) {
+      if (targets[i] == IGNORE) {
+        i++;
+        continue;
+      }
+      int from = i;
+      while (i < targets.length && targets[i] != IGNORE) {
+        i++;
+      }
+      runs.add(Ops.slice(rows, 0, from, i));
+      counted += i - from;
+    }
+    if (counted == 0) {
+      return loss(model.logits(hidden), labels); // nothing to predict: loss 0, no gradient
+    }
+    int[] kept = new int[counted];
+    int k = 0;
+    for (int y : targets) {
+      if (y != IGNORE) {
+        kept[k++] = y;
+      }
+    }
+    int v = model.config().vocabSize();
+    for (int y : kept) {
+      if (y < 0 || y >= v) {
+        throw new IllegalArgumentException("label " + y + " outside the vocabulary [0, " + v + ")");
+      }
+    }
+    Var selected =
+        counted == targets.length
+            ? rows
+            : runs.size() == 1 ? runs.get(0) : Ops.concat(0, runs.toArray(Var[]::new));
+    return Ops.crossEntropy(model.logits(selected), kept, IGNORE);
+  }
+
+  /**
    * Forward and loss of a padded batch of token ids.
    *
    * @param ids {@code [B·T]}
@@ -62,6 +112,6 @@ public final class LanguageModelLoss {
     if (attentionMask != null) {
       in = in.withPadding(ModelInput.paddingFromAttentionMask(attentionMask));
     }
-    return loss(model.forward(in), labels);
+    return lossFromHidden(model, model.forwardHidden(in), labels);
   }
 }

@@ -208,6 +208,38 @@ class CausalLMTest {
   }
 
   @Test
+  void lossFromHiddenEqualsTheFullLogitsLoss() throws Exception {
+    GoldenTest.Fixture f = fixture("gpt2");
+    float[][] grads = new float[2][];
+    float[] losses = new float[2];
+    for (int run = 0; run < 2; run++) {
+      try (CausalLM m = CausalLM.load(f.dir())) {
+        Parameter wte = m.tokenEmbedding(); // tied: reached through lm_head and the input
+        wte.setValue(wte.value().toF32());
+        wte.setTrainable(true);
+        ModelInput in = GoldenTest.input(m, f);
+        Var loss =
+            run == 0
+                ? LanguageModelLoss.loss(m.forward(in), f.labels())
+                : LanguageModelLoss.lossFromHidden(m, m.forwardHidden(in), f.labels());
+        losses[run] = loss.item();
+        loss.backward();
+        grads[run] = wte.grad().toFloatArray();
+      }
+    }
+    assertThat((double) losses[1])
+        .isCloseTo(losses[0], org.assertj.core.data.Offset.offset(1e-6))
+        .isCloseTo(
+            fixture("gpt2").expected().get("loss").doubleValue(),
+            org.assertj.core.data.Offset.offset(1e-4));
+    for (int i = 0; i < grads[0].length; i++) {
+      assertThat((double) grads[1][i])
+          .as("grad " + i)
+          .isCloseTo(grads[0][i], org.assertj.core.data.Offset.offset(1e-6));
+    }
+  }
+
+  @Test
   void allIgnoredLabelsGiveZeroLossAndPromptEmbedsCanBePrepended() throws Exception {
     GoldenTest.Fixture f = fixture("llama");
     try (CausalLM m = CausalLM.load(f.dir())) {
