@@ -36,6 +36,30 @@ class MethodsTest {
   static final int B = 2, T = 5;
   static final int[] IDS = {1, 5, 9, 33, 17, 1, 40, 2, 8, 60};
 
+  /** Every method on the Llama fixture; the bias- and norm-sensitive ones also on Qwen2/Qwen3. */
+  static Stream<Arguments> cases() {
+    Stream<Arguments> llama = methods().map(a -> Arguments.of("llama", a.get()[0], a.get()[1]));
+    Stream<Arguments> qwen =
+        Stream.of("qwen2", "qwen3")
+            .flatMap(
+                m ->
+                    methods()
+                        .filter(
+                            a ->
+                                List.of(
+                                        "lora",
+                                        "dora",
+                                        "ia3",
+                                        "bitfit",
+                                        "ln-tuning",
+                                        "prefix-tuning",
+                                        "vera",
+                                        "full")
+                                    .contains((String) a.get()[0]))
+                        .map(a -> Arguments.of(m, a.get()[0], a.get()[1])));
+    return Stream.concat(llama, qwen);
+  }
+
   static Stream<Arguments> methods() {
     TargetModules all =
         TargetModules.of(
@@ -67,6 +91,45 @@ class MethodsTest {
 
   static CausalLM tinyModel() {
     return CausalLM.load(Fixtures.dir().resolve("model"));
+  }
+
+  /**
+   * {@code "llama"}: the fixtures' model. {@code "qwen2"} (q/k/v biases) and {@code "qwen3"} (q/k
+   * norms): random tiny models with random biases and norm weights, for the bias paths.
+   */
+  static CausalLM tinyModel(String kind) {
+    if (kind.equals("llama")) {
+      return tinyModel();
+    }
+    var node = PeftConfigs.JSON.createObjectNode();
+    node.putArray("architectures")
+        .add(kind.equals("qwen2") ? "Qwen2ForCausalLM" : "Qwen3ForCausalLM");
+    node.put("model_type", kind);
+    node.put("hidden_size", 32);
+    node.put("intermediate_size", 40);
+    node.put("num_hidden_layers", 2);
+    node.put("num_attention_heads", 4);
+    node.put("num_key_value_heads", 2);
+    node.put("head_dim", 8);
+    node.put("vocab_size", 64);
+    node.put("max_position_embeddings", 64);
+    node.put("rms_norm_eps", 1e-6);
+    node.put("rope_theta", 10000.0);
+    node.put("tie_word_embeddings", true);
+    node.put("hidden_act", "silu");
+    var config = org.peftbench.transformer.ModelConfig.parse(node, kind);
+    var weights = org.peftbench.transformer.RandomWeights.create(config, 5);
+    SplittableRandom rng = new SplittableRandom(99);
+    weights.forEach(
+        (name, t) -> {
+          if (name.endsWith(".bias") || name.endsWith("norm.weight")) {
+            float[] a = t.array();
+            for (int i = 0; i < a.length; i++) {
+              a[i] = (name.endsWith(".bias") ? 0f : 1f) + (float) (0.5 * (rng.nextDouble() - 0.5));
+            }
+          }
+        });
+    return CausalLM.fromTensors(config, weights);
   }
 
   /**
@@ -138,10 +201,10 @@ class MethodsTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("methods")
-  void gradientsMatchFiniteDifferences(String name, PeftConfig config) {
-    try (CausalLM model = tinyModel()) {
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void gradientsMatchFiniteDifferences(String kind, String name, PeftConfig config) {
+    try (CausalLM model = tinyModel(kind)) {
       PeftModel pm = PeftModel.apply(model, config, 42);
       List<Parameter> params = pm.trainableParameters();
       if (config instanceof NoAdapterConfig) {
@@ -165,13 +228,14 @@ class MethodsTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("methods")
-  void saveLoadRoundTripGivesIdenticalOutputs(String name, PeftConfig config, @TempDir Path dir) {
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void saveLoadRoundTripGivesIdenticalOutputs(
+      String kind, String name, PeftConfig config, @TempDir Path dir) {
     float[] before;
     ParameterCount count;
     java.util.Map<String, float[]> saved = new java.util.TreeMap<>();
-    try (CausalLM model = tinyModel()) {
+    try (CausalLM model = tinyModel(kind)) {
       PeftModel pm = PeftModel.apply(model, config, 42);
       perturb(pm, 11);
       before = logits(pm);
@@ -183,7 +247,7 @@ class MethodsTest {
     assertThat(dir.resolve(PeftModel.CONFIG_FILE)).exists();
     PeftConfig reread = PeftConfigs.read(dir);
     assertThat(reread.peftType()).isEqualTo(config.peftType());
-    try (CausalLM model = tinyModel()) {
+    try (CausalLM model = tinyModel(kind)) {
       PeftModel loaded = PeftModel.load(model, dir);
       java.util.Map<String, float[]> reloaded = new java.util.TreeMap<>();
       loaded.method().stateDict().forEach((k, t) -> reloaded.put(k, t.toFloatArray()));
@@ -193,10 +257,10 @@ class MethodsTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("methods")
-  void mergedAndUnmergedOutputsAgree(String name, PeftConfig config) {
-    try (CausalLM model = tinyModel()) {
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void mergedAndUnmergedOutputsAgree(String kind, String name, PeftConfig config) {
+    try (CausalLM model = tinyModel(kind)) {
       float[] base;
       try (var ignored = GradMode.noGrad()) {
         base =
