@@ -82,6 +82,12 @@ class Stories260KTest {
       }
     }
     assertThat(Scorer.loss(lp)).isPositive();
+    // scoring only the tail gives the same numbers
+    float[] tail = Scorer.logprobs(model, seq, 30, null);
+    assertThat(tail).hasSize(n + 1 - 30);
+    for (int i = 0; i < tail.length; i++) {
+      assertThat((double) tail[i]).isCloseTo(lp[29 + i], org.assertj.core.data.Offset.offset(1e-5));
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.peftbench.transformer.generate;
 
 import java.util.function.UnaryOperator;
 import org.peftbench.autograd.GradMode;
+import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Var;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.Backends;
@@ -35,6 +36,45 @@ public final class Scorer {
       float[] out = new float[n - 1];
       for (int t = 0; t + 1 < n; t++) {
         out[t] = lp.get((long) (shift + t) * v + ids[t + 1]);
+      }
+      lp.close();
+      return out;
+    }
+  }
+
+  /**
+   * {@code log p(ids[j] | ids[0..j−1])} for {@code j = firstTarget .. n−1} only: {@code lm_head}
+   * and the softmax run just at those positions (ranking answer choices after a long prompt).
+   *
+   * @param firstTarget the first scored token (at least 1)
+   * @param hook rewrites the input (virtual tokens come first and are skipped), or null
+   */
+  public static float[] logprobs(
+      CausalLM model, int[] ids, int firstTarget, UnaryOperator<ModelInput> hook) {
+    int n = ids.length;
+    if (firstTarget < 1 || firstTarget > n) {
+      throw new IllegalArgumentException(
+          "first scored token " + firstTarget + " outside [1, " + n + "]");
+    }
+    if (firstTarget == n) {
+      return new float[0];
+    }
+    int v = model.config().vocabSize(), k = n - firstTarget;
+    try (var noGrad = GradMode.noGrad()) {
+      ModelInput in = ModelInput.of(model.embedTokens(ids, 1, n));
+      if (hook != null) {
+        in = hook.apply(in);
+      }
+      Var hidden = model.forwardHidden(in); // [1, T', C]
+      int shift = in.time() - n;
+      // position t predicts token t+1: targets j need the hidden states of j−1
+      Var rows = Ops.slice(hidden, 1, shift + firstTarget - 1, shift + n - 1);
+      Var logits = model.logits(rows); // [1, k, V]
+      Tensor lp = Tensor.zeros(logits.shape());
+      Backends.current().logSoftmax(logits.value(), lp);
+      float[] out = new float[k];
+      for (int i = 0; i < k; i++) {
+        out[i] = lp.get((long) i * v + ids[firstTarget + i]);
       }
       lp.close();
       return out;
