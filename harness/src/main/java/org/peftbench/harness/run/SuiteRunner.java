@@ -104,6 +104,16 @@ public final class SuiteRunner {
         todo.add(spec);
       }
     }
+    for (String t : suite.tasks()) {
+      var task = TaskRegistry.byName(t);
+      for (String split : List.of(task.trainSplit(), task.testSplit())) {
+        try {
+          data.require(task, split);
+        } catch (RuntimeException e) {
+          out.println("warning: the runs of task " + t + " will fail: " + e.getMessage());
+        }
+      }
+    }
     out.printf(
         Locale.ROOT,
         "Suite '%s': %d runs (%d already done), results in %s%n",

@@ -240,4 +240,41 @@ class SuiteEndToEndTest {
     assertThat(resumed.test.metrics).isEqualTo(whole.test.metrics);
     assertThat(resumed.train.bestStep).isEqualTo(whole.train.bestStep);
   }
+
+  @Test
+  void aRunWithoutDataFailsAloneAndTheSuiteGoesOn(@TempDir Path tmp) throws Exception {
+    String yaml =
+        """
+        name: e2e
+        models: [%s]
+        tasks: [qqp, copa]
+        seeds: [7]
+        data_dir: %s
+        training: {learning_rate: 1.0e-2, batch_size: 2}
+        caps: {max_steps: 2, max_train_examples: 4, max_validation_examples: 2, max_test_examples: 2, max_seq_len: 48}
+        evaluation: {mode: rank, measure_throughput: false}
+        methods:
+          - name: ia3
+            peft: {peft_type: IA3}
+        """
+            .formatted(Stories.model(), Stories.data());
+    Suite s =
+        SuiteLoader.parse(
+            new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "f.yaml");
+    Path qqp = Stories.data().resolve("qqp");
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        Files.isRegularFile(qqp.resolve("train.jsonl")), "qqp has data here");
+    StringWriter log = new StringWriter();
+    SuiteRunner.Summary sum =
+        new SuiteRunner(s, null, tmp, null, new PrintWriter(log), false).run();
+    assertThat(sum.completed()).isEqualTo(1);
+    assertThat(sum.failed()).isEqualTo(1);
+    assertThat(log.toString()).contains("warning: the runs of task qqp will fail");
+    RunResult failed = new ResultStore(tmp).read("stories260K__ia3__qqp__s7");
+    assertThat(failed.status).isEqualTo(RunResult.Status.FAILED);
+    assertThat(failed.statusMessage).contains("qqp");
+    assertThat(Files.readString(tmp.resolve("work/stories260K__ia3__qqp__s7/run.log")))
+        .contains("FAILED");
+    assertThat(Files.readString(tmp.resolve("report.html"))).contains("did not complete");
+  }
 }
