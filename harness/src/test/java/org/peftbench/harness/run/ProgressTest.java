@@ -20,8 +20,15 @@ class ProgressTest {
     assertThat(out.lines())
         .contains("[1/3] lora · sst2 · seed 42: loading")
         .contains("[1/3] lora · sst2 · seed 42: step 10 validation loss 1.5000")
-        .anySatisfy(l -> assertThat(l).matches("\\[1/3\\] .*\\[#{20}\\] step 10/10 loss 1\\.2345 \\| ETA \\d+m\\d\\ds"))
-        .anySatisfy(l -> assertThat(l).matches("\\[1/3\\] lora · sst2 · seed 42: f1 50\\.00% \\(\\d+\\.\\d s\\)"));
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .matches(
+                        "\\[1/3\\] .*\\[#{20}\\] step 10/10 loss 1\\.2345 \\| ETA \\d+m\\d\\ds"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .matches("\\[1/3\\] lora · sst2 · seed 42: f1 50\\.00% \\(\\d+\\.\\d s\\)"));
   }
 
   @Test
@@ -30,7 +37,9 @@ class ProgressTest {
     Progress p = new Progress(new PrintWriter(sw), true, 1);
     p.startRun(1, "x");
     p.onStep(1, 4, 2.0);
-    assertThat(sw.toString()).startsWith("\r\033[K[1/1] x: loading").contains("\r\033[K[1/1] x: [#####");
+    assertThat(sw.toString())
+        .startsWith("\r\033[K[1/1] x: loading")
+        .contains("\r\033[K[1/1] x: [#####");
   }
 
   @Test
