@@ -43,7 +43,7 @@ public final class DeltaLinear implements LinearLayer {
       d = delta.get().value();
     }
     return WeightMath.withWeight(
-        lin, WeightMath.addScaled(lin.weight().value(), d, 1f), lin.bias());
+        lin, WeightMath.addScaled(WeightMath.outIn(lin), d, 1f), lin.bias());
   }
 
   @Override

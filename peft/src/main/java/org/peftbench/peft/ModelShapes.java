@@ -9,12 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The structure of a Llama/Mistral/Qwen2/Qwen3 causal LM as HF transformers builds it, derived from
- * {@code config.json} alone: every module (with HF's name) and every parameter shape, no weights
- * allocated. It is what PEFT's targeting and {@code print_trainable_parameters} see, so parameter
- * counts for 8B-scale models cost nothing.
+ * The structure of a Llama/Mistral/Qwen2/Qwen3/GPT-2 causal LM as HF transformers builds it,
+ * derived from {@code config.json} alone: every module (with HF's name) and every parameter shape,
+ * no weights allocated. It is what PEFT's targeting and {@code print_trainable_parameters} see, so
+ * parameter counts for 8B-scale models cost nothing.
  *
- * @param modelType HF {@code model_type} ("llama", "mistral", "qwen2", "qwen3")
+ * @param modelType HF {@code model_type} ("llama", "mistral", "qwen2", "qwen3", "gpt2")
  * @param hidden C
  * @param intermediate the MLP width
  * @param layers number of decoder layers
@@ -23,6 +23,7 @@ import java.util.List;
  * @param headDim D
  * @param vocab V
  * @param tiedEmbeddings lm_head shares embed_tokens' weight (counted once, as torch does)
+ * @param positionEmbeddings learned position table size (GPT-2's wpe), 0 for RoPE models
  * @param linears every linear layer, in module order
  * @param norms every normalisation layer, in module order
  */
@@ -36,6 +37,7 @@ public record ModelShapes(
     int headDim,
     int vocab,
     boolean tiedEmbeddings,
+    long positionEmbeddings,
     List<Linear> linears,
     List<Norm> norms) {
 
@@ -46,8 +48,16 @@ public record ModelShapes(
     }
   }
 
-  /** An RMSNorm (weight only) of {@code size} channels. */
-  public record Norm(String name, int size) {}
+  /** A norm of {@code size} channels: RMSNorm (weight only) or LayerNorm (weight and bias). */
+  public record Norm(String name, int size, boolean bias) {
+    public Norm(String name, int size) {
+      this(name, size, false);
+    }
+
+    public long numel() {
+      return bias ? 2L * size : size;
+    }
+  }
 
   private static final JsonMapper JSON = new JsonMapper();
 
@@ -77,9 +87,12 @@ public record ModelShapes(
   /** Builds the structure from a parsed HF config object. */
   public static ModelShapes fromJson(JsonNode c) {
     String type = text(c, "model_type");
+    if (type.equals("gpt2")) {
+      return gpt2(c);
+    }
     if (!List.of("llama", "mistral", "qwen2", "qwen3").contains(type)) {
       throw new IllegalArgumentException(
-          "model_type '" + type + "' is not supported (llama, mistral, qwen2, qwen3)");
+          "model_type '" + type + "' is not supported (llama, mistral, qwen2, qwen3, gpt2)");
     }
     int hidden = integer(c, "hidden_size");
     int inter = integer(c, "intermediate_size");
@@ -124,7 +137,46 @@ public record ModelShapes(
     norms.add(new Norm("model.norm", hidden));
     linears.add(new Linear("lm_head", hidden, vocab, false));
     return new ModelShapes(
-        type, hidden, inter, layers, heads, kvHeads, headDim, vocab, tied, linears, norms);
+        type, hidden, inter, layers, heads, kvHeads, headDim, vocab, tied, 0, linears, norms);
+  }
+
+  /**
+   * GPT-2: fused {@code c_attn} (C → 3C), Conv1D weights (stored {@code [in, out]}, same counts),
+   * biases everywhere, LayerNorms with bias, learned positions, lm_head tied to wte.
+   */
+  private static ModelShapes gpt2(JsonNode c) {
+    int hidden = integer(c, "n_embd");
+    int layers = integer(c, "n_layer");
+    int heads = integer(c, "n_head");
+    int vocab = integer(c, "vocab_size");
+    int positions = integer(c, "n_positions");
+    int inner = c.hasNonNull("n_inner") ? integer(c, "n_inner") : 4 * hidden;
+    List<Linear> linears = new ArrayList<>();
+    List<Norm> norms = new ArrayList<>();
+    for (int l = 0; l < layers; l++) {
+      String p = "transformer.h." + l + ".";
+      norms.add(new Norm(p + "ln_1", hidden, true));
+      linears.add(new Linear(p + "attn.c_attn", hidden, 3 * hidden, true));
+      linears.add(new Linear(p + "attn.c_proj", hidden, hidden, true));
+      norms.add(new Norm(p + "ln_2", hidden, true));
+      linears.add(new Linear(p + "mlp.c_fc", hidden, inner, true));
+      linears.add(new Linear(p + "mlp.c_proj", inner, hidden, true));
+    }
+    norms.add(new Norm("transformer.ln_f", hidden, true));
+    linears.add(new Linear("lm_head", hidden, vocab, false));
+    return new ModelShapes(
+        "gpt2",
+        hidden,
+        inner,
+        layers,
+        heads,
+        heads,
+        hidden / heads,
+        vocab,
+        true,
+        (long) positions * hidden,
+        linears,
+        norms);
   }
 
   /**
@@ -132,14 +184,14 @@ public record ModelShapes(
    * the embedding's weight and counts once.
    */
   public long totalParameters() {
-    long n = (long) vocab * hidden; // model.embed_tokens
+    long n = (long) vocab * hidden + positionEmbeddings; // embed_tokens / wte (+ wpe)
     for (Linear l : linears) {
       if (!(tiedEmbeddings && l.name().equals("lm_head"))) {
         n += l.numel();
       }
     }
     for (Norm nm : norms) {
-      n += nm.size();
+      n += nm.numel();
     }
     return n;
   }
@@ -152,11 +204,19 @@ public record ModelShapes(
           case MISTRAL -> "mistral";
           case QWEN2 -> "qwen2";
           case QWEN3 -> "qwen3";
-          default ->
-              throw new IllegalArgumentException(
-                  c.architecture().hfName() + " is not supported by the PEFT methods here");
+          case GPT2 -> "gpt2";
         };
     var n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    if (type.equals("gpt2")) {
+      n.put("model_type", type);
+      n.put("n_embd", c.hiddenSize());
+      n.put("n_layer", c.numLayers());
+      n.put("n_head", c.numHeads());
+      n.put("vocab_size", c.vocabSize());
+      n.put("n_positions", c.maxPositionEmbeddings());
+      n.put("n_inner", c.intermediateSize());
+      return fromJson(n);
+    }
     n.put("model_type", type);
     n.put("hidden_size", c.hiddenSize());
     n.put("intermediate_size", c.intermediateSize());
@@ -174,7 +234,7 @@ public record ModelShapes(
   /** Every module name (linears, norms, embeddings, lm_head), for error messages and matching. */
   public List<String> moduleNames() {
     List<String> names = new ArrayList<>();
-    names.add("model.embed_tokens");
+    names.add(modelType.equals("gpt2") ? "transformer.wte" : "model.embed_tokens");
     linears.forEach(l -> names.add(l.name()));
     norms.forEach(n -> names.add(n.name()));
     return names;

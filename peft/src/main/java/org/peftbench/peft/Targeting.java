@@ -15,28 +15,32 @@ public final class Targeting {
           "llama", List.of("q_proj", "v_proj"),
           "mistral", List.of("q_proj", "v_proj"),
           "qwen2", List.of("q_proj", "v_proj"),
-          "qwen3", List.of("q_proj", "v_proj"));
+          "qwen3", List.of("q_proj", "v_proj"),
+          "gpt2", List.of("c_attn"));
 
   private static final Map<String, List<String>> IA3 =
       Map.of(
           "llama", List.of("k_proj", "v_proj", "down_proj"),
           "mistral", List.of("k_proj", "v_proj", "down_proj"),
           "qwen2", List.of("q_proj", "v_proj", "down_proj"),
-          "qwen3", List.of("q_proj", "v_proj", "down_proj"));
+          "qwen3", List.of("q_proj", "v_proj", "down_proj"),
+          "gpt2", List.of("c_attn", "mlp.c_proj"));
 
   private static final Map<String, List<String>> IA3_FEEDFORWARD =
       Map.of(
           "llama", List.of("down_proj"),
           "mistral", List.of("down_proj"),
           "qwen2", List.of("down_proj"),
-          "qwen3", List.of("down_proj"));
+          "qwen3", List.of("down_proj"),
+          "gpt2", List.of("mlp.c_proj"));
 
   private static final Map<String, List<String>> LN_TUNING =
       Map.of(
           "llama", List.of("input_layernorm", "post_attention_layernorm", "norm"),
           "mistral", List.of("input_layernorm", "post_attention_layernorm", "norm"),
           "qwen2", List.of("post_attention_layernorm"),
-          "qwen3", List.of("post_attention_layernorm"));
+          "qwen3", List.of("post_attention_layernorm"),
+          "gpt2", List.of("ln_1", "ln_2", "ln_f"));
 
   /** PEFT's TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING (also VeRA, LoHa, LoKr). */
   public static TargetModules loraDefault(String modelType) {

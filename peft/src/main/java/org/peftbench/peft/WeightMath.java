@@ -1,11 +1,16 @@
 package org.peftbench.peft;
 
+import org.peftbench.autograd.Parameter;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.Backends;
 import org.peftbench.transformer.nn.Linear;
 import org.peftbench.transformer.nn.LinearLayer;
 
-/** Plain (no-graph) weight arithmetic for merging adapters into base weights. */
+/**
+ * Plain (no-graph) weight arithmetic for merging adapters into base weights. Adapter math is in
+ * HF's {@code [out, in]} layout; GPT-2's Conv1D weights ({@code [in, out]}, PEFT's {@code
+ * fan_in_fan_out}) are transposed on the way in and out.
+ */
 public final class WeightMath {
   private WeightMath() {}
 
@@ -18,11 +23,17 @@ public final class WeightMath {
 
   /** The base linear a wrapper stands on; merging needs its weight. */
   public static Linear baseLinear(LinearLayer layer, String module) {
-    if (layer instanceof Linear l && !l.fanInFanOut()) {
+    if (layer instanceof Linear l) {
       return l;
     }
     throw new IllegalArgumentException(
-        module + ": merging needs a plain [out, in] Linear base layer, found " + layer);
+        module + ": merging needs a plain Linear base layer, found " + layer);
+  }
+
+  /** The weight as a new heap F32 {@code [out, in]} tensor (decoded, transposed if Conv1D). */
+  public static Tensor outIn(Linear lin) {
+    Tensor w = lin.weight().value().toF32();
+    return lin.fanInFanOut() ? transpose(w) : w;
   }
 
   /** {@code W + s·ΔW} as a new heap F32 tensor (W may be mapped BF16/F16). */
@@ -32,13 +43,27 @@ public final class WeightMath {
     return out;
   }
 
-  /** A plain Linear with a new (frozen, heap) weight and the given bias. */
-  public static Linear withWeight(
-      Linear base, Tensor weight, org.peftbench.autograd.Parameter bias) {
+  /**
+   * A plain Linear like {@code base} with a new (frozen, heap) weight given as {@code [out, in]}
+   * (stored back in base's layout) and the given bias.
+   */
+  public static Linear withWeight(Linear base, Tensor weightOutIn, Parameter bias) {
+    Tensor stored = base.fanInFanOut() ? transpose(weightOutIn) : weightOutIn;
     return new Linear(
-        base.name(),
-        new org.peftbench.autograd.Parameter(base.weight().name(), weight, false),
-        bias,
-        false);
+        base.name(), new Parameter(base.weight().name(), stored, false), bias, base.fanInFanOut());
+  }
+
+  /** {@code [R, C] → [C, R]}, a new heap tensor. */
+  public static Tensor transpose(Tensor t) {
+    int r = t.dim(0), c = t.dim(1);
+    Tensor out = Tensor.zeros(c, r);
+    float[] src = t.toFloatArray();
+    float[] dst = out.array();
+    for (int i = 0; i < r; i++) {
+      for (int j = 0; j < c; j++) {
+        dst[j * r + i] = src[i * c + j];
+      }
+    }
+    return out;
   }
 }

@@ -161,10 +161,32 @@ class ParameterCountTest {
   }
 
   @Test
-  void unsupportedModelTypeIsAClearError() {
-    Path gpt2 = Fixtures.shared().resolve("models/gpt2/config.json");
-    assertThatThrownBy(() -> ModelShapes.load(gpt2))
-        .hasMessageContaining("gpt2")
-        .hasMessageContaining("not supported");
+  void gpt2() {
+    // C=768, L=12, H=12, V=50257, 1024 positions, inner 3072, Conv1D weights, biases, tied.
+    // per layer: ln_1 1,536 + c_attn 768·2304+2304 + c_proj 768·768+768 + ln_2 1,536
+    //            + c_fc 768·3072+3072 + c_proj 3072·768+768 = 7,087,872; ×12 = 85,054,464
+    // total = wte 38,597,376 + wpe 786,432 + 85,054,464 + ln_f 1,536
+    assertThat(count("gpt2", PeftType.NONE).total()).isEqualTo(124_439_808L);
+    // LoRA on c_attn: 8·(768 + 2304) per layer; PEFT prints 294,912 || 124,734,720
+    assertThat(count("gpt2", PeftType.LORA)).isEqualTo(new ParameterCount(294_912, 124_734_720L));
+    // IA3: c_attn scales its output (2304), mlp.c_proj its input (3072); ×12
+    assertThat(count("gpt2", PeftType.IA3).trainable()).isEqualTo(64_512);
+    // LN tuning: ln_1, ln_2 (weight and bias) per layer + ln_f: 12·2·1536 + 1536
+    assertThat(count("gpt2", PeftType.LN_TUNING).trainable()).isEqualTo(38_400);
+    // prefix (no key/value heads in the config: token_dim = n_embd): 20·2·12·768
+    assertThat(count("gpt2", PeftType.PREFIX_TUNING).trainable()).isEqualTo(368_640);
+    // BitFit: c_attn's existing bias, nothing added
+    assertThat(count("gpt2", PeftType.BITFIT)).isEqualTo(new ParameterCount(27_648, 124_439_808L));
+  }
+
+  @Test
+  void unsupportedModelTypeIsAClearError(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path cfg = dir.resolve("config.json");
+    java.nio.file.Files.writeString(cfg, "{\"model_type\": \"gemma3_text\", \"hidden_size\": 8}");
+    assertThatThrownBy(() -> ModelShapes.load(cfg))
+        .hasMessageContaining("gemma3_text")
+        .hasMessageContaining("not supported")
+        .hasMessageContaining(cfg.toString());
   }
 }

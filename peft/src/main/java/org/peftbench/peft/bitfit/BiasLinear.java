@@ -29,7 +29,10 @@ public final class BiasLinear implements LinearLayer {
   public Linear merged() {
     Linear lin = WeightMath.baseLinear(base, module);
     return new Linear(
-        lin.name(), lin.weight(), new Parameter(bias.name(), bias.value().toF32(), false), false);
+        lin.name(),
+        lin.weight(),
+        new Parameter(bias.name(), bias.value().toF32(), false),
+        lin.fanInFanOut());
   }
 
   @Override

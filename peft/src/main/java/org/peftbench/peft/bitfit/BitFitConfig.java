@@ -13,7 +13,7 @@ import org.peftbench.peft.Targeting;
  * BitFit (peft_type {@code BITFIT}, PEFT-Bench's own; HF PEFT has no such type): only bias terms
  * train. On each targeted linear the existing bias becomes trainable; where the linear has none
  * (Llama), a zero-initialised trainable bias {@code [out]} is added, so the model starts unchanged.
- * Default targets: {@code q_proj}, {@code v_proj}.
+ * Default targets: {@code q_proj}, {@code v_proj} (GPT-2: {@code c_attn}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BitFitConfig(@JsonProperty("target_modules") TargetModules targetModules)
@@ -30,7 +30,10 @@ public record BitFitConfig(@JsonProperty("target_modules") TargetModules targetM
 
   @Override
   public BitFitConfig resolve(ModelShapes model) {
-    return targetModules != null ? this : new BitFitConfig(TargetModules.of("q_proj", "v_proj"));
+    // PEFT-Bench's q_proj, v_proj: the LoRA default (GPT-2: its fused c_attn)
+    return targetModules != null
+        ? this
+        : new BitFitConfig(Targeting.loraDefault(model.modelType()));
   }
 
   public List<ModelShapes.Linear> targeted(ModelShapes model) {

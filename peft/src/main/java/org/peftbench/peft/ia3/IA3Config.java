@@ -24,9 +24,6 @@ public record IA3Config(
     implements PeftConfig {
 
   public IA3Config {
-    if (fanInFanOut) {
-      throw new IllegalArgumentException("fan_in_fan_out=true is not supported for Llama/Qwen");
-    }
     if (targetModules != null
         && feedforwardModules != null
         && !targetModules.isRegex()

@@ -38,7 +38,7 @@ public final class IA3Linear implements LinearLayer {
   /** The merged linear: columns (feed-forward) or rows and bias (otherwise) scaled by l. */
   public Linear merged() {
     Linear lin = WeightMath.baseLinear(base, module);
-    Tensor w = lin.weight().value().toF32();
+    Tensor w = WeightMath.outIn(lin);
     int out = w.dim(0), in = w.dim(1);
     float[] a = w.array();
     float[] l = scale.value().toFloatArray();

@@ -47,6 +47,6 @@ public record LNTuningConfig(
 
   @Override
   public long trainableParameters(ModelShapes model) {
-    return targeted(model).stream().mapToLong(ModelShapes.Norm::size).sum();
+    return targeted(model).stream().mapToLong(ModelShapes.Norm::numel).sum();
   }
 }

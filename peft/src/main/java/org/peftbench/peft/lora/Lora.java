@@ -64,7 +64,7 @@ public final class Lora implements PeftMethod {
       Parameter magnitude = null;
       if (config.useDora()) {
         String keyM = StateDicts.key(module, "lora_magnitude_vector");
-        Tensor w = WeightMath.baseLinear(base, module).weight().value();
+        Tensor w = WeightMath.outIn(WeightMath.baseLinear(base, module));
         magnitude = StateDicts.trainable(keyM, LoraLinear.rowNorms(w, a, b, scaling));
         trainable.put(keyM, magnitude);
       }

@@ -28,6 +28,8 @@ public record LoraConfig(
     @JsonProperty("use_rslora") boolean useRslora,
     @JsonProperty("use_dora") boolean useDora,
     @JsonProperty("bias") String bias,
+    // the weight layout comes from the model (GPT-2's Conv1D is [in, out]); PEFT likewise corrects
+    // this flag to the layer it finds, so it is recorded but not needed
     @JsonProperty("fan_in_fan_out") boolean fanInFanOut,
     @JsonProperty("init_lora_weights") Object initLoraWeights)
     implements PeftConfig {
@@ -45,10 +47,6 @@ public record LoraConfig(
     if (!bias.equals("none")) {
       throw new IllegalArgumentException(
           "LoRA bias '" + bias + "' is not supported (only \"none\"; use BITFIT for biases)");
-    }
-    if (fanInFanOut) {
-      throw new IllegalArgumentException(
-          "fan_in_fan_out=true is for GPT-2 Conv1D layers; Llama/Qwen linears need false");
     }
     if (initLoraWeights == null) {
       initLoraWeights = Boolean.TRUE;

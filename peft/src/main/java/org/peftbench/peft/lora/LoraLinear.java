@@ -60,12 +60,11 @@ public final class LoraLinear implements LinearLayer {
       return Ops.add(y, lora);
     }
     Linear lin = WeightMath.baseLinear(base, module);
-    Var mOverN = Ops.mul(magnitude, Var.constant(inverseWeightNorm(lin.weight().value())));
-    Var baseOut;
-    if (xd == x) {
-      baseOut = lin.bias() == null ? y : Ops.sub(y, lin.bias());
-    } else {
-      baseOut = Ops.linear(xd, lin.weight(), null);
+    Var mOverN = Ops.mul(magnitude, Var.constant(inverseWeightNorm(WeightMath.outIn(lin))));
+    // x'·Wᵀ without the bias: the base output itself when there is no dropout
+    Var baseOut = xd == x ? y : lin.forward(xd);
+    if (lin.bias() != null) {
+      baseOut = Ops.sub(baseOut, lin.bias());
     }
     Var dora = Ops.add(Ops.mul(baseOut, Ops.addScalar(mOverN, -1f)), Ops.mul(lora, mOverN));
     return Ops.add(y, dora);
@@ -102,7 +101,7 @@ public final class LoraLinear implements LinearLayer {
   /** The merged plain linear: {@code W + s·B·A}, rows rescaled to {@code m} for DoRA. */
   public Linear merged() {
     Linear lin = WeightMath.baseLinear(base, module);
-    Tensor w = combinedWeight(lin.weight().value());
+    Tensor w = combinedWeight(WeightMath.outIn(lin));
     if (magnitude != null) {
       int out = w.dim(0), in = w.dim(1);
       float[] a = w.array();

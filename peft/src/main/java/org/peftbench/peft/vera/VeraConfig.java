@@ -35,9 +35,8 @@ public record VeraConfig(
     if (bias == null) {
       bias = "none";
     }
-    if (!bias.equals("none") || fanInFanOut) {
-      throw new IllegalArgumentException(
-          "VeRA supports only bias \"none\" and fan_in_fan_out false");
+    if (!bias.equals("none")) {
+      throw new IllegalArgumentException("VeRA supports only bias \"none\"");
     }
     if (veraDropout < 0 || veraDropout >= 1) {
       throw new IllegalArgumentException("vera_dropout must be in [0, 1)");

@@ -80,7 +80,7 @@ public final class VeraLinear implements LinearLayer {
     }
     Tensor delta = WeightMath.matmul(b, a);
     return WeightMath.withWeight(
-        lin, WeightMath.addScaled(lin.weight().value(), delta, 1f), lin.bias());
+        lin, WeightMath.addScaled(WeightMath.outIn(lin), delta, 1f), lin.bias());
   }
 
   @Override
