@@ -19,6 +19,7 @@ public final class Commands {
     cli.addSubcommand(new InitModelCommand());
     cli.addSubcommand(new GenerateCommand());
     cli.addSubcommand(new ScoreCommand());
+    cli.addSubcommand(new TokenizeCommand());
     cli.addSubcommand(new BenchCommand());
     cli.addSubcommand(new ParamsCommand());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
