@@ -28,10 +28,10 @@ final class KernelPlan implements AutoCloseable {
     this.plan = new TornadoExecutionPlan(graph.snapshot());
   }
 
-  /** Adds a 2-D grid with {@code tile×tile} work-groups for {@code task} (before the first run). */
-  KernelPlan with2D(String task, int tile) {
-    WorkerGrid2D grid = new WorkerGrid2D(tile, tile);
-    grid.setLocalWork(tile, tile, 1);
+  /** Adds a 2-D grid with {@code lx×ly} work-groups for {@code task} (before the first run). */
+  KernelPlan with2D(String task, int lx, int ly) {
+    WorkerGrid2D grid = new WorkerGrid2D(lx, ly);
+    grid.setLocalWork(lx, ly, 1);
     scheduler.addWorkerGrid(graphName + "." + task, grid);
     return this;
   }
@@ -43,12 +43,13 @@ final class KernelPlan implements AutoCloseable {
     return this;
   }
 
-  /** Sets the global size of a 2-D task. */
-  KernelPlan size2D(String task, int x, int y, int tile) {
+  /** Sets the global size of a 2-D task to at least {@code x×y}, whole work-groups. */
+  KernelPlan size2D(String task, int x, int y) {
     WorkerGrid grid = scheduler.get(graphName + "." + task);
+    long[] local = grid.getLocalWork();
     grid.setGlobalWork(
-        DeviceBuffers.roundUp(Math.max(x, 1), tile),
-        DeviceBuffers.roundUp(Math.max(y, 1), tile),
+        DeviceBuffers.roundUp(Math.max(x, 1), (int) local[0]),
+        DeviceBuffers.roundUp(Math.max(y, 1), (int) local[1]),
         1);
     return this;
   }

@@ -18,6 +18,7 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
@@ -48,6 +49,17 @@ public final class TornadoBackend implements Backend {
   private final Map<DType, FloatArray> decodeTables = new HashMap<>();
   private final AtomicLong deviceRuns = new AtomicLong();
   private final String deviceName;
+  private final GemmKernel gemmKernel;
+
+  /**
+   * Which GEMM kernels run: {@code TILED} (local-memory tiles, for GPUs) or {@code BLOCKED} (4×4
+   * register blocks, no barriers: faster on OpenCL CPU devices). Default: BLOCKED on a CPU device,
+   * TILED elsewhere; {@code -Dpeftbench.tornado.gemm=tiled|blocked} overrides.
+   */
+  enum GemmKernel {
+    TILED,
+    BLOCKED
+  }
 
   /** A weight's identity: its storage object and where in it the tensor starts. */
   private record WeightKey(Storage storage, long offset, long numel) {
@@ -56,10 +68,11 @@ public final class TornadoBackend implements Backend {
     }
   }
 
-  private TornadoBackend() {
+  private TornadoBackend(GemmKernel gemmKernel) {
     TornadoDevice device = TornadoExecutionPlan.DEFAULT_DEVICE;
     this.deviceName =
         device.getPhysicalDevice().getDeviceName() + " (" + device.getTornadoVMBackend() + ")";
+    this.gemmKernel = gemmKernel;
   }
 
   /**
@@ -68,7 +81,21 @@ public final class TornadoBackend implements Backend {
    * missing.
    */
   static TornadoBackend open() {
-    TornadoBackend backend = new TornadoBackend();
+    String forced = System.getProperty("peftbench.tornado.gemm");
+    GemmKernel kernel;
+    if (forced != null) {
+      kernel = GemmKernel.valueOf(forced.toUpperCase(java.util.Locale.ROOT));
+    } else {
+      boolean cpuDevice =
+          TornadoExecutionPlan.DEFAULT_DEVICE.getDeviceType() == TornadoDeviceType.CPU;
+      kernel = cpuDevice ? GemmKernel.BLOCKED : GemmKernel.TILED;
+    }
+    return open(kernel);
+  }
+
+  /** As {@link #open()} with the given GEMM kernels (tests run both). */
+  static TornadoBackend open(GemmKernel gemmKernel) {
+    TornadoBackend backend = new TornadoBackend(gemmKernel);
     int[] ids = backend.deviceThreadIds(LOCAL);
     for (int i = 0; i < ids.length; i++) {
       if (ids[i] != i) {
@@ -87,6 +114,11 @@ public final class TornadoBackend implements Backend {
   /** The device the kernels run on, e.g. "pthread-skylake-avx512-AMD EPYC (OPENCL)". */
   public String deviceName() {
     return deviceName;
+  }
+
+  /** The GEMM kernels in use. */
+  GemmKernel gemmKernel() {
+    return gemmKernel;
   }
 
   /** How many execution plans this backend has run on the device so far. */
@@ -188,7 +220,12 @@ public final class TornadoBackend implements Backend {
       m, n, k, transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1, accumulate ? 1 : 0
     };
     DeviceBuffers.putInts(dims, p.dims);
-    p.plan.size2D("mm", n, m, GemmKernels.TILE);
+    if (gemmKernel == GemmKernel.TILED) {
+      p.plan.size2D("mm", n, m);
+    } else {
+      int blocks = GemmKernels.BLOCK;
+      p.plan.size2D("mm", (n + blocks - 1) / blocks, (m + blocks - 1) / blocks);
+    }
     run(p.plan);
     DeviceBuffers.get(p.c, c);
   }
@@ -211,7 +248,15 @@ public final class TornadoBackend implements Backend {
           new TaskGraph(name)
               .transferToDevice(DataTransferMode.FIRST_EXECUTION, bBits, decode)
               .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, c, dims)
-              .task("mm", GemmKernels::gemm16, ctx, a, bBits, decode, c, dims)
+              .task(
+                  "mm",
+                  gemmKernel == GemmKernel.TILED ? GemmKernels::gemm16 : GemmKernels::gemmBlocked16,
+                  ctx,
+                  a,
+                  bBits,
+                  decode,
+                  c,
+                  dims)
               .transferToHost(DataTransferMode.EVERY_EXECUTION, c);
     } else {
       name = "gemm";
@@ -221,10 +266,23 @@ public final class TornadoBackend implements Backend {
                   bEveryRun ? DataTransferMode.EVERY_EXECUTION : DataTransferMode.FIRST_EXECUTION,
                   bF32)
               .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, c, dims)
-              .task("mm", GemmKernels::gemmF32, ctx, a, bF32, c, dims)
+              .task(
+                  "mm",
+                  gemmKernel == GemmKernel.TILED
+                      ? GemmKernels::gemmF32
+                      : GemmKernels::gemmBlockedF32,
+                  ctx,
+                  a,
+                  bF32,
+                  c,
+                  dims)
               .transferToHost(DataTransferMode.EVERY_EXECUTION, c);
     }
-    KernelPlan plan = new KernelPlan(g, name).with2D("mm", GemmKernels.TILE);
+    KernelPlan plan =
+        gemmKernel == GemmKernel.TILED
+            ? new KernelPlan(g, name).with2D("mm", GemmKernels.TILE, GemmKernels.TILE)
+            : new KernelPlan(g, name)
+                .with2D("mm", GemmKernels.BLOCK_GROUP_X, GemmKernels.BLOCK_GROUP_Y);
     return new GemmPlan(plan, a, bF32, c, dims);
   }
 

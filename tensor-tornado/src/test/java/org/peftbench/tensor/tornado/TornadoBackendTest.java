@@ -93,7 +93,36 @@ class TornadoBackendTest {
 
   // ------------------------------------------------------------ GEMM
 
+  /** The backend with the other GEMM kernels (tiled vs register-blocked), built on first use. */
+  static TornadoBackend other;
+
+  static TornadoBackend[] bothGemmKernels() {
+    if (other == null) {
+      other =
+          TornadoBackend.open(
+              tornado.gemmKernel() == TornadoBackend.GemmKernel.TILED
+                  ? TornadoBackend.GemmKernel.BLOCKED
+                  : TornadoBackend.GemmKernel.TILED);
+    }
+    return new TornadoBackend[] {tornado, other};
+  }
+
   void checkMatmul(Random r, int m, int n, int k, boolean ta, boolean tb, boolean acc, DType w) {
+    for (TornadoBackend backend : bothGemmKernels()) {
+      checkMatmul(backend, r, m, n, k, ta, tb, acc, w);
+    }
+  }
+
+  void checkMatmul(
+      TornadoBackend backend,
+      Random r,
+      int m,
+      int n,
+      int k,
+      boolean ta,
+      boolean tb,
+      boolean acc,
+      DType w) {
     Tensor a = ta ? random(r, k, m) : random(r, m, k);
     Tensor b = tb ? random(r, n, k) : random(r, k, n);
     if (w != null) {
@@ -101,7 +130,7 @@ class TornadoBackendTest {
     }
     Tensor c0 = random(r, m, n), c1 = copy(c0);
     cpu.matmul(a, ta, b, tb, c0, acc);
-    tornado.matmul(a, ta, b, tb, c1, acc);
+    backend.matmul(a, ta, b, tb, c1, acc);
     assertClose(c1, c0, 1e-4f);
   }
 
@@ -124,6 +153,12 @@ class TornadoBackendTest {
   @Test
   void matmulWithFrozenWeightsOfEveryDtype() {
     Random r = new Random(2);
+    for (TornadoBackend backend : bothGemmKernels()) {
+      checkFrozenWeights(backend, r);
+    }
+  }
+
+  void checkFrozenWeights(TornadoBackend tornado, Random r) {
     for (DType dt : new DType[] {DType.F32, DType.BF16, DType.F16}) {
       Tensor w = asSegment(random(r, 48, 40), dt); // Linear weight [out=48, in=40]
       for (int m : new int[] {17, 33, 17}) {
