@@ -21,9 +21,12 @@ import org.peftbench.tensor.Tensor;
  *       broadcasts one A value per row and k step.
  *   <li>The micro-kernel computes a {@link #MR} × {@link #NR} tile (4 rows × 4 vectors = 16
  *       accumulators, 64 columns with AVX-512) with fused multiply-adds.
- *   <li>Tasks are the N blocks (and, when there are few of them, M chunks too); each task packs its
- *       own B block into a per-thread buffer. Every element of C is summed over K in the same order
- *       whatever the task split, so results are identical for any thread count.
+ *   <li>With many N blocks (a vocabulary projection), each task is one N block and packs its own B
+ *       blocks into a per-thread buffer. With few (N = 1536 gives 3), all of B is packed once, in
+ *       parallel, into one buffer the threads share, and tasks split M as well, so two or more
+ *       threads stay balanced without packing B twice.
+ *   <li>Every element of C is summed over K in the same order whatever the task split, so results
+ *       are identical for any thread count.
  * </ul>
  *
  * <p>For fewer than {@link #SMALL_M} rows (token-by-token generation) packing would cost more than
@@ -48,13 +51,17 @@ final class Gemm {
   static final int SMALL_M = 8;
 
   /** Aim for at least this many tasks so two or more threads balance well. */
-  private static final int MIN_TASKS = 8;
+  private static final int MIN_TASKS = 16;
 
-  /** Smallest M chunk worth its own copy of a packed B block. */
-  private static final int MIN_M_CHUNK = 64;
+  /** Smallest M chunk worth a task of its own. */
+  private static final int MIN_M_CHUNK = 32;
+
+  /** Largest B packed whole and shared by the threads (64 MiB). */
+  private static final long SHARED_MAX_FLOATS = 16L << 20;
 
   private static final ThreadLocal<float[]> PACKED =
       ThreadLocal.withInitial(() -> new float[KC * NC]);
+  private static final ThreadLocal<float[]> SHARED = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[][]> SCRATCH =
       ThreadLocal.withInitial(
           () -> new float[][] {new float[L * KC], new float[MR * NR], new float[MR * KC]});
@@ -96,76 +103,147 @@ final class Gemm {
       int n,
       int k,
       boolean accumulate) {
-    float[] A = a.array(), C = c.array();
-    int ao = a.offset(), co = c.offset();
-    // op(A)[i,p] = A[ao + i·rowStride + p·depthStride]
-    int rowStride = transA ? 1 : k, depthStride = transA ? m : 1;
+    // K blocks of equal depth (576 → 3 × 192 rather than 256 + 256 + 64)
+    int kBlocks = ceilDiv(k, KC), kcMax = ceilDiv(k, kBlocks);
     int nBlocks = ceilDiv(n, NC);
-    int mChunks = 1;
-    if (nBlocks < MIN_TASKS) {
-      mChunks = Math.max(1, Math.min(ceilDiv(MIN_TASKS, nBlocks), m / MIN_M_CHUNK));
+    long sharedFloats = (long) nBlocks * NC * k;
+    if (nBlocks >= MIN_TASKS || sharedFloats > SHARED_MAX_FLOATS) {
+      // many N blocks: one task per N block packs its own B block, whole M
+      Parallel.forEach(
+          nBlocks,
+          nb -> {
+            float[] packed = PACKED.get();
+            float[][] scratch = SCRATCH.get();
+            int n0 = nb * NC, nc = Math.min(NC, n - n0);
+            for (int kb = 0; kb < kBlocks; kb++) {
+              int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
+              pack(b, transB, k, n, k0, kc, n0, nc, packed, 0, scratch[0]);
+              multiply(a, transA, c, m, n, k, 0, m, n0, nc, k0, kc, accumulate, packed, 0, scratch);
+            }
+          });
+      return;
     }
+    // few N blocks: pack all of B once (in parallel) into a buffer every task reads, then split
+    // the work over M too so that the threads stay balanced
+    float[] packed = sharedBuffer(sharedFloats);
+    Parallel.forEach(
+        nBlocks * kBlocks,
+        task -> {
+          int nb = task / kBlocks, kb = task % kBlocks;
+          int n0 = nb * NC, nc = Math.min(NC, n - n0), k0 = kb * kcMax;
+          pack(
+              b,
+              transB,
+              k,
+              n,
+              k0,
+              Math.min(kcMax, k - k0),
+              n0,
+              nc,
+              packed,
+              (nb * k + k0) * NC,
+              SCRATCH.get()[0]);
+        });
+    int mChunks = Math.max(1, Math.min(ceilDiv(MIN_TASKS, nBlocks), m / MIN_M_CHUNK));
     int chunkRows = ceilDiv(ceilDiv(m, mChunks), MR) * MR;
     int chunks = ceilDiv(m, chunkRows);
     Parallel.forEach(
         nBlocks * chunks,
         task -> {
-          int n0 = (task / chunks) * NC, nc = Math.min(NC, n - n0);
+          int nb = task / chunks, n0 = nb * NC, nc = Math.min(NC, n - n0);
           int m0 = (task % chunks) * chunkRows, m1 = Math.min(m, m0 + chunkRows);
-          float[] packed = PACKED.get();
           float[][] scratch = SCRATCH.get();
-          for (int k0 = 0; k0 < k; k0 += KC) {
-            int kc = Math.min(KC, k - k0);
-            pack(b, transB, k, n, k0, kc, n0, nc, packed, scratch[0]);
-            boolean load = accumulate || k0 > 0;
-            for (int i = m0; i < m1; i += MR) {
-              int rows = Math.min(MR, m1 - i);
-              int a0 = ao + i * rowStride + k0 * depthStride;
-              int a1 = a0 + Math.min(1, rows - 1) * rowStride;
-              int a2 = a0 + Math.min(2, rows - 1) * rowStride;
-              int a3 = a0 + Math.min(3, rows - 1) * rowStride;
-              float[] src = A;
-              int ds = depthStride;
-              if (transA) {
-                // Aᵀ: the 4 values of one depth are adjacent but depths are M apart (a 4 KiB
-                // stride for M = 1024 maps them all to one L1 set); copy the 4×kc sliver once
-                // and let every panel read it contiguously.
-                src = scratch[2];
-                for (int p = 0; p < kc; p++) {
-                  int at = p * depthStride;
-                  src[p * MR] = A[a0 + at];
-                  src[p * MR + 1] = A[a1 + at];
-                  src[p * MR + 2] = A[a2 + at];
-                  src[p * MR + 3] = A[a3 + at];
-                }
-                a0 = 0;
-                a1 = 1;
-                a2 = 2;
-                a3 = 3;
-                ds = MR;
-              }
-              for (int j = 0; j < nc; j += NR) {
-                kernel(
-                    src,
-                    a0,
-                    a1,
-                    a2,
-                    a3,
-                    ds,
-                    packed,
-                    j * kc,
-                    kc,
-                    C,
-                    co + i * n + n0 + j,
-                    n,
-                    rows,
-                    Math.min(NR, nc - j),
-                    load,
-                    scratch[1]);
-              }
-            }
+          for (int kb = 0; kb < kBlocks; kb++) {
+            int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
+            multiply(
+                a,
+                transA,
+                c,
+                m,
+                n,
+                k,
+                m0,
+                m1,
+                n0,
+                nc,
+                k0,
+                kc,
+                accumulate,
+                packed,
+                (nb * k + k0) * NC,
+                scratch);
           }
         });
+  }
+
+  /** The calling thread's buffer for a shared packed B (grown as needed, kept for reuse). */
+  private static float[] sharedBuffer(long floats) {
+    float[] buf = SHARED.get();
+    if (buf.length < floats) {
+      buf = new float[(int) floats];
+      SHARED.set(buf);
+    }
+    return buf;
+  }
+
+  /**
+   * {@code C[m0:m1, n0:n0+nc] (+)= op(A)[m0:m1, k0:k0+kc] · packedB}: every MR-row sliver of A
+   * against every NR-column panel of the packed block at {@code packed[bo..]}.
+   */
+  private static void multiply(
+      Tensor a,
+      boolean transA,
+      Tensor c,
+      int m,
+      int n,
+      int k,
+      int m0,
+      int m1,
+      int n0,
+      int nc,
+      int k0,
+      int kc,
+      boolean accumulate,
+      float[] packed,
+      int bo,
+      float[][] scratch) {
+    float[] A = a.array(), C = c.array();
+    int ao = a.offset(), co = c.offset();
+    // op(A)[i,p] = A[ao + i·rowStride + p·depthStride]
+    int rowStride = transA ? 1 : k, depthStride = transA ? m : 1;
+    boolean load = accumulate || k0 > 0;
+    for (int i = m0; i < m1; i += MR) {
+      int rows = Math.min(MR, m1 - i);
+      int a0 = ao + i * rowStride + k0 * depthStride;
+      int a1 = a0 + Math.min(1, rows - 1) * rowStride;
+      int a2 = a0 + Math.min(2, rows - 1) * rowStride;
+      int a3 = a0 + Math.min(3, rows - 1) * rowStride;
+      // Copy the MR×kc sliver of A, depth-major (4 values per depth, adjacent), once for all the
+      // panels: the micro-kernel then reads A at one running index. For Aᵀ this also avoids
+      // depths M floats apart (a 4 KiB stride for M = 1024 maps them all to one L1 set).
+      float[] sliver = scratch[2];
+      for (int p = 0; p < kc; p++) {
+        int at = p * depthStride;
+        sliver[p * MR] = A[a0 + at];
+        sliver[p * MR + 1] = A[a1 + at];
+        sliver[p * MR + 2] = A[a2 + at];
+        sliver[p * MR + 3] = A[a3 + at];
+      }
+      for (int j = 0; j < nc; j += NR) {
+        kernel(
+            sliver,
+            packed,
+            bo + j * kc,
+            kc,
+            C,
+            co + i * n + n0 + j,
+            n,
+            rows,
+            Math.min(NR, nc - j),
+            load,
+            scratch[1]);
+      }
+    }
   }
 
   /**
@@ -182,9 +260,10 @@ final class Gemm {
       int n0,
       int nc,
       float[] dst,
+      int base,
       float[] rows) {
     for (int j = 0; j < nc; j += NR) {
-      int w = Math.min(NR, nc - j), panel = j * kc;
+      int w = Math.min(NR, nc - j), panel = base + j * kc;
       if (!transB) {
         // B [K,N]: row p of the panel is a contiguous run of B's row k0+p
         for (int p = 0; p < kc; p++) {
@@ -220,16 +299,12 @@ final class Gemm {
   }
 
   /**
-   * The register tile: {@code C[rows, w] (+)= A[rows, kc] · Bpanel[kc, NR]}. Rows past {@code rows}
-   * repeat the last valid row of A (their results are dropped), so the loop has no branches.
+   * The register tile: {@code C[rows, w] (+)= A[rows, kc] · Bpanel[kc, NR]}, A as a depth-major
+   * sliver ({@code A[p·MR + r]}). Rows past {@code rows} repeat the last valid row of A (their
+   * results are dropped), so the loop has no branches.
    */
   private static void kernel(
       float[] A,
-      int a0,
-      int a1,
-      int a2,
-      int a3,
-      int depthStride,
       float[] B,
       int bo,
       int kc,
@@ -244,27 +319,27 @@ final class Gemm {
     FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
     FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    for (int p = 0, bi = bo, ap = 0; p < kc; p++, bi += NR, ap += depthStride) {
+    for (int p = 0, bi = bo, ap = 0; p < kc; p++, bi += NR, ap += MR) {
       FloatVector b0 = FloatVector.fromArray(F, B, bi);
       FloatVector b1 = FloatVector.fromArray(F, B, bi + L);
       FloatVector b2 = FloatVector.fromArray(F, B, bi + 2 * L);
       FloatVector b3 = FloatVector.fromArray(F, B, bi + 3 * L);
-      FloatVector x = FloatVector.broadcast(F, A[a0 + ap]);
+      FloatVector x = FloatVector.broadcast(F, A[ap]);
       c00 = b0.fma(x, c00);
       c01 = b1.fma(x, c01);
       c02 = b2.fma(x, c02);
       c03 = b3.fma(x, c03);
-      x = FloatVector.broadcast(F, A[a1 + ap]);
+      x = FloatVector.broadcast(F, A[ap + 1]);
       c10 = b0.fma(x, c10);
       c11 = b1.fma(x, c11);
       c12 = b2.fma(x, c12);
       c13 = b3.fma(x, c13);
-      x = FloatVector.broadcast(F, A[a2 + ap]);
+      x = FloatVector.broadcast(F, A[ap + 2]);
       c20 = b0.fma(x, c20);
       c21 = b1.fma(x, c21);
       c22 = b2.fma(x, c22);
       c23 = b3.fma(x, c23);
-      x = FloatVector.broadcast(F, A[a3 + ap]);
+      x = FloatVector.broadcast(F, A[ap + 3]);
       c30 = b0.fma(x, c30);
       c31 = b1.fma(x, c31);
       c32 = b2.fma(x, c32);

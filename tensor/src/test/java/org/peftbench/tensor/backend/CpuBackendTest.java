@@ -184,6 +184,10 @@ class CpuBackendTest {
     return all.stream().map(Arguments::of);
   }
 
+  /**
+   * Shapes cover the few-rows path (M < 8), the blocked path with B packed once and shared (few N
+   * blocks) and with B packed per task (many N blocks), M/N/K tails, and K split into blocks.
+   */
   private static void gemm(List<Case> all) {
     int[][] shapes = {
       {1, 1, 1},
@@ -193,7 +197,8 @@ class CpuBackendTest {
       {5, 130, 33},
       {9, 200, 300},
       {66, 520, 300},
-      {130, 1000, 7}
+      {130, 1000, 7},
+      {9, 8200, 20} // enough N blocks for the per-task packing path
     };
     for (int[] s : shapes) {
       for (int variant = 0; variant < 4; variant++) {
