@@ -129,6 +129,41 @@ CONVERSATIONS = [
     },
 ]
 
+# Tool use (Qwen3's template renders tools with tojson and tool calls/responses).
+CONVERSATIONS.append(
+    {
+        "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "°C"}}}
+                ],
+            },
+            {"role": "tool", "content": "{\"temp\": 21}"},
+            {"role": "tool", "content": "second \"result\"\n"},
+        ],
+        "add_generation_prompt": True,
+        "extra": {
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "get_weather",
+                        "description": "Current weather — by city",
+                        "parameters": {
+                            "type": "object",
+                            "properties": {"city": {"type": "string"}, "days": {"type": "integer", "default": 1}},
+                            "required": ["city"],
+                        },
+                    },
+                }
+            ]
+        },
+    }
+)
+
 CHAT_MODELS = ["llama-3-8b-instruct", "qwen3-1.7b"]
 
 # Templates of other families, written in the style of their published tokenizer_config.json files
