@@ -20,14 +20,14 @@ import org.peftbench.transformer.generate.Generator;
  * adapter is present during prefill and decoding alike.
  */
 class GenerationTest {
-  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> methods() {
-    return MethodsTest.methods();
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> cases() {
+    return MethodsTest.cases();
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("methods")
-  void cachedGenerationAgreesWithFullForward(String name, PeftConfig config) {
-    try (CausalLM model = MethodsTest.tinyModel()) {
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void cachedGenerationAgreesWithFullForward(String kind, String name, PeftConfig config) {
+    try (CausalLM model = MethodsTest.tinyModel(kind)) {
       PeftModel pm = PeftModel.apply(model, config, 5);
       MethodsTest.perturb(pm, 17);
       List<int[]> prompts = List.of(new int[] {1, 7, 9, 30}, new int[] {1, 22});
