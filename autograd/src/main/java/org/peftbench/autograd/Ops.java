@@ -247,6 +247,22 @@ public final class Ops {
     return LossOps.crossEntropy(logits, targets, ignoreIndex);
   }
 
+  /**
+   * {@code crossEntropy(linear(x, W), targets, ignoreIndex)} without materialising the {@code
+   * [N,V]} logits: the projection and the loss run in chunks of {@code chunkRows} rows, each
+   * chunk's gradient turned into {@code dX} (and {@code dW}) at once. Same value and gradients as
+   * the two ops (up to summation order); use it for a large vocabulary.
+   *
+   * @param x {@code [N,C]}
+   * @param w {@code [V,C]} (any float dtype; a gradient only if it requires one)
+   * @param targets {@code [N]}
+   * @return a scalar
+   */
+  public static Var linearCrossEntropy(
+      Var x, Var w, int[] targets, int ignoreIndex, int chunkRows) {
+    return ChunkedLossOps.linearCrossEntropy(x, w, targets, ignoreIndex, chunkRows);
+  }
+
   /** Sum of all elements, a scalar. */
   public static Var sum(Var x) {
     return LossOps.sum(x, 1f, "sum");
