@@ -67,6 +67,11 @@ abstract class BaseTokenizer implements Tokenizer {
         .replace(" 're", "'re");
   }
 
+  /** BOS/EOS as the tokenizer file alone defines them (used when no model folder configs apply). */
+  final void configureDefaults() {
+    configure(defaultBosId(), defaultEosId(), Set.of(), defaultAddBos(), defaultAddEos());
+  }
+
   /** BOS the tokenizer file itself names (before configs), or -1. */
   abstract int defaultBosId();
 

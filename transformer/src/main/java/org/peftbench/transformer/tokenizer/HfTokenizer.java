@@ -131,6 +131,7 @@ public final class HfTokenizer extends BaseTokenizer {
     parsePostProcessor(root.get("post_processor"), pre, post);
     this.prefix = pre.stream().mapToInt(Integer::intValue).toArray();
     this.suffix = post.stream().mapToInt(Integer::intValue).toArray();
+    configureDefaults();
   }
 
   private static Map<Character, List<AddedToken>> byFirstChar(List<AddedToken> sorted) {
@@ -261,6 +262,7 @@ public final class HfTokenizer extends BaseTokenizer {
   public static HfTokenizer fromGpt2Files(Path vocabJson, Path mergesTxt) {
     HfTokenizer t = fromTree(vocabJson, gpt2Json(vocabJson, mergesTxt));
     t.endOfText = t.id("<|endoftext|>");
+    t.configureDefaults();
     return t;
   }
 

@@ -116,6 +116,7 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
         }
       }
     }
+    configureDefaults();
   }
 
   /** Reads a SentencePiece {@code tokenizer.model}. */

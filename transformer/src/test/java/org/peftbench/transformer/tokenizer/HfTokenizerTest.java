@@ -75,6 +75,10 @@ class HfTokenizerTest {
     assertThat(tok.eosIds()).containsExactly(128009, 128001); // + generation_config.json
     assertThat(tok.addBos()).isTrue();
     assertThat(tok.encode("Hello", true)[0]).isEqualTo(128000);
+    // Read alone (no model folder configs), the file's post-processor still defines BOS.
+    HfTokenizer alone = HfTokenizer.fromJson(dir.resolve("tokenizer.json"));
+    assertThat(alone.bosId()).isEqualTo(128000);
+    assertThat(alone.addBos()).isTrue();
     assertThat(tok.isSpecial(128009)).isTrue();
     // tokenizer_config.json sets clean_up_tokenization_spaces: decode cleans like transformers.
     int[] ids = tok.encode("Hi , there . I do n't know !", false);

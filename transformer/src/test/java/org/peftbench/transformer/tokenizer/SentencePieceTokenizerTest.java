@@ -72,6 +72,11 @@ class SentencePieceTokenizerTest {
     assertThat(tok.decode(new int[] {1, 403, 407, 261, 378}, false))
         .isEqualTo("<s>Once upon a time");
     assertThat(tok.token(403)).isEqualTo("▁Once");
+    SentencePieceTokenizer alone =
+        SentencePieceTokenizer.load(
+            TokenizerFixtures.model("stories260K").resolve("tokenizer.model"));
+    assertThat(alone.encode("Once upon a time", true)).containsExactly(1, 403, 407, 261, 378);
+    assertThat(alone.eosId()).isEqualTo(2);
     assertThat(tok.isSpecial(1)).isTrue();
     assertThat(tok.isSpecial(403)).isFalse();
     // Characters outside the 512-piece vocabulary fall back to bytes and decode back.
