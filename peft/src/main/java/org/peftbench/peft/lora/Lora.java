@@ -1,13 +1,10 @@
 package org.peftbench.peft.lora;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.peft.Init;
-import org.peftbench.peft.PeftMethod;
+import org.peftbench.peft.LayerMethod;
 import org.peftbench.peft.StateDicts;
 import org.peftbench.peft.Targeting;
 import org.peftbench.peft.WeightMath;
@@ -21,12 +18,8 @@ import org.peftbench.transformer.nn.Slot;
  * module. File keys: {@code <module>.lora_A.weight}, {@code <module>.lora_B.weight}, and for DoRA
  * {@code <module>.lora_magnitude_vector}.
  */
-public final class Lora implements PeftMethod {
+public final class Lora extends LayerMethod {
   private final LoraConfig config;
-  private final List<Slot<LinearLayer>> slots = new ArrayList<>();
-  private final List<LoraLinear> layers = new ArrayList<>();
-  private final Map<String, Parameter> trainable = new LinkedHashMap<>();
-  private boolean merged;
 
   public Lora(CausalLM model, LoraConfig config, long seed) {
     this.config = config;
@@ -57,16 +50,15 @@ public final class Lora implements PeftMethod {
         a = Init.kaimingUniform(rng, config.r(), in);
         b = Tensor.zeros(out, config.r());
       }
-      Parameter pa = StateDicts.trainable(keyA, a);
-      Parameter pb = StateDicts.trainable(keyB, b);
-      trainable.put(keyA, pa);
-      trainable.put(keyB, pb);
+      Parameter pa = param(keyA, a);
+      Parameter pb = param(keyB, b);
       Parameter magnitude = null;
       if (config.useDora()) {
-        String keyM = StateDicts.key(module, "lora_magnitude_vector");
         Tensor w = WeightMath.outIn(WeightMath.baseLinear(base, module));
-        magnitude = StateDicts.trainable(keyM, LoraLinear.rowNorms(w, a, b, scaling));
-        trainable.put(keyM, magnitude);
+        magnitude =
+            param(
+                StateDicts.key(module, "lora_magnitude_vector"),
+                LoraLinear.rowNorms(w, a, b, scaling));
       }
       LoraLinear layer =
           new LoraLinear(
@@ -78,53 +70,12 @@ public final class Lora implements PeftMethod {
               scaling,
               (float) config.loraDropout(),
               Init.rng(seed, module).nextLong());
-      slot.set(layer);
-      slots.add(slot);
-      layers.add(layer);
+      install(slot, layer, layer::merged);
     }
   }
 
   @Override
   public LoraConfig config() {
     return config;
-  }
-
-  @Override
-  public Map<String, Parameter> trainable() {
-    return trainable;
-  }
-
-  @Override
-  public void load(Map<String, Tensor> state, String source) {
-    trainable.forEach((k, p) -> StateDicts.copyInto(state, k, p, source));
-  }
-
-  @Override
-  public boolean canMerge() {
-    return true;
-  }
-
-  @Override
-  public void merge() {
-    if (merged) {
-      return;
-    }
-    for (int i = 0; i < slots.size(); i++) {
-      slots.get(i).set(layers.get(i).merged());
-    }
-    merged = true;
-  }
-
-  @Override
-  public void unmerge() {
-    for (int i = 0; i < slots.size(); i++) {
-      slots.get(i).set(layers.get(i));
-    }
-    merged = false;
-  }
-
-  @Override
-  public void remove() {
-    slots.forEach(Slot::reset);
   }
 }
