@@ -2,6 +2,8 @@ package org.peftbench.transformer;
 
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Var;
+import org.peftbench.transformer.nn.Linear;
+import org.peftbench.transformer.nn.LinearLayer;
 
 /**
  * The causal-LM training loss, as HF's {@code ForCausalLMLoss}: position t predicts label t+1
@@ -11,6 +13,11 @@ import org.peftbench.autograd.Var;
 public final class LanguageModelLoss {
   /** The label value that is not predicted (HF's {@code -100}). */
   public static final int IGNORE = -100;
+
+  /**
+   * Rows of logits computed at once by {@link #lossFromHidden} ({@code [256, V]}, 50 MB at 49k).
+   */
+  static final int CHUNK_ROWS = 256;
 
   private LanguageModelLoss() {}
 
@@ -96,6 +103,13 @@ public final class LanguageModelLoss {
         counted == targets.length
             ? rows
             : runs.size() == 1 ? runs.get(0) : Ops.concat(0, runs.toArray(Var[]::new));
+    LinearLayer head = model.lmHead().get();
+    if (head.getClass() == Linear.class
+        && ((Linear) head).bias() == null
+        && !((Linear) head).fanInFanOut()) {
+      // plain lm_head: projection + loss fused in row chunks, never all [N, V] logits at once
+      return Ops.linearCrossEntropy(selected, ((Linear) head).weight(), kept, IGNORE, CHUNK_ROWS);
+    }
     return Ops.crossEntropy(model.logits(selected), kept, IGNORE);
   }
 
