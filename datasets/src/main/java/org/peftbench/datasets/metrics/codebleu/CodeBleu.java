@@ -58,13 +58,57 @@ public final class CodeBleu {
     return out;
   }
 
+  /**
+   * Python itself refuses more than 200 nested brackets; deeper (degenerate) text is not parsed but
+   * kept as a flat ERROR node, which also bounds the recursion depth here.
+   */
+  private static final int MAX_NESTING = 200;
+
   /** The tree of {@code code}, or the ERROR stand-in when it does not parse. */
   static PyNode tree(String code) {
+    if (nesting(code) > MAX_NESTING) {
+      return PythonParser.flat(code);
+    }
     try {
-      return PythonParser.parse(code);
-    } catch (PythonParser.SyntaxError | IndexOutOfBoundsException e) {
+      PyNode tree = PythonParser.parse(code);
+      // e.g. a chain of thousands of "+": deeper than any real code, and than our recursion
+      return depth(tree) > MAX_DEPTH ? PythonParser.flat(code) : tree;
+    } catch (PythonParser.SyntaxError | IndexOutOfBoundsException | StackOverflowError e) {
       return PythonParser.salvage(code);
     }
+  }
+
+  private static final int MAX_DEPTH = 1000;
+
+  private static int depth(PyNode root) {
+    int max = 0;
+    Deque<PyNode> nodes = new ArrayDeque<>();
+    Deque<Integer> depths = new ArrayDeque<>();
+    nodes.push(root);
+    depths.push(1);
+    while (!nodes.isEmpty()) {
+      PyNode n = nodes.pop();
+      int d = depths.pop();
+      max = Math.max(max, d);
+      for (PyNode c : n.children) {
+        nodes.push(c);
+        depths.push(d + 1);
+      }
+    }
+    return max;
+  }
+
+  private static int nesting(String code) {
+    int depth = 0;
+    int max = 0;
+    for (PyToken t : PyLexer.tokenize(code)) {
+      if (t.is("(") || t.is("[") || t.is("{")) {
+        max = Math.max(max, ++depth);
+      } else if (t.is(")") || t.is("]") || t.is("}")) {
+        depth = Math.max(0, depth - 1);
+      }
+    }
+    return max;
   }
 
   /** The S-expressions of the root and of every node that has children (get_all_sub_trees). */

@@ -1120,26 +1120,35 @@ final class PythonParser {
     return slice;
   }
 
+  /**
+   * A call's arguments, or a generator_expression when the call's parentheses hold one ({@code f(x
+   * for x in y)}). The first argument is parsed once, so nested calls stay linear.
+   */
   private PyNode argumentsOrGenerator() {
-    // f(x for x in y): the call's own parentheses belong to a generator_expression
-    int save = i;
-    PyNode open = next().anonymous();
-    if (!at(")") && startsExpression() && !at("*") && !at("**")) {
-      int before = i;
-      try {
-        PyNode body = expression();
-        if (at("for") || (at("async") && peek(1).is("for"))) {
-          PyNode g = new PyNode("generator_expression", true).add(open).add("body", body);
-          comprehensionClauses(g);
-          return g.add(expect(")"));
-        }
-      } catch (SyntaxError e) {
-        // not a generator; parse as an argument list
-      }
-      i = before;
+    PyNode open = expect("(");
+    PyNode list = new PyNode("argument_list", true).add(open);
+    if (at(")")) {
+      return list.add(next().anonymous());
     }
-    i = save;
-    return argumentList();
+    PyNode first = argument();
+    boolean plain =
+        !first.type.equals("keyword_argument")
+            && !first.type.equals("list_splat")
+            && !first.type.equals("dictionary_splat");
+    if (plain && (at("for") || (at("async") && peek(1).is("for")))) {
+      PyNode g = new PyNode("generator_expression", true).add(open).add("body", first);
+      comprehensionClauses(g);
+      return g.add(expect(")"));
+    }
+    list.add(first);
+    while (at(",")) {
+      list.add(next().anonymous());
+      if (at(")")) {
+        break;
+      }
+      list.add(argument());
+    }
+    return list.add(expect(")"));
   }
 
   private PyNode argumentList() {
@@ -1380,6 +1389,24 @@ final class PythonParser {
     return PyStrings.node(next(), this);
   }
 
+  /** A module holding one ERROR node over the bare tokens (for text too deep to parse). */
+  static PyNode flat(String code) {
+    PyNode error = new PyNode("ERROR", true);
+    for (PyToken t : PyLexer.tokenize(code)) {
+      switch (t.kind()) {
+        case NAME ->
+            error.add(KEYWORDS.contains(t.text()) ? t.anonymous() : t.leaf("identifier", true));
+        case INTEGER -> error.add(t.leaf("integer", true));
+        case FLOAT -> error.add(t.leaf("float", true));
+        case STRING -> error.add(t.leaf("string", true));
+        case OP -> error.add(t.anonymous());
+        default -> {}
+      }
+    }
+    PyNode module = new PyNode("module", true);
+    return error.children.isEmpty() ? module : module.add(error);
+  }
+
   /**
    * Best-effort tree for code outside the grammar: a module holding one ERROR node whose children
    * are the complete expressions found left to right (so their subtrees, e.g. calls, still count in
@@ -1402,7 +1429,7 @@ final class PythonParser {
       if (p.startsExpression() && !p.at("*") && !p.at("**")) {
         try {
           e = p.expression();
-        } catch (SyntaxError | IndexOutOfBoundsException ex) {
+        } catch (SyntaxError | IndexOutOfBoundsException | StackOverflowError ex) {
           e = null;
         }
       }
