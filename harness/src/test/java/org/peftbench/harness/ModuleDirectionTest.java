@@ -25,6 +25,20 @@ class ModuleDirectionTest {
   }
 
   @Test
+  void everyModuleIsOnTheClasspath() {
+    for (String pkg :
+        java.util.List.of(
+            "org.peftbench.tensor",
+            "org.peftbench.autograd",
+            "org.peftbench.transformer",
+            "org.peftbench.peft",
+            "org.peftbench.datasets",
+            "org.peftbench.harness")) {
+      org.assertj.core.api.Assertions.assertThat(classes.containPackage(pkg)).as(pkg).isTrue();
+    }
+  }
+
+  @Test
   void tensorDependsOnNoOtherPeftbenchPackage() {
     noClasses()
         .that()

@@ -36,7 +36,8 @@ import java.util.Locale;
  *   <li>BitFit: one bias add per output of each adapted module, T·out.
  *   <li>Prompt tuning, P-tuning: the whole model runs on T + n positions (P-tuning's prompt encoder
  *       runs once per sequence and is added).
- *   <li>Prefix tuning: every layer attends to n extra keys/values: 2 · 2·T·n·D·H per layer.
+ *   <li>Prefix tuning: every layer attends to n extra keys/values: 2 · 2·T·n·D·H per layer (plus
+ *       the prefix encoder once per sequence with {@code prefix_projection}).
  * </ul>
  */
 public final class FlopModel {
@@ -192,7 +193,16 @@ public final class FlopModel {
                 : 2.0 * n * a.hidden * e + 2.0 * n * e * e + 2.0 * n * e * a.hidden;
         yield new Result(base, base(a, t + n) + enc, false);
       }
-      case "PREFIX_TUNING" -> new Result(base, base(a, t, n), false);
+      case "PREFIX_TUNING" -> {
+        // with prefix_projection, PEFT's encoder (embedding → Linear(C, e) → tanh →
+        // Linear(e, L·2·K·D)) runs once per sequence
+        double enc = 0;
+        if (peft.path("prefix_projection").asBoolean(false)) {
+          int e = peft.path("encoder_hidden_size").asInt(a.hidden);
+          enc = 2.0 * n * a.hidden * e + 2.0 * n * e * (2.0 * a.layers * a.kvHeads * a.headDim);
+        }
+        yield new Result(base, base(a, t, n) + enc, false);
+      }
       case "NONE", "FULL", "FULL_FINETUNING" -> new Result(base, base, true);
       default -> throw new IllegalArgumentException("no FLOP formula for peft_type '" + type + "'");
     };

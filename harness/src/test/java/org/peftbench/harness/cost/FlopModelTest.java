@@ -46,6 +46,19 @@ class FlopModelTest {
   }
 
   @Test
+  void prefixProjectionAddsItsEncoderOnce() throws Exception {
+    // encoder: 2·n8·C64·e16 + 2·n8·e16·(2·L5·K4·D8) = 16,384 + 81,920
+    FlopModel.Result r =
+        FlopModel.adapted(
+            STORIES,
+            512,
+            peft(
+                "{\"peft_type\":\"PREFIX_TUNING\",\"num_virtual_tokens\":8,"
+                    + "\"prefix_projection\":true,\"encoder_hidden_size\":16}"));
+    assertThat(r.adapted() - r.base()).isEqualTo(5_242_880.0 + 98_304.0);
+  }
+
+  @Test
   void promptTuningRunsTheModelOnMorePositions() throws Exception {
     FlopModel.Result r =
         FlopModel.adapted(
