@@ -127,4 +127,22 @@ class CodeBleuTest {
     assertThat(same.get("syntax_match_score")).isEqualTo(1.0);
     assertThat(same.get("dataflow_match_score")).isEqualTo(1.0);
   }
+
+  @Test
+  void degenerateGenerationsAreScoredNotFatal() {
+    // unclosed nested calls (a truncated generation) parse in linear time; absurd nesting and
+    // chains become a flat ERROR node instead of overflowing the stack
+    for (String s :
+        List.of(
+            "f(".repeat(300) + "x",
+            "(".repeat(5000) + "x" + ")".repeat(5000),
+            "x = " + "a + ".repeat(5000) + "b",
+            "'''unterminated",
+            "\\\n)]}")) {
+      Map<String, Double> r = CodeBleu.score(List.of(List.of("y = f(x)")), List.of(s));
+      assertThat(r.get("codebleu"))
+          .as(s.substring(0, Math.min(20, s.length())))
+          .isBetween(0.0, 1.0);
+    }
+  }
 }
