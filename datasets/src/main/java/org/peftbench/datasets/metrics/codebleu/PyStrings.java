@@ -54,7 +54,7 @@ final class PyStrings {
     cols[text.length()] = col;
   }
 
-  static PyNode node(PyToken token, PythonParser unused) {
+  static PyNode node(PyToken token) {
     return new PyStrings(token).build();
   }
 
@@ -278,16 +278,15 @@ final class PyStrings {
           new PyToken(
               t.kind(),
               t.text(),
-              shiftRow(from, t.startRow(), t.startCol()),
+              shiftRow(from, t.startRow()),
               shiftCol(from, t.startRow(), t.startCol()),
-              shiftRow(from, t.endRow(), t.endCol()),
+              shiftRow(from, t.endRow()),
               shiftCol(from, t.endRow(), t.endCol())));
     }
-    boolean[] list = new boolean[1];
-    return PythonParser.parseEmbedded(shifted, list);
+    return PythonParser.parseEmbedded(shifted);
   }
 
-  private int shiftRow(int from, int row, int col) {
+  private int shiftRow(int from, int row) {
     return rows[from] + row;
   }
 

@@ -1386,7 +1386,7 @@ final class PythonParser {
   }
 
   private PyNode string() {
-    return PyStrings.node(next(), this);
+    return PyStrings.node(next());
   }
 
   /** A module holding one ERROR node over the bare tokens (for text too deep to parse). */
@@ -1452,7 +1452,7 @@ final class PythonParser {
   }
 
   /** Parses an f-string replacement field's expression (used by {@link PyStrings}). */
-  static PyNode parseEmbedded(List<PyToken> tokens, boolean[] listOut) {
+  static PyNode parseEmbedded(List<PyToken> tokens) {
     PythonParser p = new PythonParser(tokens);
     PyNode first = p.starredExpression();
     if (!p.at(",")) {
@@ -1467,12 +1467,6 @@ final class PythonParser {
       }
       items.add(p.starredExpression());
     }
-    listOut[0] = true;
     return sequence("expression_list", items, commas);
-  }
-
-  /** Index of the next token (for {@link PyStrings}, which reads f-string fields). */
-  int position() {
-    return i;
   }
 }
