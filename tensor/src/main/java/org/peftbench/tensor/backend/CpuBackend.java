@@ -54,6 +54,13 @@ public final class CpuBackend implements Backend {
   @Override
   public void matmul(
       Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, boolean accumulate) {
+    if (!transA && transB && Gemv.supports(a, b, c.dim(0))) {
+      Checks.matmul(a, false, b, true, c); // a few rows times a weight: matrix-vector products
+      if (a.dim(1) > 0) {
+        Gemv.nt(a, b, c, accumulate);
+        return;
+      }
+    }
     Gemm.matmul(a, transA, b, transB, c, accumulate);
   }
 
