@@ -1,11 +1,6 @@
 package org.peftbench.tensor.tornado;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import org.peftbench.tensor.DType;
-import org.peftbench.tensor.Storage;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.AttentionMask;
 import org.peftbench.tensor.backend.Backend;
@@ -21,7 +16,6 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
-import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 /**
  * The TornadoVM backend: GEMM, attention (forward and backward), RMSNorm (forward and backward),
@@ -29,13 +23,11 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * TornadoVM device (a GPU, or an OpenCL CPU device such as PoCL); every other method is delegated
  * to {@link CpuBackend}.
  *
- * <p>Frozen weights (tensors backed by a memory segment: mapped safetensors) are copied once into a
- * TornadoVM array, cached by the weight's storage and offset, and uploaded once per plan ({@code
- * DataTransferMode.FIRST_EXECUTION}); BF16/F16 weights stay 16-bit on the device and are decoded
- * inside the GEMM kernel. Activations are copied in and out on each call; attention's backward
- * keeps its intermediate Δ on the device between its two kernels. Plans are built once per
- * (operation, buffer capacity, weight) and reused: shapes travel in small int arrays, so a plan
- * serves every size up to its capacity.
+ * <p>GEMM's host side, with the frozen-weight cache, is {@link GemmOps}; attention's is {@link
+ * AttentionOps}; the row-wise and elementwise ops are here. Activations are copied in and out on
+ * each call; attention's backward keeps its intermediate Δ on the device between its two kernels.
+ * Plans are built once per (operation, buffer capacity, weight) and reused: shapes travel in small
+ * int arrays, so a plan serves every size up to its capacity.
  *
  * <p>Calls are serialised ({@code synchronized}): one execution plan runs at a time.
  */
@@ -44,10 +36,9 @@ public final class TornadoBackend implements Backend {
   static final int LOCAL = 64;
 
   private final CpuBackend cpu = new CpuBackend();
-  private final Map<Object, Object> plans = new HashMap<>();
-  private final Map<WeightKey, Object> weights = new HashMap<>();
-  private final Map<DType, FloatArray> decodeTables = new HashMap<>();
-  private final AtomicLong deviceRuns = new AtomicLong();
+  private final Plans plans = new Plans();
+  private final GemmOps gemm;
+  private final AttentionOps attention;
   private final String deviceName;
   private final GemmKernel gemmKernel;
 
@@ -61,18 +52,13 @@ public final class TornadoBackend implements Backend {
     BLOCKED
   }
 
-  /** A weight's identity: its storage object and where in it the tensor starts. */
-  private record WeightKey(Storage storage, long offset, long numel) {
-    static WeightKey of(Tensor t) {
-      return new WeightKey(t.storage(), t.longOffset(), t.numel());
-    }
-  }
-
   private TornadoBackend(GemmKernel gemmKernel) {
     TornadoDevice device = TornadoExecutionPlan.DEFAULT_DEVICE;
     this.deviceName =
         device.getPhysicalDevice().getDeviceName() + " (" + device.getTornadoVMBackend() + ")";
     this.gemmKernel = gemmKernel;
+    this.gemm = new GemmOps(plans, gemmKernel);
+    this.attention = new AttentionOps(plans, cpu);
   }
 
   /**
@@ -123,31 +109,14 @@ public final class TornadoBackend implements Backend {
 
   /** How many execution plans this backend has run on the device so far. */
   public long deviceRuns() {
-    return deviceRuns.get();
-  }
-
-  // ---------------------------------------------------------------- plans
-
-  private <P> P plan(Object key, java.util.function.Supplier<P> build) {
-    @SuppressWarnings("unchecked")
-    P p = (P) plans.computeIfAbsent(key, k -> build.get());
-    return p;
-  }
-
-  private void run(KernelPlan plan) {
-    plan.run();
-    deviceRuns.incrementAndGet();
-  }
-
-  private FloatArray decodeTable(DType dtype) {
-    return decodeTables.computeIfAbsent(dtype, DeviceBuffers::decodeTable);
+    return plans.runs();
   }
 
   /** Writes each work-item's global id from a kernel (tests: proof of device execution). */
   public synchronized int[] deviceThreadIds(int n) {
     record Ids(KernelPlan plan, IntArray dims, IntArray out) {}
     Ids p =
-        plan(
+        plans.get(
             "ids" + n,
             () -> {
               IntArray dims = new IntArray(1), out = new IntArray(n);
@@ -160,7 +129,7 @@ public final class TornadoBackend implements Backend {
               return new Ids(new KernelPlan(g, "probe", "ids"), dims, out);
             });
     p.plan.size1D("ids", n);
-    run(p.plan);
+    plans.run(p.plan);
     int[] ids = new int[n];
     for (int i = 0; i < n; i++) {
       ids[i] = p.out.get(i);
@@ -170,120 +139,11 @@ public final class TornadoBackend implements Backend {
 
   // ---------------------------------------------------------------- GEMM
 
-  private record GemmPlan(
-      KernelPlan plan, FloatArray a, FloatArray b, FloatArray c, IntArray dims) {}
-
   // C[M,N] (+)= op(A)[M,K] · op(B)[K,N]
   @Override
   public synchronized void matmul(
       Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, boolean accumulate) {
-    Checks.matmul(a, transA, b, transB, c);
-    int m = c.dim(0), n = c.dim(1), k = transA ? a.dim(0) : a.dim(1);
-    if (m == 0 || n == 0 || k == 0) {
-      cpu.matmul(a, transA, b, transB, c, accumulate);
-      return;
-    }
-    boolean frozen = !b.isHeapF32();
-    int capA = DeviceBuffers.capacity(a.size()), capC = DeviceBuffers.capacity(c.size());
-    GemmPlan p;
-    if (!frozen) {
-      int capB = DeviceBuffers.capacity(b.size());
-      p =
-          plan(
-              List.of("gemm", capA, capB, capC),
-              () -> gemmPlan(capA, new FloatArray(capB), true, null, null, capC));
-    } else {
-      WeightKey w = WeightKey.of(b);
-      DType dt = b.dtype();
-      p =
-          plan(
-              List.of("gemmW", w, capA, capC),
-              () -> {
-                if (dt == DType.BF16 || dt == DType.F16) {
-                  ShortArray bits =
-                      (ShortArray) weights.computeIfAbsent(w, x -> DeviceBuffers.weightBits(b));
-                  return gemmPlan(capA, null, false, bits, decodeTable(dt), capC);
-                }
-                FloatArray f =
-                    (FloatArray) weights.computeIfAbsent(w, x -> DeviceBuffers.weightF32(b));
-                return gemmPlan(capA, f, false, null, null, capC);
-              });
-    }
-    DeviceBuffers.put(a, p.a);
-    if (!frozen) {
-      DeviceBuffers.put(b, p.b);
-    }
-    if (accumulate) {
-      DeviceBuffers.put(c, p.c);
-    }
-    int[] dims = {
-      m, n, k, transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1, accumulate ? 1 : 0
-    };
-    DeviceBuffers.putInts(dims, p.dims);
-    if (gemmKernel == GemmKernel.TILED) {
-      p.plan.size2D("mm", n, m);
-    } else {
-      int blocks = GemmKernels.BLOCK;
-      p.plan.size2D("mm", (n + blocks - 1) / blocks, (m + blocks - 1) / blocks);
-    }
-    run(p.plan);
-    DeviceBuffers.get(p.c, c);
-  }
-
-  /**
-   * A GEMM plan: the 16-bit kernel when {@code bBits} is given (with its decode table), else the
-   * F32 one. B is sent on every run ({@code bEveryRun}: a trainable or activation operand) or once
-   * (a frozen weight, kept on the device).
-   */
-  private GemmPlan gemmPlan(
-      int capA, FloatArray bF32, boolean bEveryRun, ShortArray bBits, FloatArray decode, int capC) {
-    FloatArray a = new FloatArray(capA), c = new FloatArray(capC);
-    IntArray dims = new IntArray(8);
-    KernelContext ctx = new KernelContext();
-    TaskGraph g;
-    String name;
-    if (bBits != null) {
-      name = "gemm16";
-      g =
-          new TaskGraph(name)
-              .transferToDevice(DataTransferMode.FIRST_EXECUTION, bBits, decode)
-              .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, c, dims)
-              .task(
-                  "mm",
-                  gemmKernel == GemmKernel.TILED ? GemmKernels::gemm16 : GemmKernels::gemmBlocked16,
-                  ctx,
-                  a,
-                  bBits,
-                  decode,
-                  c,
-                  dims)
-              .transferToHost(DataTransferMode.EVERY_EXECUTION, c);
-    } else {
-      name = "gemm";
-      g =
-          new TaskGraph(name)
-              .transferToDevice(
-                  bEveryRun ? DataTransferMode.EVERY_EXECUTION : DataTransferMode.FIRST_EXECUTION,
-                  bF32)
-              .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, c, dims)
-              .task(
-                  "mm",
-                  gemmKernel == GemmKernel.TILED
-                      ? GemmKernels::gemmF32
-                      : GemmKernels::gemmBlockedF32,
-                  ctx,
-                  a,
-                  bF32,
-                  c,
-                  dims)
-              .transferToHost(DataTransferMode.EVERY_EXECUTION, c);
-    }
-    KernelPlan plan =
-        gemmKernel == GemmKernel.TILED
-            ? new KernelPlan(g, name).with2D("mm", GemmKernels.TILE, GemmKernels.TILE)
-            : new KernelPlan(g, name)
-                .with2D("mm", GemmKernels.BLOCK_GROUP_X, GemmKernels.BLOCK_GROUP_Y);
-    return new GemmPlan(plan, a, bF32, c, dims);
+    gemm.matmul(a, transA, b, transB, c, accumulate);
   }
 
   // C[i] (+)= op(A[i]) · op(B[i]) for each batch entry i, one device GEMM per entry
@@ -316,7 +176,7 @@ public final class TornadoBackend implements Backend {
     }
     int capA = DeviceBuffers.capacity(n), capB = DeviceBuffers.capacity(bn);
     BinaryPlan p =
-        plan(
+        plans.get(
             List.of("binary", capA, capB),
             () -> {
               FloatArray x = new FloatArray(capA), y = new FloatArray(capB);
@@ -332,7 +192,7 @@ public final class TornadoBackend implements Backend {
     DeviceBuffers.put(a, p.a);
     DeviceBuffers.put(b, p.b);
     DeviceBuffers.putInts(new int[] {n, bn, op}, p.dims);
-    run(p.plan.size1D("op", n));
+    plans.run(p.plan.size1D("op", n));
     DeviceBuffers.get(p.out, out);
   }
 
@@ -358,7 +218,7 @@ public final class TornadoBackend implements Backend {
     }
     int cap = DeviceBuffers.capacity(n);
     AxpbyPlan p =
-        plan(
+        plans.get(
             List.of("axpby", cap),
             () -> {
               FloatArray xs = new FloatArray(cap), ys = new FloatArray(cap);
@@ -385,7 +245,7 @@ public final class TornadoBackend implements Backend {
     p.dims.set(0, n);
     p.params.set(0, alpha);
     p.params.set(1, beta);
-    run(p.plan.size1D("op", n));
+    plans.run(p.plan.size1D("op", n));
     DeviceBuffers.get(p.y, out);
   }
 
@@ -427,7 +287,7 @@ public final class TornadoBackend implements Backend {
     }
     int cap = DeviceBuffers.capacity(n);
     UnaryPlan p =
-        plan(
+        plans.get(
             List.of("unary", cap),
             () -> {
               FloatArray xs = new FloatArray(cap), o = new FloatArray(cap);
@@ -441,7 +301,7 @@ public final class TornadoBackend implements Backend {
             });
     DeviceBuffers.put(x, p.x);
     DeviceBuffers.putInts(new int[] {n, code}, p.dims);
-    run(p.plan.size1D("op", n));
+    plans.run(p.plan.size1D("op", n));
     DeviceBuffers.get(p.out, out);
   }
 
@@ -458,7 +318,7 @@ public final class TornadoBackend implements Backend {
     }
     int cap = DeviceBuffers.capacity(n);
     UnaryPlan p =
-        plan(
+        plans.get(
             List.of("unaryBackward", cap),
             () -> {
               FloatArray xs = new FloatArray(cap), g = new FloatArray(cap);
@@ -484,7 +344,7 @@ public final class TornadoBackend implements Backend {
       DeviceBuffers.put(dx, p.out);
     }
     DeviceBuffers.putInts(new int[] {n, code, accumulate ? 1 : 0}, p.dims);
-    run(p.plan.size1D("op", n));
+    plans.run(p.plan.size1D("op", n));
     DeviceBuffers.get(p.out, dx);
   }
 
@@ -498,7 +358,7 @@ public final class TornadoBackend implements Backend {
     Checks.sameSize(gate, out);
     int n = gate.size(), cap = DeviceBuffers.capacity(n);
     UnaryPlan p =
-        plan(
+        plans.get(
             List.of("swiglu", cap),
             () -> {
               FloatArray g = new FloatArray(cap), u = new FloatArray(cap);
@@ -514,7 +374,7 @@ public final class TornadoBackend implements Backend {
     DeviceBuffers.put(gate, p.x);
     DeviceBuffers.put(up, p.dy);
     p.dims.set(0, n);
-    run(p.plan.size1D("op", n));
+    plans.run(p.plan.size1D("op", n));
     DeviceBuffers.get(p.out, out);
   }
 
@@ -554,7 +414,7 @@ public final class TornadoBackend implements Backend {
     }
     int cap = DeviceBuffers.capacity(n);
     RowPlan p =
-        plan(
+        plans.get(
             List.of("softmax", cap),
             () -> {
               FloatArray xs = new FloatArray(cap), o = new FloatArray(cap);
@@ -568,7 +428,7 @@ public final class TornadoBackend implements Backend {
             });
     DeviceBuffers.put(x, p.x);
     DeviceBuffers.putInts(new int[] {rows, cols}, p.dims);
-    run(p.plan.size1D("rows", rows));
+    plans.run(p.plan.size1D("rows", rows));
     DeviceBuffers.get(p.out, out);
   }
 
@@ -606,7 +466,7 @@ public final class TornadoBackend implements Backend {
     int cap = DeviceBuffers.capacity(x.size()), capRows = DeviceBuffers.capacity(rows);
     int capC = DeviceBuffers.capacity(cols);
     NormPlan p =
-        plan(
+        plans.get(
             List.of("rmsNorm", cap, capRows, capC),
             () -> {
               FloatArray xs = new FloatArray(cap), w = new FloatArray(capC);
@@ -634,7 +494,7 @@ public final class TornadoBackend implements Backend {
     DeviceBuffers.put(weight, p.weight);
     DeviceBuffers.putInts(new int[] {rows, cols}, p.dims);
     p.params.set(0, eps);
-    run(p.plan.size1D("rows", rows));
+    plans.run(p.plan.size1D("rows", rows));
     DeviceBuffers.get(p.out, out);
     if (rstd != null) {
       DeviceBuffers.get(p.rstd, rstd);
@@ -658,7 +518,7 @@ public final class TornadoBackend implements Backend {
     int cap = DeviceBuffers.capacity(x.size()), capRows = DeviceBuffers.capacity(rows);
     int capC = DeviceBuffers.capacity(cols);
     NormPlan p =
-        plan(
+        plans.get(
             List.of("rmsNormBackward", cap, capRows, capC),
             () -> {
               FloatArray xs = new FloatArray(cap), w = new FloatArray(capC);
@@ -711,7 +571,7 @@ public final class TornadoBackend implements Backend {
     }
     DeviceBuffers.putInts(new int[] {rows, cols, accumulate ? 1 : 0}, p.dims);
     p.plan.size1D("input", rows).size1D("weight", cols);
-    run(p.plan);
+    plans.run(p.plan);
     DeviceBuffers.get(p.out, dx);
     if (dWeight != null) {
       DeviceBuffers.get(p.dWeight, dWeight);
@@ -766,7 +626,7 @@ public final class TornadoBackend implements Backend {
     }
     int cap = DeviceBuffers.capacity(x.size()), capRows = DeviceBuffers.capacity(rows);
     RopePlan p =
-        plan(
+        plans.get(
             List.of("rope", new IdentityKey(table), cap, capRows),
             () -> {
               FloatArray xs = new FloatArray(cap);
@@ -784,7 +644,7 @@ public final class TornadoBackend implements Backend {
     DeviceBuffers.put(x, p.x);
     DeviceBuffers.putInts(positions, p.positions);
     DeviceBuffers.putInts(new int[] {rows, heads, d, inverse ? 1 : 0}, p.dims);
-    run(p.plan.size1D("rot", rows * heads * (d / 2)));
+    plans.run(p.plan.size1D("rot", rows * heads * (d / 2)));
     DeviceBuffers.get(p.x, x);
   }
 
@@ -819,119 +679,14 @@ public final class TornadoBackend implements Backend {
 
   // ---------------------------------------------------------------- attention
 
-  private record AttentionPlan(
-      KernelPlan plan,
-      FloatArray q,
-      FloatArray k,
-      FloatArray v,
-      IntArray padding,
-      IntArray dims,
-      FloatArray params,
-      FloatArray out,
-      FloatArray lse,
-      FloatArray dOut,
-      FloatArray dq,
-      FloatArray dk,
-      FloatArray dv) {}
-
-  /** The mask and shapes as the kernels' dims: {B,T,Hq,D,S,Hkv,keys,prefix,offset,causal,pad}. */
-  private static int[] attentionDims(Tensor q, Tensor k, Tensor v, Tensor out, AttentionMask mask) {
-    int keys = mask.keys(k.dim(1));
-    Checks.attention(q, k, v, out, keys);
-    return new int[] {
-      q.dim(0),
-      q.dim(1),
-      q.dim(2),
-      q.dim(3),
-      k.dim(1),
-      k.dim(2),
-      keys,
-      mask.prefix(),
-      mask.queryOffset(),
-      mask.causal() ? 1 : 0,
-      mask.keyPadding() != null ? 1 : 0
-    };
-  }
-
-  private static void putPadding(AttentionMask mask, int count, IntArray dst) {
-    boolean[] pad = mask.keyPadding();
-    for (int i = 0; i < count; i++) {
-      dst.set(i, pad != null && pad[i] ? 1 : 0);
-    }
-  }
-
   // out[B,T,Hq,D] = softmax(q·kᵀ·scale, masked)·v, lse[B,Hq,T]
   @Override
   public synchronized void attention(
       Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
-    int[] dims = attentionDims(q, k, v, out, mask);
-    int rows = q.dim(0) * q.dim(2) * q.dim(1);
-    if (rows == 0) {
-      return;
-    }
-    int capQ = DeviceBuffers.capacity(q.size()), capK = DeviceBuffers.capacity(k.size());
-    int capPad = DeviceBuffers.capacity(k.dim(0) * k.dim(1)),
-        capRows = DeviceBuffers.capacity(rows);
-    AttentionPlan p =
-        plan(
-            List.of("attention", capQ, capK, capPad, capRows),
-            () -> {
-              FloatArray qs = new FloatArray(capQ), ks = new FloatArray(capK);
-              FloatArray vs = new FloatArray(capK), o = new FloatArray(capQ);
-              FloatArray l = new FloatArray(capRows), params = new FloatArray(1);
-              IntArray pad = new IntArray(capPad), dm = new IntArray(11);
-              TaskGraph g =
-                  new TaskGraph("attention")
-                      .transferToDevice(
-                          DataTransferMode.EVERY_EXECUTION, qs, ks, vs, pad, dm, params)
-                      .task(
-                          "rows",
-                          AttentionKernels::forward,
-                          new KernelContext(),
-                          qs,
-                          ks,
-                          vs,
-                          pad,
-                          dm,
-                          params,
-                          o,
-                          l)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, o, l);
-              return new AttentionPlan(
-                  new KernelPlan(g, "attention", "rows"),
-                  qs,
-                  ks,
-                  vs,
-                  pad,
-                  dm,
-                  params,
-                  o,
-                  l,
-                  null,
-                  null,
-                  null,
-                  null);
-            });
-    DeviceBuffers.put(q, p.q);
-    DeviceBuffers.put(k, p.k);
-    DeviceBuffers.put(v, p.v);
-    putPadding(mask, k.dim(0) * k.dim(1), p.padding);
-    DeviceBuffers.putInts(dims, p.dims);
-    p.params.set(0, scale);
-    run(p.plan.size1D("rows", rows));
-    DeviceBuffers.get(p.out, out);
-    if (lse != null) {
-      DeviceBuffers.get(p.lse, lse);
-      float[] l = lse.array();
-      for (int i = lse.offset(); i < lse.offset() + rows; i++) {
-        if (l[i] <= AttentionKernels.MASKED) {
-          l[i] = Float.NEGATIVE_INFINITY;
-        }
-      }
-    }
+    attention.forward(q, k, v, mask, scale, out, lse);
   }
 
-  // dq, dk, dv from dOut, recomputing the probabilities from lse; Δ stays on the device
+  // dq, dk, dv from dOut, recomputing the probabilities from lse
   @Override
   public synchronized void attentionBackward(
       Tensor q,
@@ -945,95 +700,6 @@ public final class TornadoBackend implements Backend {
       Tensor dq,
       Tensor dk,
       Tensor dv) {
-    int[] dims = attentionDims(q, k, v, out, mask);
-    int rows = q.dim(0) * q.dim(2) * q.dim(1);
-    int keyRows = k.dim(0) * k.dim(1) * k.dim(2);
-    if (rows == 0 || keyRows == 0) {
-      cpu.attentionBackward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
-      return;
-    }
-    int capQ = DeviceBuffers.capacity(q.size()), capK = DeviceBuffers.capacity(k.size());
-    int capPad = DeviceBuffers.capacity(k.dim(0) * k.dim(1)),
-        capRows = DeviceBuffers.capacity(rows);
-    AttentionPlan p =
-        plan(
-            List.of("attentionBackward", capQ, capK, capPad, capRows),
-            () -> {
-              FloatArray qs = new FloatArray(capQ), ks = new FloatArray(capK);
-              FloatArray vs = new FloatArray(capK), o = new FloatArray(capQ);
-              FloatArray l = new FloatArray(capRows), params = new FloatArray(1);
-              FloatArray g = new FloatArray(capQ), delta = new FloatArray(capRows);
-              FloatArray gq = new FloatArray(capQ), gk = new FloatArray(capK);
-              FloatArray gv = new FloatArray(capK);
-              IntArray pad = new IntArray(capPad), dm = new IntArray(11);
-              TaskGraph tg =
-                  new TaskGraph("attentionBackward")
-                      .transferToDevice(
-                          DataTransferMode.EVERY_EXECUTION, qs, ks, vs, pad, dm, params, o, l, g)
-                      .transferToDevice(DataTransferMode.FIRST_EXECUTION, delta)
-                      .task(
-                          "queries",
-                          AttentionKernels::backwardQueries,
-                          new KernelContext(),
-                          qs,
-                          ks,
-                          vs,
-                          pad,
-                          dm,
-                          params,
-                          o,
-                          l,
-                          g,
-                          delta,
-                          gq)
-                      .task(
-                          "keys",
-                          AttentionKernels::backwardKeys,
-                          new KernelContext(),
-                          qs,
-                          ks,
-                          vs,
-                          pad,
-                          dm,
-                          params,
-                          l,
-                          g,
-                          delta,
-                          gk,
-                          gv)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, gq, gk, gv);
-              return new AttentionPlan(
-                  new KernelPlan(tg, "attentionBackward", "queries", "keys"),
-                  qs,
-                  ks,
-                  vs,
-                  pad,
-                  dm,
-                  params,
-                  o,
-                  l,
-                  g,
-                  gq,
-                  gk,
-                  gv);
-            });
-    DeviceBuffers.put(q, p.q);
-    DeviceBuffers.put(k, p.k);
-    DeviceBuffers.put(v, p.v);
-    DeviceBuffers.put(out, p.out);
-    DeviceBuffers.put(dOut, p.dOut);
-    float[] l = lse.array();
-    for (int i = 0; i < rows; i++) {
-      float x = l[lse.offset() + i];
-      p.lse.set(i, x == Float.NEGATIVE_INFINITY ? AttentionKernels.MASKED : x);
-    }
-    putPadding(mask, k.dim(0) * k.dim(1), p.padding);
-    DeviceBuffers.putInts(dims, p.dims);
-    p.params.set(0, scale);
-    p.plan.size1D("queries", rows).size1D("keys", keyRows);
-    run(p.plan);
-    DeviceBuffers.get(p.dq, dq);
-    DeviceBuffers.get(p.dk, dk);
-    DeviceBuffers.get(p.dv, dv);
+    attention.backward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
   }
 }

@@ -1,0 +1,33 @@
+package org.peftbench.tensor.tornado;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The execution plans of one backend, built on first use and kept: keyed by the operation and its
+ * buffer capacities (and the weight, for GEMMs with a frozen weight). Counts the device runs.
+ */
+final class Plans {
+  private final Map<Object, Object> plans = new HashMap<>();
+  private final AtomicLong runs = new AtomicLong();
+
+  /** The plan for {@code key}, built by {@code build} the first time. */
+  <P> P get(Object key, Supplier<P> build) {
+    @SuppressWarnings("unchecked")
+    P p = (P) plans.computeIfAbsent(key, k -> build.get());
+    return p;
+  }
+
+  /** Runs {@code plan} on the device (compiling its kernels on the first run). */
+  void run(KernelPlan plan) {
+    plan.run();
+    runs.incrementAndGet();
+  }
+
+  /** How many plans have run so far. */
+  long runs() {
+    return runs.get();
+  }
+}
