@@ -23,6 +23,7 @@ import java.util.Map;
 @JsonPropertyOrder({
   "schema",
   "run_id",
+  "config_hash",
   "suite",
   "status",
   "status_message",
@@ -53,6 +54,10 @@ public final class RunResult {
 
   public String schema = SCHEMA;
   public String runId;
+
+  /** {@code Suite.RunSpec#configHash()} of the configuration this result is for. */
+  public String configHash;
+
   public String suite;
   public Status status;
   public String statusMessage;

@@ -62,6 +62,7 @@ public final class RunExecutor {
     java.util.function.Consumer<String> say = phase == null ? s -> {} : phase;
     RunResult r = new RunResult();
     r.runId = spec.id();
+    r.configHash = spec.configHash();
     r.suite = suiteName;
     r.model = spec.model();
     r.method = spec.method().name();

@@ -96,11 +96,16 @@ public final class SuiteRunner {
     int skipped = 0;
     for (Suite.RunSpec spec : suite.runs()) {
       RunResult prev = store.read(spec.id());
-      if (prev != null
-          && (prev.status == RunResult.Status.COMPLETED
-              || prev.status == RunResult.Status.NONFINITE_LOSS)) {
+      boolean done =
+          prev != null
+              && (prev.status == RunResult.Status.COMPLETED
+                  || prev.status == RunResult.Status.NONFINITE_LOSS);
+      if (done && spec.configHash().equals(prev.configHash)) {
         skipped++;
       } else {
+        if (done) {
+          out.println("config of " + spec.id() + " changed since its result: running it again");
+        }
         todo.add(spec);
       }
     }
@@ -174,6 +179,7 @@ public final class SuiteRunner {
   private RunResult failed(Suite.RunSpec spec, RuntimeException e) {
     RunResult r = new RunResult();
     r.runId = spec.id();
+    r.configHash = spec.configHash();
     r.suite = suite.name();
     r.model = spec.model();
     r.method = spec.method().name();

@@ -58,6 +58,9 @@ public final class Trainer {
     public Double bestValidationLoss;
     public double trainSeconds;
     public int timedSteps;
+
+    /** What the checkpoint was trained on and from: see {@link Trainer#fingerprint()}. */
+    public String fingerprint;
   }
 
   /** What training produced. */
@@ -130,15 +133,27 @@ public final class Trainer {
             : new AdamW(params, 0.9, 0.999, 1e-8, s.weightDecay());
 
     State st = new State();
+    st.fingerprint = fingerprint();
     boolean resumed = false;
     Path ckpt = checkpointDir();
     recover(ckpt);
     recover(bestDir());
     if (Files.isRegularFile(ckpt.resolve("state.json"))) {
-      st = readState(ckpt.resolve("state.json"));
-      model.loadAdapterWeights(ckpt.resolve("adapter"));
-      opt.loadState(ckpt.resolve("optimizer.safetensors"));
-      resumed = true;
+      State saved = readState(ckpt.resolve("state.json"));
+      if (st.fingerprint.equals(saved.fingerprint)) {
+        st = saved;
+        model.loadAdapterWeights(ckpt.resolve("adapter"));
+        opt.loadState(ckpt.resolve("optimizer.safetensors"));
+        resumed = true;
+      } else {
+        // a checkpoint of other settings, data or starting weights: never continue from it
+        try {
+          deleteTree(ckpt);
+          deleteTree(bestDir());
+        } catch (IOException e) {
+          throw new IllegalStateException("cannot remove stale checkpoint " + ckpt + ": " + e, e);
+        }
+      }
     }
 
     MemoryTracker.resetPeak();
@@ -216,6 +231,47 @@ public final class Trainer {
         sps,
         MemoryTracker.peakBytes(),
         ProcessMemory.peakRssBytes());
+  }
+
+  /**
+   * SHA-256 over everything that determines the training trajectory: the settings, seed and caps,
+   * every training and validation sequence, and the names and starting values of the trainable
+   * parameters. A checkpoint is resumed only when its fingerprint matches.
+   */
+  public String fingerprint() {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      md.update(
+          (plan.settings()
+                  + "|"
+                  + plan.seed()
+                  + "|"
+                  + plan.maxSteps()
+                  + "|"
+                  + plan.evalEverySteps())
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8);
+      for (List<TokenizedExample> split : List.of(train, validation)) {
+        md.update(buf.clear().putInt(split.size()).array(), 0, 4);
+        for (TokenizedExample e : split) {
+          for (int[] a : new int[][] {e.inputIds(), e.labels()}) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * (a.length + 1));
+            b.putInt(a.length).asIntBuffer().put(a);
+            md.update(b.array());
+          }
+        }
+      }
+      for (Parameter p : model.trainableParameters()) {
+        md.update(p.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        float[] v = p.value().toFloatArray();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length);
+        b.asFloatBuffer().put(v);
+        md.update(b.array());
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Mean over validation micro-batches of the batch loss (HF's eval_loss), without dropout. */

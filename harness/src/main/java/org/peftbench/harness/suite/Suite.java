@@ -44,6 +44,30 @@ public record Suite(
       return safe(modelName) + "__" + safe(method.name()) + "__" + safe(task) + "__s" + seed;
     }
 
+    /**
+     * SHA-256 of this cell's whole configuration (model, method block, training, caps, evaluation,
+     * task, seed) in a canonical JSON form: a stored result counts as done only for the same hash.
+     */
+    public String configHash() {
+      try {
+        com.fasterxml.jackson.databind.ObjectMapper m =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .configure(
+                    com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS,
+                    true)
+                .configure(
+                    com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY,
+                    true);
+        Object canonical = m.treeToValue(m.valueToTree(this), Object.class); // maps: sorted
+        byte[] json = m.writeValueAsBytes(canonical);
+        return java.util.HexFormat.of()
+            .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(json));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException
+          | java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
     private static String safe(String s) {
       return s.replaceAll("[^A-Za-z0-9._-]", "_");
     }

@@ -277,4 +277,22 @@ class SuiteEndToEndTest {
         .contains("FAILED");
     assertThat(Files.readString(tmp.resolve("report.html"))).contains("did not complete");
   }
+
+  @Test
+  void aChangedConfigRunsAgain(@TempDir Path tmp) {
+    String ia3 =
+        """
+        methods:
+          - name: ia3
+            peft: {peft_type: IA3}
+        """;
+    run(suite("rank", false, ia3), tmp);
+    SuiteRunner.Summary changed =
+        run(suite("rank", false, ia3 + "    training: {learning_rate: 0.05}\n"), tmp);
+    assertThat(changed.completed()).as("failed: %d", changed.failed()).isEqualTo(1);
+    assertThat(changed.skipped()).isZero();
+    SuiteRunner.Summary same =
+        run(suite("rank", false, ia3 + "    training: {learning_rate: 0.05}\n"), tmp);
+    assertThat(same.skipped()).isEqualTo(1);
+  }
 }

@@ -84,6 +84,37 @@ class TrainerTest {
   }
 
   @Test
+  void aCheckpointOfOtherSettingsIsNotResumed(@TempDir Path tmp) {
+    List<TokenizedExample> train = data(30, 2);
+    List<TokenizedExample> val = data(6, 3);
+    Trainer.Listener killAtStep7 =
+        new Trainer.Listener() {
+          @Override
+          public void onStep(int step, int total, double loss) {
+            if (step == 7) {
+              throw new IllegalStateException("killed");
+            }
+          }
+        };
+    assertThatThrownBy(
+            () ->
+                new Trainer(new BigramModel(V, 1), train, val, plan(12, 5, 1), tmp, killAtStep7)
+                    .run())
+        .hasMessage("killed");
+    Trainer.Outcome other =
+        new Trainer(new BigramModel(V, 1), train, val, plan(12, 4, 1), tmp, null).run();
+    assertThat(other.resumed()).isFalse();
+    Trainer.Outcome fresh =
+        new Trainer(new BigramModel(V, 1), train, val, plan(12, 4, 1), tmp.resolve("f"), null)
+            .run();
+    assertThat(other.state().losses).isEqualTo(fresh.state().losses);
+    // other starting weights: no resume either
+    Trainer.Outcome otherInit =
+        new Trainer(new BigramModel(V, 2), train, val, plan(12, 4, 1), tmp, null).run();
+    assertThat(otherInit.resumed()).isFalse();
+  }
+
+  @Test
   void aNanLossStopsTheRunWithAStatus(@TempDir Path tmp) {
     BigramModel m = new BigramModel(V, 1);
     m.poisonAtCall = 3;

@@ -78,6 +78,26 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void configHashFollowsTheWholeConfiguration() {
+    String base =
+        "name: t\nmodels: [m]\ntasks: [sst2]\nseeds: [1]\n"
+            + "methods: [{name: a, peft: {peft_type: LORA, r: 4, lora_alpha: 8}}]\n";
+    String h = parse(base).runs().get(0).configHash();
+    assertThat(h).hasSize(64).isEqualTo(parse(base).runs().get(0).configHash());
+    // key order in the method block does not matter
+    assertThat(
+            parse(base.replace("r: 4, lora_alpha: 8", "lora_alpha: 8, r: 4"))
+                .runs()
+                .get(0)
+                .configHash())
+        .isEqualTo(h);
+    assertThat(parse(base.replace("r: 4", "r: 8")).runs().get(0).configHash()).isNotEqualTo(h);
+    assertThat(parse(base + "training: {learning_rate: 0.1}\n").runs().get(0).configHash())
+        .isNotEqualTo(h);
+    assertThat(parse(base + "caps: {max_steps: 3}\n").runs().get(0).configHash()).isNotEqualTo(h);
+  }
+
+  @Test
   void errorsNameTheFileAndTheProblem() {
     assertThatThrownBy(() -> parse("name: t\nmodels: [m]\ntasks: [x]\nseeds: [1]\nmethods: []\n"))
         .hasMessageStartingWith("test.yaml")
