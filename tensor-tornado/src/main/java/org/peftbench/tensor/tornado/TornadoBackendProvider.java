@@ -32,11 +32,23 @@ public final class TornadoBackendProvider implements BackendProvider {
     } catch (Throwable t) { // NoClassDefFoundError, ExceptionInInitializerError, driver errors
       System.err.println(
           "peftbench: TornadoVM or its device is unusable ("
-              + t.getClass().getSimpleName()
-              + ": "
-              + t.getMessage()
+              + reason(t)
               + "); using the CPU backend");
       return new CpuBackend();
     }
+  }
+
+  /** The innermost cause, e.g. "TornadoRuntimeException: no OpenCL platform". */
+  private static String reason(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String why = root.getClass().getSimpleName();
+    if (root.getMessage() == null) {
+      return why;
+    }
+    // TornadoVM colours some messages with ANSI escapes
+    return why + ": " + root.getMessage().replaceAll("\u001B\\[[0-9;]*m", "").strip();
   }
 }

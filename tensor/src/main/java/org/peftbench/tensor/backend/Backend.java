@@ -5,7 +5,8 @@ import org.peftbench.tensor.Tensor;
 /**
  * The numeric kernels everything else is built from. Implementations: {@link ScalarBackend} (the
  * plain reference every other backend is tested against) and the Vector API {@code CpuBackend}
- * (default); a TornadoVM backend plugs in later. Pick one with {@link Backends}.
+ * (default); optional backends (the TornadoVM one in module {@code tensor-tornado}) plug in through
+ * {@link BackendProvider}. Pick one with {@link Backends}.
  *
  * <p>Conventions. Shapes use fixed letters: B batch, T time (queries), S keys, C channels, V vocab,
  * H heads, D head dim, N rows (= B·T for row-wise ops), M/N/K for GEMM. Unless a parameter says
