@@ -120,6 +120,12 @@ def main():
             assert all(parses(parser, c) for c in r_norm + p_norm)
         cases.append({"valid": valid, "predictions": preds, "references": refs,
                       "expected": score_over_seeds(r_norm, p_norm)})
+    # truncated generations (cut at a random point): the commonest syntax errors in practice
+    refs = rng.sample(pool, 150)
+    preds = [r[:max(1, int(len(r) * rng.uniform(0.3, 0.95)))] for r in refs]
+    cases.append({"valid": False, "predictions": preds, "references": refs,
+                  "expected": score_over_seeds([r.strip().lower() for r in refs],
+                                               [p.strip().lower() for p in preds])})
     # multi-line code: functions, loops, branches
     programs = [
         ("def f(a, b=1):\n    c = a + b\n    for i in range(c):\n        if i % 2:\n            c -= i\n"

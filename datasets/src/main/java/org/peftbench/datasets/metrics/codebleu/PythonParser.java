@@ -1062,28 +1062,32 @@ final class PythonParser {
   }
 
   private PyNode postfix(PyNode e) {
-    while (true) {
-      if (at(".")) {
-        PyNode n = new PyNode("attribute", true).add("object", e).add(next().anonymous());
-        e = n.add("attribute", identifierOrKeyword());
-      } else if (at("[")) {
-        PyNode n = new PyNode("subscript", true).add("value", e).add(next().anonymous());
-        n.add("subscript", subscriptItem());
-        while (at(",")) {
-          n.add(next().anonymous());
-          if (at("]")) {
-            break;
-          }
-          n.add("subscript", subscriptItem());
-        }
-        e = n.add(expect("]"));
-      } else if (at("(")) {
-        PyNode n = new PyNode("call", true).add("function", e);
-        e = n.add("arguments", argumentsOrGenerator());
-      } else {
-        return e;
-      }
+    while (at(".") || at("[") || at("(")) {
+      e = postfixStep(e);
     }
+    return e;
+  }
+
+  /** One attribute access, subscript or call applied to {@code e}. */
+  private PyNode postfixStep(PyNode e) {
+    if (at(".")) {
+      PyNode n = new PyNode("attribute", true).add("object", e).add(next().anonymous());
+      return n.add("attribute", identifierOrKeyword());
+    }
+    if (at("[")) {
+      PyNode n = new PyNode("subscript", true).add("value", e).add(next().anonymous());
+      n.add("subscript", subscriptItem());
+      while (at(",")) {
+        n.add(next().anonymous());
+        if (at("]")) {
+          break;
+        }
+        n.add("subscript", subscriptItem());
+      }
+      return n.add(expect("]"));
+    }
+    PyNode n = new PyNode("call", true).add("function", e);
+    return n.add("arguments", argumentsOrGenerator());
   }
 
   /** After '.', Python 2 code may use names such as "print" or "exec" as attributes. */
@@ -1182,25 +1186,29 @@ final class PythonParser {
 
   private void comprehensionClauses(PyNode parent) {
     while (at("for") || at("if") || (at("async") && peek(1).is("for"))) {
-      if (at("if")) {
-        PyNode clause = new PyNode("if_clause", true).add(next().anonymous());
-        parent.add(clause.add(disjunctionOrLambda()));
-        continue;
-      }
-      PyNode clause = new PyNode("for_in_clause", true);
-      if (at("async")) {
-        clause.add(next().anonymous());
-      }
-      clause.add(expect("for")).add("left", targets()).add(expect("in"));
-      clause.add("right", disjunctionOrLambda());
-      while (at(",") && !peek(1).is(")") && !peek(1).is("]") && !peek(1).is("}")) {
-        clause.add(next().anonymous()).add("right", disjunctionOrLambda());
-      }
-      if (at(",")) {
-        clause.add(next().anonymous());
-      }
-      parent.add(clause);
+      parent.add(comprehensionClause());
     }
+  }
+
+  /** One for_in_clause or if_clause of a comprehension. */
+  private PyNode comprehensionClause() {
+    if (at("if")) {
+      PyNode clause = new PyNode("if_clause", true).add(next().anonymous());
+      return clause.add(disjunctionOrLambda());
+    }
+    PyNode clause = new PyNode("for_in_clause", true);
+    if (at("async")) {
+      clause.add(next().anonymous());
+    }
+    clause.add(expect("for")).add("left", targets()).add(expect("in"));
+    clause.add("right", disjunctionOrLambda());
+    while (at(",") && !peek(1).is(")") && !peek(1).is("]") && !peek(1).is("}")) {
+      clause.add(next().anonymous()).add("right", disjunctionOrLambda());
+    }
+    if (at(",")) {
+      clause.add(next().anonymous());
+    }
+    return clause;
   }
 
   private PyNode disjunctionOrLambda() {
@@ -1408,47 +1416,116 @@ final class PythonParser {
   }
 
   /**
-   * Best-effort tree for code outside the grammar: a module holding one ERROR node whose children
-   * are the complete expressions found left to right (so their subtrees, e.g. calls, still count in
-   * the syntax match, as they do in tree-sitter's error recovery) and single tokens between them.
+   * Best-effort tree for code outside the grammar, after tree-sitter's error recovery: the complete
+   * statements from the top are kept, and the rest becomes one ERROR node holding, left to right,
+   * the complete expressions found (or the longest valid prefix of a primary expression such as
+   * {@code df.groupby} before an unclosed call; keyword arguments inside an unclosed call) and the
+   * single tokens between them. Truncated generations are the common case.
    */
   static PyNode salvage(String code) {
-    List<PyToken> tokens = new ArrayList<>();
-    for (PyToken t : PyLexer.tokenize(code)) {
+    List<PyToken> all = PyLexer.tokenize(code);
+    PyNode module = new PyNode("module", true);
+    PythonParser p = new PythonParser(all);
+    while (true) {
+      while (p.peek().kind() == PyToken.Kind.NEWLINE) {
+        p.i++;
+      }
+      PyToken t = p.peek();
+      if (t.kind() == PyToken.Kind.END
+          || t.kind() == PyToken.Kind.INDENT
+          || t.kind() == PyToken.Kind.DEDENT) {
+        break;
+      }
+      int start = p.i;
+      PyNode statements = new PyNode("module", true);
+      try {
+        p.statement(statements);
+      } catch (SyntaxError | IndexOutOfBoundsException | StackOverflowError ex) {
+        p.i = start;
+        break;
+      }
+      for (PyNode c : statements.children) {
+        module.add(c);
+      }
+    }
+    List<PyToken> rest = new ArrayList<>();
+    for (PyToken t : all.subList(p.i, all.size())) {
       if (t.kind() != PyToken.Kind.NEWLINE
           && t.kind() != PyToken.Kind.INDENT
           && t.kind() != PyToken.Kind.DEDENT) {
-        tokens.add(t);
+        rest.add(t);
       }
     }
+    PyNode error = errorNode(rest);
+    return error.children.isEmpty() ? module : module.add(error);
+  }
+
+  private static PyNode errorNode(List<PyToken> tokens) {
     PyNode error = new PyNode("ERROR", true);
     PythonParser p = new PythonParser(tokens);
+    int depth = 0; // unclosed '(' so far: inside one, name=value is a keyword argument
     while (p.peek().kind() != PyToken.Kind.END) {
       int start = p.i;
       PyNode e = null;
-      if (p.startsExpression() && !p.at("*") && !p.at("**")) {
-        try {
+      try {
+        if (depth > 0 && p.isName(p.peek()) && p.peek(1).is("=")) {
+          e = p.argument();
+        } else if (p.at("for") || p.at("if")) {
+          e = p.comprehensionClause(); // a comprehension cut short keeps its clauses
+        } else if (p.startsExpression() && !p.at("*") && !p.at("**")) {
           e = p.expression();
-        } catch (SyntaxError | IndexOutOfBoundsException | StackOverflowError ex) {
-          e = null;
         }
+      } catch (SyntaxError | IndexOutOfBoundsException | StackOverflowError ex) {
+        p.i = start;
+        e = p.longestPrimary();
       }
       if (e == null || p.i == start) {
         p.i = start;
         PyToken t = p.next();
+        depth += t.is("(") ? 1 : t.is(")") && depth > 0 ? -1 : 0;
         e =
             switch (t.kind()) {
               case NAME -> KEYWORDS.contains(t.text()) ? t.anonymous() : t.leaf("identifier", true);
               case INTEGER -> t.leaf("integer", true);
               case FLOAT -> t.leaf("float", true);
-              case STRING -> t.leaf("string", true);
+              case STRING -> stringOrLeaf(t);
               default -> t.anonymous();
             };
       }
       error.add(e);
     }
-    PyNode module = new PyNode("module", true);
-    return error.children.isEmpty() ? module : module.add(error);
+    return error;
+  }
+
+  private static PyNode stringOrLeaf(PyToken t) {
+    try {
+      return PyStrings.node(t);
+    } catch (SyntaxError | IndexOutOfBoundsException e) {
+      return t.leaf("string", true);
+    }
+  }
+
+  /** An atom and as many attribute/subscript/call steps as parse; null if the atom fails. */
+  private PyNode longestPrimary() {
+    int start = i;
+    PyNode e;
+    try {
+      e = atom();
+    } catch (SyntaxError | IndexOutOfBoundsException | StackOverflowError ex) {
+      i = start;
+      return null;
+    }
+    while (at(".") || at("[") || at("(")) {
+      int save = i;
+      try {
+        PyNode longer = postfixStep(e);
+        e = longer;
+      } catch (SyntaxError | IndexOutOfBoundsException | StackOverflowError ex) {
+        i = save;
+        break;
+      }
+    }
+    return e;
   }
 
   /** Parses an f-string replacement field's expression (used by {@link PyStrings}). */
