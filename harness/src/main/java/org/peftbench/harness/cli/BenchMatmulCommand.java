@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  * the current backend. A holds activations (F32); B is the "weight" (F32 on the heap, or BF16/F16
  * off-heap like a mapped checkpoint). Variants: nn = A·B, nt = A·Bᵀ (a linear layer's forward), tn
  * = Aᵀ·B (its weight gradient). The kernels run untimed until the JIT has compiled them, then
- * several timed runs; the median is reported (the best too).
+ * several timed runs; the median is reported (the best too), and GFLOP per CPU-second of the
+ * process, which stays comparable when other jobs share the machine.
  */
 @Command(
     name = "matmul",
@@ -122,9 +123,9 @@ public final class BenchMatmulCommand implements Callable<Integer> {
         backend.matmul(a, transA, b, transB, c, false);
       }
       double flops = 2.0 * m * n * k;
-      double[] gflops = new double[runs];
+      double[] gflops = new double[runs], cpuGflops = new double[runs];
       for (int r = 0; r < runs; r++) {
-        long start = System.nanoTime(), elapsed;
+        long start = System.nanoTime(), cpuStart = processCpuNanos(), elapsed;
         int calls = 0;
         do {
           backend.matmul(a, transA, b, transB, c, false);
@@ -132,21 +133,34 @@ public final class BenchMatmulCommand implements Callable<Integer> {
           elapsed = System.nanoTime() - start;
         } while (elapsed < minTime * 1e9);
         gflops[r] = flops * calls / elapsed;
+        cpuGflops[r] = flops * calls / Math.max(1, processCpuNanos() - cpuStart);
       }
       Arrays.sort(gflops);
-      double median = gflops[runs / 2], best = gflops[runs - 1];
-      report(median, best, backend.name());
+      Arrays.sort(cpuGflops);
+      report(gflops[runs / 2], gflops[runs - 1], cpuGflops[runs / 2], backend.name());
     }
     return ExitCodes.OK;
   }
 
-  private void report(double median, double best, String backendName) throws Exception {
+  /**
+   * CPU time of the whole process: with it, GFLOP per CPU-second (the speed per busy core) can be
+   * compared between programs even on a machine other jobs share, where wall-clock time cannot.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private void report(double median, double best, double cpuMedian, String backendName)
+      throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     int threads = Parallel.threads();
     if (json) {
       ObjectNode node = new ObjectMapper().createObjectNode();
       node.put("gflops", round(median));
       node.put("best_gflops", round(best));
+      node.put("cpu_gflops", round(cpuMedian));
       node.put("m", m);
       node.put("n", n);
       node.put("k", k);
@@ -159,7 +173,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
       out.printf(
           Locale.ROOT,
           "matmul %s %dx%dx%d, B %s, %d threads, backend %s: %.1f GFLOP/s (median of %d runs;"
-              + " best %.1f)%n",
+              + " best %.1f; %.1f per CPU-second)%n",
           variant,
           m,
           n,
@@ -169,7 +183,8 @@ public final class BenchMatmulCommand implements Callable<Integer> {
           backendName,
           median,
           runs,
-          best);
+          best,
+          cpuMedian);
     }
   }
 
