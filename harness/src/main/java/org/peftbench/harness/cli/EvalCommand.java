@@ -34,9 +34,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Evaluate a model (and adapter) on a task's test split: 'generate' = greedy generation then",
-      "the task's metrics (PEFT-Bench); 'rank' = the most likely option by log-likelihood",
-      "(lm-evaluation-harness; classification and multiple-choice tasks)."
+      "Evaluate a model (and adapter) on a task's test split: 'generate' = greedy generation then"
+          + " the task's metrics (PEFT-Bench); 'rank' = the most likely option by log-likelihood"
+          + " (lm-evaluation-harness; classification and multiple-choice tasks)."
     })
 public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR")

@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
     name = "pscp",
     mixinStandardHelpOptions = true,
     description = {
-      "Compute PSCP = P·(1+M_p/C_p)^-β_p·(1+M_f/C_f)^-β_f·(1+M_m/C_m)^-β_m",
-      "(C_p = 5e8 params, C_f = 10 TFLOPs, C_m = 94 GB unless overridden)."
+      "Compute PSCP = P·(1+M_p/C_p)^-β_p·(1+M_f/C_f)^-β_f·(1+M_m/C_m)^-β_m"
+          + " (C_p = 5e8 params, C_f = 10 TFLOPs, C_m = 94 GB unless overridden)."
     })
 public final class PscpCommand implements Callable<Integer> {
   @Option(

@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
     name = "report",
     mixinStandardHelpOptions = true,
     description = {
-      "Write results.csv, report.md, tables.tex and report.html for a results folder",
-      "(the --out of 'peftbench run') and print the Markdown tables."
+      "Write results.csv, report.md, tables.tex and report.html for a results folder"
+          + " (the --out of 'peftbench run') and print the Markdown tables."
     })
 public final class ReportCommand implements Callable<Integer> {
   @Option(

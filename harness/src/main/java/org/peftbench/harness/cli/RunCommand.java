@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a benchmark suite (default: the bundled 'smoke' suite) and write its results and report.",
-      "Re-running skips completed runs and resumes interrupted ones."
+      "Run a benchmark suite (default: the bundled 'smoke' suite) and write its results and report."
+          + " Re-running skips completed runs and resumes interrupted ones."
     })
 public final class RunCommand implements Callable<Integer> {
   @Option(

@@ -48,10 +48,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Fine-tune a model with a PEFT method on a task (PEFT-Bench splits; the adapter with the",
-      "best validation loss is written) or on a pre-tokenized JSONL file (the final adapter).",
-      "Defaults are PEFT-Bench's: AdamW, lr 5e-5, cosine, warmup 0.1, weight decay 1e-5, batch 4,",
-      "10 epochs."
+      "Fine-tune a model with a PEFT method on a task (PEFT-Bench splits; the adapter with the "
+          + "best validation loss is written) or on a pre-tokenized JSONL file (the final "
+          + "adapter). Defaults are PEFT-Bench's."
     })
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
@@ -105,25 +104,37 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-steps", paramLabel = "N", description = "Stop after N optimizer steps.")
   Integer maxSteps;
 
-  @Option(names = "--epochs", paramLabel = "E")
+  @Option(names = "--epochs", paramLabel = "E", description = "Epochs (default 10).")
   Integer epochs;
 
-  @Option(names = "--batch-size", paramLabel = "B")
+  @Option(names = "--batch-size", paramLabel = "B", description = "Micro-batch size (default 4).")
   Integer batchSize;
 
-  @Option(names = "--grad-accum", paramLabel = "G")
+  @Option(
+      names = "--grad-accum",
+      paramLabel = "G",
+      description = "Micro-batches per optimizer step (default 1).")
   Integer gradAccum;
 
-  @Option(names = "--lr", paramLabel = "LR")
+  @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate (default 5e-5).")
   Double lr;
 
-  @Option(names = "--scheduler", paramLabel = "constant|linear|cosine")
+  @Option(
+      names = "--scheduler",
+      paramLabel = "NAME",
+      description = "constant, linear or cosine (default cosine), after a linear warmup.")
   String scheduler;
 
-  @Option(names = "--warmup-ratio", paramLabel = "R")
+  @Option(
+      names = "--warmup-ratio",
+      paramLabel = "R",
+      description = "Warmup steps as a share of all steps (default 0.1).")
   Double warmupRatio;
 
-  @Option(names = "--weight-decay", paramLabel = "W")
+  @Option(
+      names = "--weight-decay",
+      paramLabel = "W",
+      description = "AdamW weight decay (default 1e-5).")
   Double weightDecay;
 
   @Option(
@@ -145,10 +156,16 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Validate (--task) / checkpoint every N steps (default: each epoch).")
   Integer evalEvery;
 
-  @Option(names = "--max-train-examples", paramLabel = "N")
+  @Option(
+      names = "--max-train-examples",
+      paramLabel = "N",
+      description = "A seeded sample of the train split (--task).")
   int maxTrain;
 
-  @Option(names = "--max-validation-examples", paramLabel = "N")
+  @Option(
+      names = "--max-validation-examples",
+      paramLabel = "N",
+      description = "A seeded sample of the validation split (--task).")
   int maxValidation;
 
   @Option(
