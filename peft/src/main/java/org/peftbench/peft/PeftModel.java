@@ -278,8 +278,10 @@ public final class PeftModel {
    * @param labels {@code [B·T]} aligned with {@code ids}, {@code -100} = not predicted
    */
   public Var loss(int[] ids, int[] attentionMask, int[] labels, int batch, int time) {
-    Var logits = forward(ids, attentionMask, batch, time);
-    return LanguageModelLoss.loss(logits, extendLabels(labels, batch, time, virtualTokens()));
+    // lm_head + cross-entropy fused in row chunks: no [B, T, V] logits (same loss, less memory)
+    Var hidden = base.forwardHidden(input(ids, attentionMask, batch, time));
+    return LanguageModelLoss.lossFromHidden(
+        base, hidden, extendLabels(labels, batch, time, virtualTokens()));
   }
 
   /** {@code [-100]·P ++ labels} per row. */
