@@ -19,6 +19,7 @@ Run:
 Writes to datasets/src/test/resources/org/peftbench/datasets/metrics/:
 - python_trees.jsonl: for CoNaLa snippets (test, first 300 of train), tree-sitter's S-expression
   and its leaves (type, named, start and end points): the Java parser must reproduce them.
+- strip_fixtures.jsonl: remove_comments_and_docstrings on snippets, truncations and programs.
 - codebleu_fixtures.json: calc_codebleu(...) of perturbed predictions against CoNaLa references
   and a few multi-line programs, after PEFT-Factory's normalization (strip, lower-case), as
   [min, max] over hash seeds 0-7. Cases marked valid hold only code tree-sitter parses without
@@ -103,6 +104,21 @@ def main():
             root = parser.parse(code.encode("utf-8")).root_node
             sexp = str(root)
             f.write(json.dumps({"code": code, "sexp": sexp, "leaves": leaves(root, [])}) + "\n")
+
+    # comment/docstring removal: CoNaLa snippets, their random truncations, a few programs
+    strip_rng = random.Random(11)
+    sources = snippets("test")
+    sources += [c[:max(1, int(len(c) * strip_rng.uniform(0.2, 0.95)))] for c in snippets("test")]
+    sources += ["def f(x):\n    '''Doc.'''\n    # note\n    return x  # end\n",
+                "'{}'.format(a)  # col 0 string\n\nprint('x')\n", "x = (1,\n     2)  # c\n}",
+                "if a:\n    b = '''multi\nline'''\nelse:\n  c \\\n = 2\n", "SELECT * FROM t "]
+    with open(OUT / "strip_fixtures.jsonl", "w") as f:
+        for code in sources:
+            try:
+                out = remove_comments_and_docstrings(code, "python")
+            except Exception:
+                out = code  # the reference falls back to the code as it is
+            f.write(json.dumps({"code": code, "stripped": out}) + "\n")
 
     rng = random.Random(7)
     test = snippets("test")

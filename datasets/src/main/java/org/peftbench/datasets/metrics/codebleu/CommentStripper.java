@@ -244,15 +244,17 @@ final class CommentStripper {
     if (contStr != null) {
       throw new TokenizeError("EOF in multi-line string");
     }
-    if (parens > 0 || continued) {
+    if (parens != 0 || continued) {
+      // Python keeps reading continuation lines while brackets are unbalanced either way
       throw new TokenizeError("EOF in multi-line statement");
     }
     // A last line without '\n' still ends its logical line.
     if (!out.isEmpty()) {
       Tok last = out.get(out.size() - 1);
       if (last.type != Type.NEWLINE && last.type != Type.NL) {
-        out.add(
-            new Tok(Type.NEWLINE, "", last.endLine, last.endCol, last.endLine, last.endCol + 1));
+        // at the end of that line, after any trailing blanks (which so stay in the output)
+        int width = lines.get(lines.size() - 1).length();
+        out.add(new Tok(Type.NEWLINE, "", lineNo, width, lineNo, width + 1));
       }
     }
     int end = lineNo + 1;

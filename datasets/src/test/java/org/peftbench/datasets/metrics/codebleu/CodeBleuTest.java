@@ -145,4 +145,21 @@ class CodeBleuTest {
           .isBetween(0.0, 1.0);
     }
   }
+
+  @Test
+  void strippingMatchesTheReferenceOnSnippetsAndTruncations() throws IOException {
+    int checked = 0;
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(resource("strip_fixtures.jsonl"), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        JsonNode c = JSON.readTree(line);
+        String code = c.get("code").asText();
+        assertThat(CommentStripper.strip(code)).as(code).isEqualTo(c.get("stripped").asText());
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(1005);
+  }
 }
