@@ -1,6 +1,5 @@
 package org.peftbench.tensor.tornado;
 
-import java.util.List;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.AttentionMask;
 import org.peftbench.tensor.backend.Backend;
@@ -14,7 +13,6 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
-import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
@@ -23,11 +21,12 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * TornadoVM device (a GPU, or an OpenCL CPU device such as PoCL); every other method is delegated
  * to {@link CpuBackend}.
  *
- * <p>GEMM's host side, with the frozen-weight cache, is {@link GemmOps}; attention's is {@link
- * AttentionOps}; the row-wise and elementwise ops are here. Activations are copied in and out on
- * each call; attention's backward keeps its intermediate Δ on the device between its two kernels.
- * Plans are built once per (operation, buffer capacity, weight) and reused: shapes travel in small
- * int arrays, so a plan serves every size up to its capacity.
+ * <p>The host side of each family lives in its own class: {@link GemmOps} (with the frozen-weight
+ * cache), {@link AttentionOps}, {@link RowOps}, {@link ElementwiseOps}; this class routes the
+ * {@link Backend} methods to them or to the CPU backend. Activations are copied in and out on each
+ * call; attention's backward keeps its intermediate Δ on the device between its two kernels. Plans
+ * are built once per (operation, buffer capacity, weight) and reused: shapes travel in small int
+ * arrays, so a plan serves every size up to its capacity.
  *
  * <p>Calls are serialised ({@code synchronized}): one execution plan runs at a time.
  */
@@ -39,6 +38,8 @@ public final class TornadoBackend implements Backend {
   private final Plans plans = new Plans();
   private final GemmOps gemm;
   private final AttentionOps attention;
+  private final ElementwiseOps elementwise;
+  private final RowOps rows;
   private final String deviceName;
   private final GemmKernel gemmKernel;
 
@@ -59,6 +60,8 @@ public final class TornadoBackend implements Backend {
     this.gemmKernel = gemmKernel;
     this.gemm = new GemmOps(plans, gemmKernel);
     this.attention = new AttentionOps(plans, cpu);
+    this.elementwise = new ElementwiseOps(plans, cpu);
+    this.rows = new RowOps(plans);
   }
 
   /**
@@ -162,190 +165,43 @@ public final class TornadoBackend implements Backend {
     }
   }
 
-  // ---------------------------------------------------------------- elementwise
+  // ---------------------------------------------------------------- elementwise (ElementwiseOps)
 
-  private record BinaryPlan(
-      KernelPlan plan, FloatArray a, FloatArray b, IntArray dims, FloatArray out) {}
-
-  // out[N,C] = a[N,C] op b[C] (or b[N,C]); out may alias a
-  private void binary(int op, Tensor a, Tensor b, Tensor out) {
-    Checks.broadcast(a, b, out);
-    int n = a.size(), bn = b.size();
-    if (n == 0) {
-      return;
-    }
-    int capA = DeviceBuffers.capacity(n), capB = DeviceBuffers.capacity(bn);
-    BinaryPlan p =
-        plans.get(
-            List.of("binary", capA, capB),
-            () -> {
-              FloatArray x = new FloatArray(capA), y = new FloatArray(capB);
-              FloatArray o = new FloatArray(capA);
-              IntArray dims = new IntArray(3);
-              TaskGraph g =
-                  new TaskGraph("binary")
-                      .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, y, dims)
-                      .task("op", ElementwiseKernels::binary, new KernelContext(), x, y, dims, o)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, o);
-              return new BinaryPlan(new KernelPlan(g, "binary", "op"), x, y, dims, o);
-            });
-    DeviceBuffers.put(a, p.a);
-    DeviceBuffers.put(b, p.b);
-    DeviceBuffers.putInts(new int[] {n, bn, op}, p.dims);
-    plans.run(p.plan.size1D("op", n));
-    DeviceBuffers.get(p.out, out);
-  }
-
+  // out[N,C] = a[N,C] + b[C] (or b[N,C]); out may alias a
   @Override
   public synchronized void add(Tensor a, Tensor b, Tensor out) {
-    binary(ElementwiseKernels.ADD, a, b, out);
+    elementwise.binary(ElementwiseKernels.ADD, a, b, out);
   }
 
   @Override
   public synchronized void mul(Tensor a, Tensor b, Tensor out) {
-    binary(ElementwiseKernels.MUL, a, b, out);
-  }
-
-  private record AxpbyPlan(
-      KernelPlan plan, FloatArray x, FloatArray y, IntArray dims, FloatArray params) {}
-
-  // y = alpha·x + beta·y
-  private void axpby(float alpha, Tensor x, float beta, Tensor y, Tensor out) {
-    Checks.sameSize(x, out);
-    int n = x.size();
-    if (n == 0) {
-      return;
-    }
-    int cap = DeviceBuffers.capacity(n);
-    AxpbyPlan p =
-        plans.get(
-            List.of("axpby", cap),
-            () -> {
-              FloatArray xs = new FloatArray(cap), ys = new FloatArray(cap);
-              FloatArray params = new FloatArray(2);
-              IntArray dims = new IntArray(1);
-              TaskGraph g =
-                  new TaskGraph("axpby")
-                      .transferToDevice(DataTransferMode.EVERY_EXECUTION, xs, ys, dims, params)
-                      .task(
-                          "op",
-                          ElementwiseKernels::axpby,
-                          new KernelContext(),
-                          xs,
-                          dims,
-                          params,
-                          ys)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, ys);
-              return new AxpbyPlan(new KernelPlan(g, "axpby", "op"), xs, ys, dims, params);
-            });
-    DeviceBuffers.put(x, p.x);
-    if (beta != 0f) {
-      DeviceBuffers.put(y, p.y);
-    }
-    p.dims.set(0, n);
-    p.params.set(0, alpha);
-    p.params.set(1, beta);
-    plans.run(p.plan.size1D("op", n));
-    DeviceBuffers.get(p.y, out);
+    elementwise.binary(ElementwiseKernels.MUL, a, b, out);
   }
 
   // out = s·a
   @Override
   public synchronized void scale(Tensor a, float s, Tensor out) {
-    axpby(s, a, 0f, out, out);
+    elementwise.axpby(s, a, 0f, out, out);
   }
 
   // y += alpha·x
   @Override
   public synchronized void axpy(float alpha, Tensor x, Tensor y) {
     Checks.sameSize(x, y);
-    axpby(alpha, x, 1f, y, y);
+    elementwise.axpby(alpha, x, 1f, y, y);
   }
 
-  /** The kernel code of a unary op, or -1 when it runs on the CPU (GELU, tanh). */
-  private static int unaryCode(UnaryOp op) {
-    return switch (op) {
-      case SILU -> ElementwiseKernels.SILU;
-      case SIGMOID -> ElementwiseKernels.SIGMOID;
-      case RELU -> ElementwiseKernels.RELU;
-      case EXP -> ElementwiseKernels.EXP;
-      default -> -1;
-    };
-  }
-
-  private record UnaryPlan(
-      KernelPlan plan, FloatArray x, FloatArray dy, IntArray dims, FloatArray out) {}
-
-  // out = f(x)
+  // out = f(x) (SiLU, sigmoid, ReLU, exp on the device; GELU and tanh on the CPU)
   @Override
   public synchronized void unary(UnaryOp op, Tensor x, Tensor out) {
-    Checks.sameSize(x, out);
-    int code = unaryCode(op), n = x.size();
-    if (code < 0 || n == 0) {
-      cpu.unary(op, x, out);
-      return;
-    }
-    int cap = DeviceBuffers.capacity(n);
-    UnaryPlan p =
-        plans.get(
-            List.of("unary", cap),
-            () -> {
-              FloatArray xs = new FloatArray(cap), o = new FloatArray(cap);
-              IntArray dims = new IntArray(2);
-              TaskGraph g =
-                  new TaskGraph("unary")
-                      .transferToDevice(DataTransferMode.EVERY_EXECUTION, xs, dims)
-                      .task("op", ElementwiseKernels::unary, new KernelContext(), xs, dims, o)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, o);
-              return new UnaryPlan(new KernelPlan(g, "unary", "op"), xs, null, dims, o);
-            });
-    DeviceBuffers.put(x, p.x);
-    DeviceBuffers.putInts(new int[] {n, code}, p.dims);
-    plans.run(p.plan.size1D("op", n));
-    DeviceBuffers.get(p.out, out);
+    elementwise.unary(op, x, out);
   }
 
   // dx (+)= f'(x)·dy
   @Override
   public synchronized void unaryBackward(
       UnaryOp op, Tensor x, Tensor dy, Tensor dx, boolean accumulate) {
-    Checks.sameSize(x, dy);
-    Checks.sameSize(x, dx);
-    int code = unaryCode(op), n = x.size();
-    if (code < 0 || n == 0) {
-      cpu.unaryBackward(op, x, dy, dx, accumulate);
-      return;
-    }
-    int cap = DeviceBuffers.capacity(n);
-    UnaryPlan p =
-        plans.get(
-            List.of("unaryBackward", cap),
-            () -> {
-              FloatArray xs = new FloatArray(cap), g = new FloatArray(cap);
-              FloatArray o = new FloatArray(cap);
-              IntArray dims = new IntArray(3);
-              TaskGraph tg =
-                  new TaskGraph("unaryBackward")
-                      .transferToDevice(DataTransferMode.EVERY_EXECUTION, xs, g, dims, o)
-                      .task(
-                          "op",
-                          ElementwiseKernels::unaryBackward,
-                          new KernelContext(),
-                          xs,
-                          g,
-                          dims,
-                          o)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, o);
-              return new UnaryPlan(new KernelPlan(tg, "unaryBackward", "op"), xs, g, dims, o);
-            });
-    DeviceBuffers.put(x, p.x);
-    DeviceBuffers.put(dy, p.dy);
-    if (accumulate) {
-      DeviceBuffers.put(dx, p.out);
-    }
-    DeviceBuffers.putInts(new int[] {n, code, accumulate ? 1 : 0}, p.dims);
-    plans.run(p.plan.size1D("op", n));
-    DeviceBuffers.get(p.out, dx);
+    elementwise.unaryBackward(op, x, dy, dx, accumulate);
   }
 
   /**
@@ -354,28 +210,7 @@ public final class TornadoBackend implements Backend {
    * #unary} and {@link #mul}; this is the one-pass version for callers that know the backend.
    */
   public synchronized void swiglu(Tensor gate, Tensor up, Tensor out) {
-    Checks.sameSize(gate, up);
-    Checks.sameSize(gate, out);
-    int n = gate.size(), cap = DeviceBuffers.capacity(n);
-    UnaryPlan p =
-        plans.get(
-            List.of("swiglu", cap),
-            () -> {
-              FloatArray g = new FloatArray(cap), u = new FloatArray(cap);
-              FloatArray o = new FloatArray(cap);
-              IntArray dims = new IntArray(1);
-              TaskGraph tg =
-                  new TaskGraph("swiglu")
-                      .transferToDevice(DataTransferMode.EVERY_EXECUTION, g, u, dims)
-                      .task("op", ElementwiseKernels::swiglu, new KernelContext(), g, u, dims, o)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, o);
-              return new UnaryPlan(new KernelPlan(tg, "swiglu", "op"), g, u, dims, o);
-            });
-    DeviceBuffers.put(gate, p.x);
-    DeviceBuffers.put(up, p.dy);
-    p.dims.set(0, n);
-    plans.run(p.plan.size1D("op", n));
-    DeviceBuffers.get(p.out, out);
+    elementwise.swiglu(gate, up, out);
   }
 
   // ---------------------------------------------------------------- reductions (CPU)
@@ -402,34 +237,10 @@ public final class TornadoBackend implements Backend {
 
   // ---------------------------------------------------------------- softmax
 
-  private record RowPlan(KernelPlan plan, FloatArray x, IntArray dims, FloatArray out) {}
-
   // out[N,C] = softmax(x) row-wise; out may alias x
   @Override
   public synchronized void softmax(Tensor x, Tensor out) {
-    Checks.sameSize(x, out);
-    int rows = x.rows(), cols = x.cols(), n = x.size();
-    if (n == 0) {
-      return;
-    }
-    int cap = DeviceBuffers.capacity(n);
-    RowPlan p =
-        plans.get(
-            List.of("softmax", cap),
-            () -> {
-              FloatArray xs = new FloatArray(cap), o = new FloatArray(cap);
-              IntArray dims = new IntArray(2);
-              TaskGraph g =
-                  new TaskGraph("softmax")
-                      .transferToDevice(DataTransferMode.EVERY_EXECUTION, xs, dims)
-                      .task("rows", RowKernels::softmax, new KernelContext(), xs, dims, o)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, o);
-              return new RowPlan(new KernelPlan(g, "softmax", "rows"), xs, dims, o);
-            });
-    DeviceBuffers.put(x, p.x);
-    DeviceBuffers.putInts(new int[] {rows, cols}, p.dims);
-    plans.run(p.plan.size1D("rows", rows));
-    DeviceBuffers.get(p.out, out);
+    rows.softmax(x, out);
   }
 
   @Override
@@ -444,61 +255,10 @@ public final class TornadoBackend implements Backend {
 
   // ---------------------------------------------------------------- normalisation
 
-  private record NormPlan(
-      KernelPlan plan,
-      FloatArray x,
-      FloatArray weight,
-      FloatArray rstd,
-      FloatArray dy,
-      IntArray dims,
-      FloatArray params,
-      FloatArray out,
-      FloatArray dWeight) {}
-
   // out[N,C] = x·rstd·weight, rstd[N]
   @Override
   public synchronized void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out, Tensor rstd) {
-    Checks.sameSize(x, out);
-    int rows = x.rows(), cols = x.cols();
-    if (x.size() == 0) {
-      return;
-    }
-    int cap = DeviceBuffers.capacity(x.size()), capRows = DeviceBuffers.capacity(rows);
-    int capC = DeviceBuffers.capacity(cols);
-    NormPlan p =
-        plans.get(
-            List.of("rmsNorm", cap, capRows, capC),
-            () -> {
-              FloatArray xs = new FloatArray(cap), w = new FloatArray(capC);
-              FloatArray rs = new FloatArray(capRows), o = new FloatArray(cap);
-              FloatArray params = new FloatArray(1);
-              IntArray dims = new IntArray(2);
-              TaskGraph g =
-                  new TaskGraph("rmsNorm")
-                      .transferToDevice(DataTransferMode.EVERY_EXECUTION, xs, w, dims, params)
-                      .task(
-                          "rows",
-                          RowKernels::rmsNorm,
-                          new KernelContext(),
-                          xs,
-                          w,
-                          dims,
-                          params,
-                          o,
-                          rs)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, o, rs);
-              return new NormPlan(
-                  new KernelPlan(g, "rmsNorm", "rows"), xs, w, rs, null, dims, params, o, null);
-            });
-    DeviceBuffers.put(x, p.x);
-    DeviceBuffers.put(weight, p.weight);
-    DeviceBuffers.putInts(new int[] {rows, cols}, p.dims);
-    p.params.set(0, eps);
-    plans.run(p.plan.size1D("rows", rows));
-    DeviceBuffers.get(p.out, out);
-    if (rstd != null) {
-      DeviceBuffers.get(p.rstd, rstd);
-    }
+    rows.rmsNorm(x, weight, eps, out, rstd);
   }
 
   // dx (+)= ∂out/∂x · dy, dWeight += Σ_rows dy·x·rstd
@@ -511,71 +271,7 @@ public final class TornadoBackend implements Backend {
       Tensor dx,
       boolean accumulate,
       Tensor dWeight) {
-    int rows = x.rows(), cols = x.cols();
-    if (x.size() == 0) {
-      return;
-    }
-    int cap = DeviceBuffers.capacity(x.size()), capRows = DeviceBuffers.capacity(rows);
-    int capC = DeviceBuffers.capacity(cols);
-    NormPlan p =
-        plans.get(
-            List.of("rmsNormBackward", cap, capRows, capC),
-            () -> {
-              FloatArray xs = new FloatArray(cap), w = new FloatArray(capC);
-              FloatArray rs = new FloatArray(capRows), g = new FloatArray(cap);
-              FloatArray o = new FloatArray(cap), dw = new FloatArray(capC);
-              IntArray dims = new IntArray(3);
-              TaskGraph tg =
-                  new TaskGraph("rmsNormBackward")
-                      .transferToDevice(DataTransferMode.EVERY_EXECUTION, xs, w, rs, g, dims, o, dw)
-                      .task(
-                          "input",
-                          RowKernels::rmsNormBackwardInput,
-                          new KernelContext(),
-                          xs,
-                          w,
-                          rs,
-                          g,
-                          dims,
-                          o)
-                      .task(
-                          "weight",
-                          RowKernels::rmsNormBackwardWeight,
-                          new KernelContext(),
-                          xs,
-                          rs,
-                          g,
-                          dims,
-                          dw)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, o, dw);
-              return new NormPlan(
-                  new KernelPlan(tg, "rmsNormBackward", "input", "weight"),
-                  xs,
-                  w,
-                  rs,
-                  g,
-                  dims,
-                  null,
-                  o,
-                  dw);
-            });
-    DeviceBuffers.put(x, p.x);
-    DeviceBuffers.put(weight, p.weight);
-    DeviceBuffers.put(rstd, p.rstd);
-    DeviceBuffers.put(dy, p.dy);
-    if (accumulate) {
-      DeviceBuffers.put(dx, p.out);
-    }
-    if (dWeight != null) {
-      DeviceBuffers.put(dWeight, p.dWeight);
-    }
-    DeviceBuffers.putInts(new int[] {rows, cols, accumulate ? 1 : 0}, p.dims);
-    p.plan.size1D("input", rows).size1D("weight", cols);
-    plans.run(p.plan);
-    DeviceBuffers.get(p.out, dx);
-    if (dWeight != null) {
-      DeviceBuffers.get(p.dWeight, dWeight);
-    }
+    rows.rmsNormBackward(x, weight, rstd, dy, dx, accumulate, dWeight);
   }
 
   @Override
@@ -600,65 +296,10 @@ public final class TornadoBackend implements Backend {
 
   // ---------------------------------------------------------------- positions
 
-  private record RopePlan(KernelPlan plan, FloatArray x, IntArray positions, IntArray dims) {}
-
   // x[N,H,D] rotated in place by the angles of positions[N]
   @Override
   public synchronized void rope(Tensor x, int[] positions, RopeTable table, boolean inverse) {
-    int d = x.dim(-1), heads = x.dim(-2), rows = x.size() / (heads * d);
-    if (d != table.headDim() || positions.length != rows) {
-      throw new IllegalArgumentException(
-          "rope on "
-              + x
-              + " with "
-              + positions.length
-              + " positions and head dim "
-              + table.headDim());
-    }
-    for (int p : positions) {
-      if (p < 0 || p >= table.maxPositions()) {
-        throw new IllegalArgumentException(
-            "rope position " + p + " outside the table's " + table.maxPositions() + " positions");
-      }
-    }
-    if (rows == 0) {
-      return;
-    }
-    int cap = DeviceBuffers.capacity(x.size()), capRows = DeviceBuffers.capacity(rows);
-    RopePlan p =
-        plans.get(
-            List.of("rope", new IdentityKey(table), cap, capRows),
-            () -> {
-              FloatArray xs = new FloatArray(cap);
-              IntArray pos = new IntArray(capRows), dims = new IntArray(4);
-              FloatArray cos = FloatArray.fromArray(table.cosTable());
-              FloatArray sin = FloatArray.fromArray(table.sinTable());
-              TaskGraph g =
-                  new TaskGraph("rope")
-                      .transferToDevice(DataTransferMode.FIRST_EXECUTION, cos, sin)
-                      .transferToDevice(DataTransferMode.EVERY_EXECUTION, xs, pos, dims)
-                      .task("rot", RowKernels::rope, new KernelContext(), xs, pos, cos, sin, dims)
-                      .transferToHost(DataTransferMode.EVERY_EXECUTION, xs);
-              return new RopePlan(new KernelPlan(g, "rope", "rot"), xs, pos, dims);
-            });
-    DeviceBuffers.put(x, p.x);
-    DeviceBuffers.putInts(positions, p.positions);
-    DeviceBuffers.putInts(new int[] {rows, heads, d, inverse ? 1 : 0}, p.dims);
-    plans.run(p.plan.size1D("rot", rows * heads * (d / 2)));
-    DeviceBuffers.get(p.x, x);
-  }
-
-  /** Equality by object identity (for keys holding objects without value equality). */
-  private record IdentityKey(Object object) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof IdentityKey k && k.object == object;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(object);
-    }
+    rows.rope(x, positions, table, inverse);
   }
 
   @Override
