@@ -66,18 +66,21 @@ final class GemmOps {
     } else {
       WeightKey w = WeightKey.of(b);
       DType dt = b.dtype();
+      // A and C share one capacity so that a Linear's forward (x·Wᵀ: A [M,in], C [M,out]) and its
+      // input gradient (dY·W: A [M,out], C [M,in]) use the same plan: one device copy per weight
+      int cap = Math.max(capA, capC);
       p =
           plans.get(
-              List.of("gemmW", w, capA, capC),
+              List.of("gemmW", w, cap),
               () -> {
                 if (dt == DType.BF16 || dt == DType.F16) {
                   ShortArray bits =
                       (ShortArray) weights.computeIfAbsent(w, x -> DeviceBuffers.weightBits(b));
-                  return gemmPlan(capA, null, false, bits, decodeTable(dt), capC);
+                  return gemmPlan(cap, null, false, bits, decodeTable(dt), cap);
                 }
                 FloatArray f =
                     (FloatArray) weights.computeIfAbsent(w, x -> DeviceBuffers.weightF32(b));
-                return gemmPlan(capA, f, false, null, null, capC);
+                return gemmPlan(cap, f, false, null, null, cap);
               });
     }
     DeviceBuffers.put(a, p.a);

@@ -26,6 +26,11 @@ final class Plans {
     runs.incrementAndGet();
   }
 
+  /** How many plans exist. */
+  int size() {
+    return plans.size();
+  }
+
   /** How many plans have run so far. */
   long runs() {
     return runs.get();

@@ -110,6 +110,11 @@ public final class TornadoBackend implements Backend {
     return gemmKernel;
   }
 
+  /** How many execution plans this backend has built. */
+  int planCount() {
+    return plans.size();
+  }
+
   /** How many execution plans this backend has run on the device so far. */
   public long deviceRuns() {
     return plans.runs();

@@ -176,6 +176,16 @@ class TornadoBackendTest {
   }
 
   @Test
+  void aLinearsForwardAndInputGradientShareOnePlanAndWeightCopy() {
+    Random r = new Random(13);
+    Tensor w = asSegment(random(r, 48, 40), DType.BF16); // [out=48, in=40]
+    int before = tornado.planCount();
+    tornado.matmul(random(r, 17, 40), false, w, true, Tensor.zeros(17, 48), false); // x·Wᵀ
+    tornado.matmul(random(r, 17, 48), false, w, false, Tensor.zeros(17, 40), false); // dY·W
+    assertThat(tornado.planCount()).isEqualTo(before + 1);
+  }
+
+  @Test
   void decodeTablesAreExact() {
     FloatArrayCheck.check();
   }
