@@ -30,6 +30,21 @@ public final class Ops {
     return LinearOps.linear(x, w, bias);
   }
 
+  /**
+   * A LoRA layer in one op: {@code y = x·Wᵀ + bias + s·(x·Aᵀ)·Bᵀ} (bias may be null). Same value
+   * and gradients as {@code add(linear(x, W, bias), scale(linear(linear(x, A), B), s))} (up to
+   * rounding), keeping only {@code y} and the rank-r {@code s·x·Aᵀ} for backward.
+   *
+   * @param x {@code [..., in]}
+   * @param w {@code [out, in]}
+   * @param a {@code [r, in]}
+   * @param b {@code [out, r]}
+   * @return {@code [..., out]}
+   */
+  public static Var loraLinear(Var x, Var w, Var bias, Var a, Var b, float scaling) {
+    return LoraOps.loraLinear(x, w, bias, a, b, scaling);
+  }
+
   /** {@code C[M,N] = A[M,K] · B[K,N]}. */
   public static Var matmul(Var a, Var b) {
     return LinearOps.matmul(a, b, false);

@@ -53,6 +53,14 @@ public final class LoraLinear implements LinearLayer {
   // x [..., in] -> y [..., out]
   @Override
   public Var forward(Var x) {
+    if (magnitude == null
+        && dropout == 0f
+        && base.getClass() == Linear.class
+        && !((Linear) base).fanInFanOut()) {
+      // plain LoRA: one fused op keeps only y and s·x·Aᵀ for backward (not five [N, out] tensors)
+      Linear lin = (Linear) base;
+      return Ops.loraLinear(x, lin.weight(), lin.bias(), loraA, loraB, scaling);
+    }
     Var y = base.forward(x);
     Var xd = Ops.dropout(x, dropout, seed + 7919L * calls++);
     Var lora = Ops.scale(Ops.linear(Ops.linear(xd, loraA, null), loraB, null), scaling);
