@@ -13,6 +13,23 @@ public final class ProcessMemory {
     return readKb("VmHWM:");
   }
 
+  /**
+   * Starts a new peak-RSS measurement: Linux resets {@code VmHWM} to the current RSS when "5" is
+   * written to {@code /proc/self/clear_refs} (kernel 4.0+). Without it, the peak would be the
+   * process's since it started, so later runs of a suite would inherit earlier peaks.
+   *
+   * @return whether the reset worked
+   */
+  public static boolean resetPeak() {
+    Path clear = Path.of("/proc/self/clear_refs");
+    try {
+      Files.writeString(clear, "5");
+      return true;
+    } catch (IOException | SecurityException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
   /** Current RSS in bytes, or -1. */
   public static long rssBytes() {
     return readKb("VmRSS:");

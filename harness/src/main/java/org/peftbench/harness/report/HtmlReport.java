@@ -50,6 +50,8 @@ public final class HtmlReport {
     }
     sb.append("<h2>PSCP</h2>\n");
     table(sb, Tables.pscpTable(a));
+    sb.append("<h2>Costs</h2>\n");
+    table(sb, Tables.costTable(a));
 
     sb.append("<h2>Plots</h2>\n");
     List<Aggregate.MethodSummary> summaries = a.methodSummaries();

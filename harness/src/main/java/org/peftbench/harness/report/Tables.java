@@ -91,6 +91,75 @@ public final class Tables {
         rows);
   }
 
+  /**
+   * Measured costs per (model, method), means over its completed runs: seconds per training step,
+   * peak memory, and inference speed of the base and the adapted model (merged where possible).
+   */
+  public static Table costTable(Aggregate a) {
+    List<String> header =
+        List.of(
+            "model",
+            "method",
+            "trainable params",
+            "fwd GFLOPs base",
+            "fwd GFLOPs adapted",
+            "s/step",
+            "peak RSS GB",
+            "peak tensors GB",
+            "prefill tok/s base",
+            "prefill tok/s adapted",
+            "decode tok/s base",
+            "decode tok/s adapted");
+    List<List<String>> rows = new ArrayList<>();
+    for (String model : a.models()) {
+      for (String method : a.methods()) {
+        List<org.peftbench.harness.results.RunResult> runs =
+            a.completed().stream()
+                .filter(r -> r.model.equals(model) && r.method.equals(method))
+                .toList();
+        if (runs.isEmpty()) {
+          continue;
+        }
+        rows.add(
+            List.of(
+                shortModel(model),
+                method,
+                String.format(
+                    Locale.ROOT, "%,.0f", mean(runs, r -> (double) r.cost.trainableParams)),
+                fmt(mean(runs, r -> r.cost.forwardFlopsBase / 1e9), 3),
+                fmt(mean(runs, r -> r.cost.forwardFlopsAdapted / 1e9), 3),
+                fmt(mean(runs, r -> r.measurements.secondsPerStep), 3),
+                fmt(mean(runs, r -> r.measurements.peakRssGb), 3),
+                fmt(mean(runs, r -> r.measurements.peakTensorGb), 3),
+                fmt(mean(runs, r -> r.measurements.prefillTokensPerSecondBase), 0),
+                fmt(mean(runs, r -> r.measurements.prefillTokensPerSecondAdapted), 0),
+                fmt(mean(runs, r -> r.measurements.decodeTokensPerSecondBase), 0),
+                fmt(mean(runs, r -> r.measurements.decodeTokensPerSecondAdapted), 0)));
+      }
+    }
+    return new Table(
+        "Measured costs (means over runs; forward FLOPs of one 512-token sequence, adapted = as"
+            + " served, merged where the method allows)",
+        header,
+        rows);
+  }
+
+  /** Mean of the non-null values, NaN when there are none. */
+  private static double mean(
+      List<org.peftbench.harness.results.RunResult> runs,
+      java.util.function.Function<org.peftbench.harness.results.RunResult, Double> f) {
+    double s = 0;
+    int n = 0;
+    for (var r : runs) {
+      Double v = f.apply(r);
+      if (v != null && !v.isNaN()) {
+        s += v;
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : s / n;
+  }
+
   public static String markdown(Table t) {
     StringBuilder sb = new StringBuilder();
     sb.append("**").append(t.caption()).append("**\n\n");

@@ -157,6 +157,7 @@ public final class Trainer {
     }
 
     MemoryTracker.resetPeak();
+    ProcessMemory.resetPeak();
     String nonFinite = null;
     while (st.step < total) {
       long t0 = System.nanoTime();

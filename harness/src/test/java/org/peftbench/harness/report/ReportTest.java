@@ -83,6 +83,7 @@ class ReportTest {
     assertThat(csv.get(0)).startsWith("run_id,model,method").contains("metric_accuracy");
     String md = Files.readString(tmp.resolve("report.md"));
     assertThat(md).contains("| sst2 (accuracy) | 65.00 ± 7.07 | 42.00 ± 2.83 |", "PSCP β=2");
+    assertThat(md).contains("Measured costs").contains("| m | lora | 1,000 |");
     String tex = Files.readString(tmp.resolve("tables.tex"));
     assertThat(tex).contains("65.00 $\\pm$ 7.07", "\\toprule", "PSCP $\\beta$=1");
     String html = Files.readString(tmp.resolve("report.html"));
