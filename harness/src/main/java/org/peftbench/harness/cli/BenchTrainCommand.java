@@ -89,6 +89,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         if (s == warmup) {
           MemoryTracker.resetPeak();
+          ProcessMemory.resetPeak(); // peaks of the timed steps only
         }
         long t0 = System.nanoTime();
         Var loss = pm.loss(ids, null, ids, batch, seq);
