@@ -10,11 +10,12 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * {@code h / (Hq/Hkv)}), forward and backward, for TornadoVM.
  *
  * <p>Layouts: {@code q, out, dOut [B,T,Hq,D]}, {@code k, v [B,S,Hkv,D]} (S = key buffer length),
- * {@code lse [B,Hq,T]}. {@code dims = {B, T, Hq, D, S, Hkv, keys, prefix, queryOffset, causal,
- * hasPadding}}, {@code params = {scale}}, {@code padding [B,S]} (1 = padding key, all 0 without
- * padding). The visibility rule is {@code AttentionMask.visible}: padding keys are hidden, the
- * first {@code prefix} keys are always visible, and with {@code causal} real key {@code s − prefix}
- * is visible to query t when it is {@code <= queryOffset + t}.
+ * {@code lse [B,Hq,T]}. {@code dims = {B, T, Hq, D, S, Hkv, keys, prefix, queryOffset, causal}},
+ * {@code params = {scale}}, {@code padding [B,S]} (1 = padding key, all 0 without padding; read
+ * unconditionally: a {@code hasPadding != 0 && padding.get(..) != 0} guard was observed to ignore
+ * the padding on PoCL). The visibility rule is {@code AttentionMask.visible}: padding keys are
+ * hidden, the first {@code prefix} keys are always visible, and with {@code causal} real key {@code
+ * s − prefix} is visible to query t when it is {@code <= queryOffset + t}.
  *
  * <p>A fully masked row has no finite log-sum-exp; kernels write and read {@link #MASKED} in its
  * place (the host maps it to and from {@code −∞}), because the generated OpenCL is kept free of

@@ -41,7 +41,7 @@ final class AttentionOps {
       FloatArray dk,
       FloatArray dv) {}
 
-  /** The mask and shapes as the kernels' dims: {B,T,Hq,D,S,Hkv,keys,prefix,offset,causal,pad}. */
+  /** The mask and shapes as the kernels' dims: {B,T,Hq,D,S,Hkv,keys,prefix,offset,causal}. */
   private static int[] attentionDims(Tensor q, Tensor k, Tensor v, Tensor out, AttentionMask mask) {
     int keys = mask.keys(k.dim(1));
     Checks.attention(q, k, v, out, keys);
@@ -55,8 +55,7 @@ final class AttentionOps {
       keys,
       mask.prefix(),
       mask.queryOffset(),
-      mask.causal() ? 1 : 0,
-      mask.keyPadding() != null ? 1 : 0
+      mask.causal() ? 1 : 0
     };
   }
 
@@ -85,7 +84,7 @@ final class AttentionOps {
               FloatArray qs = new FloatArray(capQ), ks = new FloatArray(capK);
               FloatArray vs = new FloatArray(capK), o = new FloatArray(capQ);
               FloatArray l = new FloatArray(capRows), params = new FloatArray(1);
-              IntArray pad = new IntArray(capPad), dm = new IntArray(11);
+              IntArray pad = new IntArray(capPad), dm = new IntArray(10);
               TaskGraph g =
                   new TaskGraph("attention")
                       .transferToDevice(
@@ -170,7 +169,7 @@ final class AttentionOps {
               FloatArray g = new FloatArray(capQ), delta = new FloatArray(capRows);
               FloatArray gq = new FloatArray(capQ), gk = new FloatArray(capK);
               FloatArray gv = new FloatArray(capK);
-              IntArray pad = new IntArray(capPad), dm = new IntArray(11);
+              IntArray pad = new IntArray(capPad), dm = new IntArray(10);
               TaskGraph tg =
                   new TaskGraph("attentionBackward")
                       .transferToDevice(

@@ -6,14 +6,13 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
-import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
 /**
  * A task graph compiled once into a TornadoVM execution plan and run many times. The graph's
  * buffers are fixed when it is built; per call the host refills them, sets the grid sizes and runs
  * it. Kernels are compiled on the first run.
  */
-final class KernelPlan implements AutoCloseable {
+final class KernelPlan {
   private final TornadoExecutionPlan plan;
   private final GridScheduler scheduler = new GridScheduler();
   private final String graphName;
@@ -56,19 +55,5 @@ final class KernelPlan implements AutoCloseable {
 
   void run() {
     plan.withGridScheduler(scheduler).execute();
-  }
-
-  /** The device the plan's graph runs on. */
-  TornadoDevice device() {
-    return plan.getDevice(0);
-  }
-
-  @Override
-  public void close() {
-    try {
-      plan.close();
-    } catch (Exception e) {
-      throw new IllegalStateException("closing a TornadoVM execution plan failed", e);
-    }
   }
 }
