@@ -30,7 +30,9 @@ public final class GlobalOptions {
       names = "--backend",
       scope = ScopeType.INHERIT,
       paramLabel = "NAME",
-      description = "Kernel backend: cpu (Vector API, default) or scalar (reference).")
+      description =
+          "Kernel backend: cpu (Vector API, default), scalar (reference), or tornado (TornadoVM;"
+              + " needs TORNADOVM_HOME and the tensor-tornado module).")
   void setBackend(String name) {
     try {
       Backends.use(Backends.byName(name));
