@@ -282,10 +282,21 @@ final class Gemm {
           for (int jj = 0; jj < gw; jj++) {
             Simd.decode(b, (long) (n0 + j + g + jj) * k + k0, rows, jj * kc, kc);
           }
-          for (int p = 0; p < kc; p++) {
-            int at = panel + p * NR + g;
-            for (int jj = 0; jj < gw; jj++) {
-              dst[at + jj] = rows[jj * kc + p];
+          if (gw == L) {
+            // one gather per depth: lane jj reads rows[jj·kc + p]
+            int[] stride = new int[L];
+            for (int jj = 0; jj < L; jj++) {
+              stride[jj] = jj * kc;
+            }
+            for (int p = 0; p < kc; p++) {
+              FloatVector.fromArray(F, rows, p, stride, 0).intoArray(dst, panel + p * NR + g);
+            }
+          } else {
+            for (int p = 0; p < kc; p++) {
+              int at = panel + p * NR + g;
+              for (int jj = 0; jj < gw; jj++) {
+                dst[at + jj] = rows[jj * kc + p];
+              }
             }
           }
         }
