@@ -217,6 +217,26 @@ final class CpuAttention {
       Tensor dq,
       Tensor dk,
       Tensor dv) {
+    if (AttentionBackwardStored.fits(q, k, mask)) {
+      AttentionBackwardStored.backward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
+      return;
+    }
+    recomputing(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
+  }
+
+  /** Backward recomputing the scores in both passes (no {@code [B,Hq,T,S]} buffers). */
+  static void recomputing(
+      Tensor q,
+      Tensor k,
+      Tensor v,
+      AttentionMask mask,
+      float scale,
+      Tensor out,
+      Tensor lse,
+      Tensor dOut,
+      Tensor dq,
+      Tensor dk,
+      Tensor dv) {
     Dims g = Dims.of(q, k, v, out, mask);
     float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array(), G = dOut.array();
     float[] DQ = dq.array(), DK = dk.array(), DV = dv.array(), LSE = lse.array();
