@@ -42,11 +42,6 @@ public abstract class LayerMethod implements PeftMethod {
   }
 
   @Override
-  public void load(Map<String, Tensor> state, String source) {
-    trainable.forEach((k, p) -> StateDicts.copyInto(state, k, p, source));
-  }
-
-  @Override
   public boolean canMerge() {
     return true;
   }

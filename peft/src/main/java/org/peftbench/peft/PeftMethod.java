@@ -31,9 +31,12 @@ public interface PeftMethod {
 
   /**
    * Loads adapter weights from a PEFT state dict (values copied to the heap). Missing or misshaped
-   * entries are errors naming {@code source}.
+   * entries are errors naming {@code source}. By default each trainable parameter reads the entry
+   * of its own key.
    */
-  void load(Map<String, Tensor> state, String source);
+  default void load(Map<String, Tensor> state, String source) {
+    trainable().forEach((k, p) -> StateDicts.copyInto(state, k, p, source));
+  }
 
   /** Edits a forward input: virtual tokens, prefix keys/values. Identity for layer methods. */
   default ModelInput prepare(ModelInput in) {

@@ -98,6 +98,40 @@ public final class Targeting {
     return out;
   }
 
+  /**
+   * The names among {@code slots}' keys that {@code targets} match and {@code exclude} does not.
+   */
+  public static List<String> select(
+      Map<String, ?> slots, TargetModules targets, TargetModules exclude) {
+    return select(List.copyOf(slots.keySet()), targets, exclude, "target_modules");
+  }
+
+  /** The linears of {@code model} that {@code targets} match and {@code exclude} does not. */
+  public static List<ModelShapes.Linear> linears(
+      ModelShapes model, TargetModules targets, TargetModules exclude) {
+    Set<String> names =
+        Set.copyOf(
+            select(
+                model.linears().stream().map(ModelShapes.Linear::name).toList(),
+                targets,
+                exclude,
+                "target_modules"));
+    return model.linears().stream().filter(l -> names.contains(l.name())).toList();
+  }
+
+  /** The norms of {@code model} that {@code targets} match and {@code exclude} does not. */
+  public static List<ModelShapes.Norm> norms(
+      ModelShapes model, TargetModules targets, TargetModules exclude) {
+    Set<String> names =
+        Set.copyOf(
+            select(
+                model.norms().stream().map(ModelShapes.Norm::name).toList(),
+                targets,
+                exclude,
+                "target_modules"));
+    return model.norms().stream().filter(n -> names.contains(n.name())).toList();
+  }
+
   /** Module names with layer numbers folded ("model.layers.*.self_attn.q_proj"), deduplicated. */
   public static String summarize(List<String> names) {
     Set<String> s = new LinkedHashSet<>();

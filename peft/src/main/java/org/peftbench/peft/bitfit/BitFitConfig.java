@@ -37,13 +37,7 @@ public record BitFitConfig(@JsonProperty("target_modules") TargetModules targetM
   }
 
   public List<ModelShapes.Linear> targeted(ModelShapes model) {
-    var names =
-        Targeting.select(
-            model.linears().stream().map(ModelShapes.Linear::name).toList(),
-            targetModules,
-            null,
-            "target_modules");
-    return model.linears().stream().filter(l -> names.contains(l.name())).toList();
+    return Targeting.linears(model, targetModules, null);
   }
 
   @Override

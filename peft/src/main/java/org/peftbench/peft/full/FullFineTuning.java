@@ -40,11 +40,6 @@ public final class FullFineTuning implements PeftMethod {
   }
 
   @Override
-  public void load(Map<String, Tensor> state, String source) {
-    trainable.forEach((k, p) -> StateDicts.copyInto(state, k, p, source));
-  }
-
-  @Override
   public boolean canMerge() {
     return true;
   }

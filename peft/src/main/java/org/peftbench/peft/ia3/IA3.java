@@ -17,11 +17,7 @@ public final class IA3 extends LayerMethod {
   public IA3(CausalLM model, IA3Config config, long seed) {
     this.config = config;
     List<String> targets =
-        Targeting.select(
-            List.copyOf(model.linears().keySet()),
-            config.targetModules(),
-            config.excludeModules(),
-            "target_modules");
+        Targeting.select(model.linears(), config.targetModules(), config.excludeModules());
     for (String module : targets) {
       Slot<LinearLayer> slot = model.linears().get(module);
       LinearLayer base = slot.get();

@@ -8,7 +8,6 @@ import org.peftbench.autograd.Parameter;
 import org.peftbench.peft.PeftMethod;
 import org.peftbench.peft.StateDicts;
 import org.peftbench.peft.Targeting;
-import org.peftbench.tensor.Tensor;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.nn.LayerNorm;
 import org.peftbench.transformer.nn.NormLayer;
@@ -29,11 +28,7 @@ public final class LNTuning implements PeftMethod {
   public LNTuning(CausalLM model, LNTuningConfig config) {
     this.config = config;
     List<String> targets =
-        Targeting.select(
-            List.copyOf(model.norms().keySet()),
-            config.targetModules(),
-            config.excludeModules(),
-            "target_modules");
+        Targeting.select(model.norms(), config.targetModules(), config.excludeModules());
     for (String module : targets) {
       Slot<NormLayer> slot = model.norms().get(module);
       NormLayer base = slot.get();
@@ -67,11 +62,6 @@ public final class LNTuning implements PeftMethod {
   @Override
   public Map<String, Parameter> trainable() {
     return trainable;
-  }
-
-  @Override
-  public void load(Map<String, Tensor> state, String source) {
-    trainable.forEach((k, p) -> StateDicts.copyInto(state, k, p, source));
   }
 
   @Override

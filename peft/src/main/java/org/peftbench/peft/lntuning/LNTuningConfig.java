@@ -36,13 +36,7 @@ public record LNTuningConfig(
   }
 
   public List<ModelShapes.Norm> targeted(ModelShapes model) {
-    var names =
-        Targeting.select(
-            model.norms().stream().map(ModelShapes.Norm::name).toList(),
-            targetModules,
-            excludeModules,
-            "target_modules");
-    return model.norms().stream().filter(n -> names.contains(n.name())).toList();
+    return Targeting.norms(model, targetModules, excludeModules);
   }
 
   @Override

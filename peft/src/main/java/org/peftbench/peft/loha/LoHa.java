@@ -24,11 +24,7 @@ public final class LoHa extends LayerMethod {
   public LoHa(CausalLM model, LoHaConfig config, long seed) {
     this.config = config;
     List<String> targets =
-        Targeting.select(
-            List.copyOf(model.linears().keySet()),
-            config.targetModules(),
-            config.excludeModules(),
-            "target_modules");
+        Targeting.select(model.linears(), config.targetModules(), config.excludeModules());
     int r = config.r();
     float s = (float) config.scaling();
     for (String module : targets) {

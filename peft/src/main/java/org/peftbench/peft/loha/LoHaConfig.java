@@ -63,13 +63,7 @@ public record LoHaConfig(
   }
 
   public List<ModelShapes.Linear> targeted(ModelShapes model) {
-    var names =
-        Targeting.select(
-            model.linears().stream().map(ModelShapes.Linear::name).toList(),
-            targetModules,
-            excludeModules,
-            "target_modules");
-    return model.linears().stream().filter(l -> names.contains(l.name())).toList();
+    return Targeting.linears(model, targetModules, excludeModules);
   }
 
   @Override

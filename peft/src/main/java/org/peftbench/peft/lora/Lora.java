@@ -24,11 +24,7 @@ public final class Lora extends LayerMethod {
   public Lora(CausalLM model, LoraConfig config, long seed) {
     this.config = config;
     List<String> targets =
-        Targeting.select(
-            List.copyOf(model.linears().keySet()),
-            config.targetModules(),
-            config.excludeModules(),
-            "target_modules");
+        Targeting.select(model.linears(), config.targetModules(), config.excludeModules());
     float scaling = (float) config.scaling();
     for (String module : targets) {
       Slot<LinearLayer> slot = model.linears().get(module);

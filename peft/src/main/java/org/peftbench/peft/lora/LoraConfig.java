@@ -160,12 +160,6 @@ public record LoraConfig(
 
   /** The linears this config adapts (config must be resolved). */
   public java.util.List<ModelShapes.Linear> targeted(ModelShapes model) {
-    var names =
-        Targeting.select(
-            model.linears().stream().map(ModelShapes.Linear::name).toList(),
-            targetModules,
-            excludeModules,
-            "target_modules");
-    return model.linears().stream().filter(l -> names.contains(l.name())).toList();
+    return Targeting.linears(model, targetModules, excludeModules);
   }
 }

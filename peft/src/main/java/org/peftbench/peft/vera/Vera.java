@@ -31,9 +31,7 @@ public final class Vera extends LayerMethod {
 
   public Vera(CausalLM model, VeraConfig config, long seed) {
     this.config = config;
-    List<String> targets =
-        Targeting.select(
-            List.copyOf(model.linears().keySet()), config.targetModules(), null, "target_modules");
+    List<String> targets = Targeting.select(model.linears(), config.targetModules(), null);
     int maxIn = 0, maxOut = 0;
     for (String m : targets) {
       maxIn = Math.max(maxIn, model.linears().get(m).get().inFeatures());
