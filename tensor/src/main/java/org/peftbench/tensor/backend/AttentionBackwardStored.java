@@ -91,26 +91,26 @@ final class AttentionBackwardStored {
             }
             int limit = CpuAttention.keyLimit(mask, ti, keys);
             int pAt = ((bh * t) + ti) * keys;
-            // scores·scale and dP, as D updates along the key axis
-            Arrays.fill(dp, 0, limit, 0f);
-            for (int j = 0; j < d; j++) {
-              rowAxpy(Q[qo + row + j] * scale, kt, tBase + j * keys, prob, pAt, limit);
-              rowAxpy(G[go + row + j], vt, tBase + j * keys, dp, 0, limit);
-            }
+            // q·Kᵀ and dO·Vᵀ over the visible keys, summed over D along the key axis
+            weightedRowSum(Q, qo + row, 1, kt, tBase, keys, d, prob, pAt, limit);
+            weightedRowSum(G, go + row, 1, vt, tBase, keys, d, dp, 0, limit);
             for (int s = 0; s < limit; s++) {
               prob[pAt + s] =
-                  pad != null && pad[bi * sBuf + s] ? Float.NEGATIVE_INFINITY : prob[pAt + s] - l;
+                  pad != null && pad[bi * sBuf + s]
+                      ? Float.NEGATIVE_INFINITY
+                      : prob[pAt + s] * scale - l;
             }
             CpuBackend.expShifted(prob, pAt, 0f, prob, pAt, limit);
             float delta = Simd.dot(G, go + row, O, oo + row, d);
             for (int s = 0; s < limit; s++) {
               float p = prob[pAt + s];
               if (p != 0f) {
-                float ds = p * (dp[s] - delta) * scale;
-                dScore[pAt + s] = ds;
-                Simd.axpy(ds, K, ko + ((bi * sBuf + s) * hkv + kh) * d, DQ, dqi, d);
+                dScore[pAt + s] = p * (dp[s] - delta) * scale;
               }
             }
+            // dq[t] = Σ_s dS[t,s]·k[s]
+            weightedRowSum(
+                dScore, pAt, 1, K, ko + (bi * sBuf * hkv + kh) * d, hkv * d, limit, DQ, dqi, d);
           }
         });
 
@@ -120,6 +120,7 @@ final class AttentionBackwardStored {
         b * hkv * sBlocks,
         task -> {
           int sb = task % sBlocks, bk = task / sBlocks, kh = bk % hkv, bi = bk / hkv;
+          float[][] part = {new float[d], new float[d]};
           for (int s = sb * KEY_BLOCK; s < Math.min(sBuf, (sb + 1) * KEY_BLOCK); s++) {
             int krow = ((bi * sBuf + s) * hkv + kh) * d, dki = dko + krow, dvi = dvo + krow;
             Arrays.fill(DK, dki, dki + d, 0f);
@@ -128,33 +129,54 @@ final class AttentionBackwardStored {
               continue;
             }
             for (int h = kh * group; h < (kh + 1) * group; h++) {
-              int bh = bi * hq + h;
-              for (int ti = 0; ti < t; ti++) {
-                int at = (bh * t + ti) * keys + s;
-                float p = prob[at];
-                if (p == 0f) {
-                  continue;
-                }
-                int row = ((bi * t + ti) * hq + h) * d;
-                Simd.axpy(p, G, go + row, DV, dvi, d);
-                Simd.axpy(dScore[at], Q, qo + row, DK, dki, d);
+              int at = (bi * hq + h) * t * keys + s, row = (bi * t * hq + h) * d;
+              float[] dvPart = part[0], dkPart = part[1];
+              weightedRowSum(prob, at, keys, G, go + row, hq * d, t, dvPart, 0, d);
+              weightedRowSum(dScore, at, keys, Q, qo + row, hq * d, t, dkPart, 0, d);
+              for (int j = 0; j < d; j++) {
+                DV[dvi + j] += dvPart[j];
+                DK[dki + j] += dkPart[j];
               }
             }
           }
         });
   }
 
-  /** {@code y[yo..yo+n) += a · x[xo..xo+n)} (lanewise multiply then add: no FMA rounding). */
-  private static void rowAxpy(float a, float[] x, int xo, float[] y, int yo, int n) {
-    int i = 0;
-    for (; i + L <= n; i += L) {
-      FloatVector.fromArray(F, x, xo + i)
-          .mul(a)
-          .add(FloatVector.fromArray(F, y, yo + i))
-          .intoArray(y, yo + i);
+  /**
+   * {@code dst[dOff + j] = Σ_{i < count} coef[cOff + i·cStride] · src[sOff + i·sStride + j]} for
+   * {@code j < n}: a weighted sum of rows, accumulated in registers one vector of columns at a time
+   * (i ascending for every element: the same order whatever the split into tasks).
+   */
+  static void weightedRowSum(
+      float[] coef,
+      int cOff,
+      int cStride,
+      float[] src,
+      int sOff,
+      int sStride,
+      int count,
+      float[] dst,
+      int dOff,
+      int n) {
+    int j = 0;
+    for (; j + L <= n; j += L) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int i = 0; i < count; i++) {
+        float c = coef[cOff + i * cStride];
+        if (c != 0f) {
+          acc =
+              FloatVector.fromArray(F, src, sOff + i * sStride + j)
+                  .fma(FloatVector.broadcast(F, c), acc);
+        }
+      }
+      acc.intoArray(dst, dOff + j);
     }
-    for (; i < n; i++) {
-      y[yo + i] += a * x[xo + i];
+    for (; j < n; j++) {
+      float acc = 0f;
+      for (int i = 0; i < count; i++) {
+        acc = Math.fma(coef[cOff + i * cStride], src[sOff + i * sStride + j], acc);
+      }
+      dst[dOff + j] = acc;
     }
   }
 }
