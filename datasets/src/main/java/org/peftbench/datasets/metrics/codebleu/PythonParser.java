@@ -1,8 +1,10 @@
 package org.peftbench.datasets.metrics.codebleu;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.peftbench.datasets.metrics.Bleu;
 
 /**
  * A recursive-descent Python parser that builds tree-sitter-python 0.21's concrete syntax tree
@@ -21,41 +23,17 @@ final class PythonParser {
     }
   }
 
-  private static final Set<String> KEYWORDS =
-      Set.of(
-          "False",
-          "None",
-          "True",
-          "and",
-          "as",
-          "assert",
-          "break",
-          "class",
-          "continue",
-          "def",
-          "del",
-          "elif",
-          "else",
-          "except",
-          "finally",
-          "for",
-          "from",
-          "global",
-          "if",
-          "import",
-          "in",
-          "is",
-          "lambda",
-          "nonlocal",
-          "not",
-          "or",
-          "pass",
-          "raise",
-          "return",
-          "try",
-          "while",
-          "with",
-          "yield");
+  /**
+   * Names that are never identifiers: CodeBLEU's Python keyword list less the soft keywords, which
+   * this grammar reads by context ({@code async def}, {@code await x}) or not at all.
+   */
+  private static final Set<String> KEYWORDS = hardKeywords();
+
+  private static Set<String> hardKeywords() {
+    Set<String> s = new HashSet<>(Bleu.PYTHON_KEYWORDS);
+    s.removeAll(Set.of("async", "await", "match", "case", "type"));
+    return Set.copyOf(s);
+  }
 
   private static final Set<String> AUGMENTED =
       Set.of("+=", "-=", "*=", "/=", "@=", "//=", "%=", "**=", ">>=", "<<=", "&=", "^=", "|=");
