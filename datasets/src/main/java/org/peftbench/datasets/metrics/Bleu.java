@@ -182,15 +182,4 @@ public final class Bleu {
     }
     return brevity * Math.exp(logSum);
   }
-
-  /** Convenience: BLEU of raw texts, one reference each. */
-  public static double corpusBleuOfTexts(List<String> references, List<String> hypotheses) {
-    List<List<List<String>>> refs = new ArrayList<>();
-    List<List<String>> hyps = new ArrayList<>();
-    for (int i = 0; i < hypotheses.size(); i++) {
-      refs.add(List.of(tokens(references.get(i))));
-      hyps.add(tokens(hypotheses.get(i)));
-    }
-    return corpusBleu(refs, hyps);
-  }
 }

@@ -13,7 +13,7 @@ public final class BoolQ extends ClassificationTask {
         "boolq",
         "super_glue/boolq",
         TaskKind.CLASSIFICATION,
-        "Read the passage and answer the yes/no question. " + answerWith(LABELS) + "",
+        "Read the passage and answer the yes/no question. " + answerWith(LABELS),
         LABELS,
         "label",
         List.of("False", "True"),

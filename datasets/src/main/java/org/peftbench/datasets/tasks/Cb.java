@@ -13,9 +13,7 @@ public final class Cb extends ClassificationTask {
         "cb",
         "super_glue/cb",
         TaskKind.CLASSIFICATION,
-        "Does the premise entail the hypothesis, contradict it, or neither? "
-            + answerWith(LABELS)
-            + "",
+        "Does the premise entail the hypothesis, contradict it, or neither? " + answerWith(LABELS),
         LABELS,
         "label",
         LABELS,

@@ -13,7 +13,7 @@ public final class Cola extends ClassificationTask {
         "cola",
         "glue/cola",
         TaskKind.CLASSIFICATION,
-        "Is the sentence grammatically acceptable English? " + answerWith(LABELS) + "",
+        "Is the sentence grammatically acceptable English? " + answerWith(LABELS),
         LABELS,
         "label",
         LABELS,

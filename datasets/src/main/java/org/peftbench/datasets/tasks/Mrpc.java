@@ -13,7 +13,7 @@ public final class Mrpc extends ClassificationTask {
         "mrpc",
         "glue/mrpc",
         TaskKind.CLASSIFICATION,
-        "Do the two sentences mean the same thing? " + answerWith(LABELS) + "",
+        "Do the two sentences mean the same thing? " + answerWith(LABELS),
         LABELS,
         "label",
         LABELS,

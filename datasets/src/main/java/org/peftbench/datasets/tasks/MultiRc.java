@@ -16,7 +16,7 @@ public final class MultiRc extends ClassificationTask {
         "multirc",
         "super_glue/multirc",
         TaskKind.CLASSIFICATION,
-        "Given the paragraph, is the answer to the question correct? " + answerWith(LABELS) + "",
+        "Given the paragraph, is the answer to the question correct? " + answerWith(LABELS),
         LABELS,
         "label",
         List.of("False", "True"),

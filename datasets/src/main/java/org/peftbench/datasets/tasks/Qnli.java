@@ -13,7 +13,7 @@ public final class Qnli extends ClassificationTask {
         "qnli",
         "glue/qnli",
         TaskKind.CLASSIFICATION,
-        "Does the sentence contain the answer to the question? " + answerWith(LABELS) + "",
+        "Does the sentence contain the answer to the question? " + answerWith(LABELS),
         LABELS,
         "label",
         LABELS,

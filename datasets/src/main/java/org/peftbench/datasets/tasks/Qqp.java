@@ -13,7 +13,7 @@ public final class Qqp extends ClassificationTask {
         "qqp",
         "glue/qqp",
         TaskKind.CLASSIFICATION,
-        "Are the two questions asking the same thing? " + answerWith(LABELS) + "",
+        "Are the two questions asking the same thing? " + answerWith(LABELS),
         LABELS,
         "label",
         LABELS,

@@ -13,7 +13,7 @@ public final class Rte extends ClassificationTask {
         "rte",
         "glue/rte",
         TaskKind.CLASSIFICATION,
-        "Does the first sentence entail the second? " + answerWith(LABELS) + "",
+        "Does the first sentence entail the second? " + answerWith(LABELS),
         LABELS,
         "label",
         LABELS,

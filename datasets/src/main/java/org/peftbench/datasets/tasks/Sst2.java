@@ -13,7 +13,7 @@ public final class Sst2 extends ClassificationTask {
         "sst2",
         "glue/sst2",
         TaskKind.CLASSIFICATION,
-        "What is the sentiment of the sentence? " + answerWith(LABELS) + "",
+        "What is the sentiment of the sentence? " + answerWith(LABELS),
         LABELS,
         "label",
         LABELS,

@@ -13,7 +13,7 @@ public final class Wic extends ClassificationTask {
         "wic",
         "super_glue/wic",
         TaskKind.CLASSIFICATION,
-        "Is the word used with the same meaning in both sentences? " + answerWith(LABELS) + "",
+        "Is the word used with the same meaning in both sentences? " + answerWith(LABELS),
         LABELS,
         "label",
         List.of("False", "True"),

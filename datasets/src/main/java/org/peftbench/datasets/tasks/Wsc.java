@@ -13,7 +13,7 @@ public final class Wsc extends ClassificationTask {
         "wsc",
         "super_glue/wsc.fixed",
         TaskKind.CLASSIFICATION,
-        "Does the pronoun refer to the given noun phrase in the text? " + answerWith(LABELS) + "",
+        "Does the pronoun refer to the given noun phrase in the text? " + answerWith(LABELS),
         LABELS,
         "label",
         List.of("False", "True"),
