@@ -11,7 +11,7 @@ final class SharedData {
 
   /** The datasets folder; skips the calling test when it is absent. */
   static Path datasets() {
-    String shared = System.getProperty("peftbench.shared", "../shared");
+    String shared = System.getProperty("peftbench.shared", "../../shared");
     Path dir = Path.of(shared, "datasets");
     assumeTrue(Files.isDirectory(dir), "no shared datasets at " + dir);
     return dir;
