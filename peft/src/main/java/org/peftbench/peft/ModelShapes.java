@@ -231,15 +231,6 @@ public record ModelShapes(
     return fromJson(n);
   }
 
-  /** Every module name (linears, norms, embeddings, lm_head), for error messages and matching. */
-  public List<String> moduleNames() {
-    List<String> names = new ArrayList<>();
-    names.add(modelType.equals("gpt2") ? "transformer.wte" : "model.embed_tokens");
-    linears.forEach(l -> names.add(l.name()));
-    norms.forEach(n -> names.add(n.name()));
-    return names;
-  }
-
   private static String text(JsonNode c, String field) {
     JsonNode v = c.get(field);
     if (v == null || !v.isTextual()) {

@@ -149,17 +149,6 @@ public final class PeftConfigs {
     }
   }
 
-  /** The base model path recorded in an adapter config file, or null. */
-  public static String baseModel(Path adapterDir) {
-    try {
-      JsonNode n = JSON.readTree(adapterDir.resolve("adapter_config.json").toFile());
-      JsonNode b = n.get("base_model_name_or_path");
-      return b == null || b.isNull() ? null : b.asText();
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
   /** The JSON form of {@code config}, HF PEFT's adapter_config.json. */
   public static ObjectNode toJson(PeftConfig config, String baseModelNameOrPath) {
     ObjectNode n = JSON.createObjectNode();
