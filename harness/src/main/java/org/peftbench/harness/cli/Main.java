@@ -32,8 +32,7 @@ public final class Main {
         });
     cli.setExecutionExceptionHandler(
         (ex, cmd, parseResult) -> {
-          Throwable shown = ex instanceof UserError && ex.getCause() != null ? ex : ex;
-          cmd.getErr().println("peftbench: error: " + describe(shown));
+          cmd.getErr().println("peftbench: error: " + describe(ex));
           if (debug) {
             ex.printStackTrace(cmd.getErr());
           } else {

@@ -172,22 +172,7 @@ public final class SvgPlots {
         }
       }
     }
-    StringBuilder sb = new StringBuilder();
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\">\n<title>%s</title>\n",
-            w,
-            h,
-            w,
-            h,
-            esc(title)));
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>\n",
-            10,
-            esc(title)));
+    StringBuilder sb = open(title, w, h, 10);
     for (int c = 0; c < cols.size(); c++) {
       int x = left + c * cellW + cellW / 2;
       sb.append(
@@ -288,21 +273,26 @@ public final class SvgPlots {
   // ---- helpers ----
 
   private static StringBuilder open(String title) {
+    return open(title, W, H, LEFT);
+  }
+
+  /** The svg element of a {@code w × h} plot, its tooltip and its heading at {@code titleX}. */
+  private static StringBuilder open(String title, int w, int h, int titleX) {
     StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
             Locale.ROOT,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\">\n<title>%s</title>\n",
-            W,
-            H,
-            W,
-            H,
+            w,
+            h,
+            w,
+            h,
             esc(title)));
     sb.append(
         String.format(
             Locale.ROOT,
             "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>\n",
-            LEFT,
+            titleX,
             esc(title)));
     return sb;
   }

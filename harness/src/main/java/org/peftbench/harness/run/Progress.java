@@ -88,10 +88,6 @@ public final class Progress implements Trainer.Listener {
     out.flush();
   }
 
-  public double elapsedSeconds() {
-    return (System.nanoTime() - suiteStart) / 1e9;
-  }
-
   private void line(String s, boolean force) {
     long now = System.nanoTime();
     if (tty) {

@@ -49,15 +49,4 @@ public record TokenizedExample(int[] inputIds, int[] labels) {
     System.arraycopy(t, 0, labels, p.length, t.length);
     return new TokenizedExample(ids, labels);
   }
-
-  /** Number of positions that contribute to the loss (labels after the first, not ignored). */
-  public int lossTokens() {
-    int n = 0;
-    for (int i = 1; i < labels.length; i++) {
-      if (labels[i] != IGNORE) {
-        n++;
-      }
-    }
-    return n;
-  }
 }
