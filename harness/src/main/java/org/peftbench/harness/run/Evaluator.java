@@ -129,10 +129,11 @@ public final class Evaluator {
   public List<String> rank(List<Example> test) {
     List<String> out = new ArrayList<>(test.size());
     for (Example e : test) {
+      int[] promptIds = tok.encode(e.prompt(), style.addSpecialTokens()); // shared by the choices
       int best = 0;
       double bestLp = Double.NEGATIVE_INFINITY;
       for (int c = 0; c < e.choices().size(); c++) {
-        double lp = choiceLogprob(e.prompt(), e.choices().get(c));
+        double lp = choiceLogprob(promptIds, e.prompt(), e.choices().get(c));
         if (lp > bestLp) {
           bestLp = lp;
           best = c;
@@ -144,15 +145,14 @@ public final class Evaluator {
   }
 
   /**
-   * Σ log p(choice tokens | prompt), the choice tokens being those after the prompt's (the prompt
-   * is an example's formatted prompt).
+   * Σ log p(choice tokens | prompt), the choice tokens being those after the prompt's ({@code
+   * promptIds}, the tokenized prompt). A prompt longer than the limit keeps its last tokens.
    */
-  public double choiceLogprob(String prompt, String choice) {
-    int[] p = tok.encode(prompt, style.addSpecialTokens());
+  private double choiceLogprob(int[] promptIds, String prompt, String choice) {
     int[] full = TaskData.continuation(prompt, choice, tok, style);
-    int n = Math.max(1, TaskData.commonPrefix(p, full));
-    if (maxPromptTokens > 0 && full.length > maxPromptTokens + (full.length - n)) {
-      int cut = full.length - (maxPromptTokens + (full.length - n));
+    int n = Math.max(1, TaskData.commonPrefix(promptIds, full));
+    if (maxPromptTokens > 0 && n > maxPromptTokens) {
+      int cut = n - maxPromptTokens;
       full = java.util.Arrays.copyOfRange(full, cut, full.length);
       n -= cut;
     }
