@@ -1,6 +1,5 @@
 package org.peftbench.peft.lora;
 
-import org.peftbench.autograd.GradMode;
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.autograd.Var;
@@ -80,46 +79,44 @@ public final class LoraLinear implements LinearLayer {
 
   /** {@code 1/‖W + s·B·A‖} per output row, {@code [out]}, outside the graph. */
   private Tensor inverseWeightNorm(Tensor w) {
-    Tensor combined = combinedWeight(w);
+    Tensor combined = combinedWeight(w, loraA.value(), loraB.value(), scaling);
     int out = combined.dim(0), in = combined.dim(1);
-    float[] c = combined.array();
     Tensor inv = Tensor.zeros(out);
     for (int o = 0; o < out; o++) {
-      double ss = 0;
-      for (int i = 0; i < in; i++) {
-        double v = c[o * in + i];
-        ss += v * v;
-      }
-      inv.array()[o] = (float) (1.0 / Math.sqrt(ss));
+      inv.array()[o] = (float) (1.0 / rowNorm(combined.array(), o, in));
     }
     combined.close();
     return inv;
   }
 
   /** {@code W + s·B·A}, a new heap tensor {@code [out, in]}. */
-  private Tensor combinedWeight(Tensor w) {
-    try (var ignored = GradMode.noGrad()) {
-      Tensor ba = WeightMath.matmul(loraB.value(), loraA.value());
-      Tensor out = WeightMath.addScaled(w, ba, scaling);
-      ba.close();
-      return out;
+  private static Tensor combinedWeight(Tensor w, Tensor a, Tensor b, float scaling) {
+    Tensor ba = WeightMath.matmul(b, a);
+    Tensor out = WeightMath.addScaled(w, ba, scaling);
+    ba.close();
+    return out;
+  }
+
+  /** The Euclidean norm of row {@code o} of a heap {@code [out, in]} matrix (summed in double). */
+  private static double rowNorm(float[] m, int o, int in) {
+    double ss = 0;
+    for (int i = 0; i < in; i++) {
+      double v = m[o * in + i];
+      ss += v * v;
     }
+    return Math.sqrt(ss);
   }
 
   /** The merged plain linear: {@code W + s·B·A}, rows rescaled to {@code m} for DoRA. */
   public Linear merged() {
     Linear lin = WeightMath.baseLinear(base, module);
-    Tensor w = combinedWeight(WeightMath.outIn(lin));
+    Tensor w = combinedWeight(WeightMath.outIn(lin), loraA.value(), loraB.value(), scaling);
     if (magnitude != null) {
       int out = w.dim(0), in = w.dim(1);
       float[] a = w.array();
       float[] m = magnitude.value().toFloatArray();
       for (int o = 0; o < out; o++) {
-        double ss = 0;
-        for (int i = 0; i < in; i++) {
-          ss += (double) a[o * in + i] * a[o * in + i];
-        }
-        float f = (float) (m[o] / Math.sqrt(ss));
+        float f = (float) (m[o] / rowNorm(a, o, in));
         for (int i = 0; i < in; i++) {
           a[o * in + i] *= f;
         }
@@ -130,18 +127,13 @@ public final class LoraLinear implements LinearLayer {
 
   /** {@code ‖W + s·B·A‖} per row: DoRA's initial magnitude. */
   public static Tensor rowNorms(Tensor w, Tensor a, Tensor b, float scaling) {
-    Tensor ba = WeightMath.matmul(b, a);
-    Tensor c = WeightMath.addScaled(w, ba, scaling);
+    Tensor c = combinedWeight(w, a, b, scaling);
     int out = c.dim(0), in = c.dim(1);
     Tensor norms = Tensor.zeros(out);
     for (int o = 0; o < out; o++) {
-      double ss = 0;
-      for (int i = 0; i < in; i++) {
-        double v = c.array()[o * in + i];
-        ss += v * v;
-      }
-      norms.array()[o] = (float) Math.sqrt(ss);
+      norms.array()[o] = (float) rowNorm(c.array(), o, in);
     }
+    c.close();
     return norms;
   }
 
