@@ -217,13 +217,15 @@ public final class RunExecutor {
   /** Room for the longest reference answer (+ EOS and a margin), within the cap. */
   static int maxNewTokens(BenchmarkSplits splits, Tokenizer tok, Caps caps) {
     int longest = 1;
-    List<Example> all = new ArrayList<>(splits.train());
-    all.addAll(splits.test());
-    for (Example e : all) {
-      for (String g : e.gold()) {
-        longest = Math.max(longest, tok.encode(g, false).length);
+    for (List<Example> split : List.of(splits.train(), splits.test())) {
+      for (Example e : split) {
+        for (String g : e.gold()) {
+          longest = Math.max(longest, tok.encode(g, false).length);
+        }
+        if (!e.gold().contains(e.target())) { // usually the target is one of the golds
+          longest = Math.max(longest, tok.encode(e.target(), false).length);
+        }
       }
-      longest = Math.max(longest, tok.encode(e.target(), false).length);
     }
     int want = longest + 2;
     return caps.maxNewTokens() == null ? want : Math.min(want, caps.maxNewTokens());
