@@ -41,6 +41,18 @@ final class PythonParser {
   private static final Set<String> COMPARISONS =
       Set.of("<", "<=", "==", "!=", ">=", ">", "<>", "in", "not", "is");
 
+  /** Keywords that can start an expression. */
+  private static final Set<String> EXPRESSION_KEYWORDS =
+      Set.of("not", "lambda", "None", "True", "False", "await", "yield");
+
+  /** Operators that can start an expression. */
+  private static final Set<String> EXPRESSION_OPERATORS =
+      Set.of("(", "[", "{", "-", "+", "~", "*", "**", "...");
+
+  /** Keywords that can start the argument of a Python 2 print statement. */
+  private static final Set<String> PRINT_ARGUMENT_KEYWORDS =
+      Set.of("not", "lambda", "None", "True", "False");
+
   private final List<PyToken> tokens;
   private int i;
 
@@ -256,8 +268,7 @@ final class PythonParser {
         || t.kind() == PyToken.Kind.INTEGER
         || t.kind() == PyToken.Kind.FLOAT
         || (t.kind() == PyToken.Kind.NAME
-            && (!KEYWORDS.contains(t.text())
-                || Set.of("not", "lambda", "None", "True", "False").contains(t.text())));
+            && (!KEYWORDS.contains(t.text()) || PRINT_ARGUMENT_KEYWORDS.contains(t.text())));
   }
 
   private PyNode printStatement() {
@@ -864,11 +875,8 @@ final class PythonParser {
     PyToken t = peek();
     return switch (t.kind()) {
       case STRING, INTEGER, FLOAT -> true;
-      case NAME ->
-          !KEYWORDS.contains(t.text())
-              || Set.of("not", "lambda", "None", "True", "False", "await", "yield")
-                  .contains(t.text());
-      case OP -> Set.of("(", "[", "{", "-", "+", "~", "*", "**", "...").contains(t.text());
+      case NAME -> !KEYWORDS.contains(t.text()) || EXPRESSION_KEYWORDS.contains(t.text());
+      case OP -> EXPRESSION_OPERATORS.contains(t.text());
       default -> false;
     };
   }
