@@ -122,7 +122,8 @@ public final class Trainer {
         plan.evalEverySteps() != null ? plan.evalEverySteps() : Math.min(stepsPerEpoch, total);
     long warmup = LrSchedule.warmupSteps(total, 0, s.warmupRatio());
     LrSchedule schedule =
-        LrSchedule.byName(s.scheduler().toLowerCase(), s.learningRate(), warmup, total);
+        LrSchedule.byName(
+            s.scheduler().toLowerCase(java.util.Locale.ROOT), s.learningRate(), warmup, total);
     List<Parameter> params = model.trainableParameters();
     if (params.isEmpty()) {
       throw new IllegalStateException("the adapted model has no trainable parameters");

@@ -14,7 +14,7 @@ public record EvaluationSettings(String mode, Boolean measureThroughput) {
   public static final EvaluationSettings DEFAULTS = new EvaluationSettings("generate", true);
 
   public EvaluationSettings resolved() {
-    String m = mode == null ? DEFAULTS.mode : mode.toLowerCase();
+    String m = mode == null ? DEFAULTS.mode : mode.toLowerCase(java.util.Locale.ROOT);
     if (!m.equals("generate") && !m.equals("rank")) {
       throw new IllegalArgumentException("evaluation.mode must be generate or rank, got " + mode);
     }

@@ -25,7 +25,7 @@ public record PscpSettings(
             cFlops != null ? cFlops : d.cFlops,
             cMemory != null ? cMemory : d.cMemory,
             betas != null && !betas.isEmpty() ? List.copyOf(betas) : d.betas,
-            memory != null ? memory.toLowerCase() : d.memory);
+            memory != null ? memory.toLowerCase(java.util.Locale.ROOT) : d.memory);
     if (!r.memory.equals("tensor") && !r.memory.equals("rss")) {
       throw new IllegalArgumentException("pscp.memory must be 'tensor' or 'rss', got " + memory);
     }

@@ -67,7 +67,8 @@ public record TrainingSettings(
     if (!(learningRate > 0)) {
       throw new IllegalArgumentException("learning_rate must be > 0, got " + learningRate);
     }
-    if (!java.util.List.of("constant", "linear", "cosine").contains(scheduler.toLowerCase())) {
+    if (!java.util.List.of("constant", "linear", "cosine")
+        .contains(scheduler.toLowerCase(java.util.Locale.ROOT))) {
       throw new IllegalArgumentException(
           "scheduler must be constant, linear or cosine, got '" + scheduler + "'");
     }
