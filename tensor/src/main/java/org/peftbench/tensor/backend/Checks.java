@@ -80,4 +80,20 @@ public final class Checks {
               + keys);
     }
   }
+
+  /**
+   * An embedding lookup: {@code out} holds {@code ids.length} rows of the table and every id is in
+   * range.
+   */
+  public static void embedding(Tensor table, int[] ids, Tensor out) {
+    int c = table.dim(1), v = table.dim(0);
+    if (out.size() != ids.length * c) {
+      throw new IllegalArgumentException("embedding of " + ids.length + " ids into " + out);
+    }
+    for (int id : ids) {
+      if (id < 0 || id >= v) {
+        throw new IndexOutOfBoundsException("token id " + id + " outside vocabulary of " + v);
+      }
+    }
+  }
 }

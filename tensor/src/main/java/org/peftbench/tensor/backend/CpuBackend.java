@@ -782,15 +782,8 @@ public final class CpuBackend implements Backend {
   // out[N,C] = table[ids[N], C]
   @Override
   public void embedding(Tensor table, int[] ids, Tensor out) {
-    int c = table.dim(1), v = table.dim(0);
-    if (out.size() != ids.length * c) {
-      throw new IllegalArgumentException("embedding of " + ids.length + " ids into " + out);
-    }
-    for (int id : ids) {
-      if (id < 0 || id >= v) {
-        throw new IndexOutOfBoundsException("token id " + id + " outside vocabulary of " + v);
-      }
-    }
+    Checks.embedding(table, ids, out);
+    int c = table.dim(1);
     float[] O = out.array();
     int oo = out.offset();
     ranges(

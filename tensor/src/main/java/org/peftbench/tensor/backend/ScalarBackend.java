@@ -395,14 +395,9 @@ public final class ScalarBackend implements Backend {
 
   @Override
   public void embedding(Tensor table, int[] ids, Tensor out) {
-    int c = table.dim(1), v = table.dim(0);
-    if (out.size() != ids.length * c) {
-      throw new IllegalArgumentException("embedding of " + ids.length + " ids into " + out);
-    }
+    Checks.embedding(table, ids, out);
+    int c = table.dim(1);
     for (int n = 0; n < ids.length; n++) {
-      if (ids[n] < 0 || ids[n] >= v) {
-        throw new IndexOutOfBoundsException("token id " + ids[n] + " outside vocabulary of " + v);
-      }
       table.read((long) ids[n] * c, out.array(), out.offset() + n * c, c);
     }
   }
