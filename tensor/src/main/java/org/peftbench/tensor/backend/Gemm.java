@@ -5,6 +5,7 @@ import static org.peftbench.tensor.backend.Simd.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
 
@@ -17,14 +18,17 @@ import org.peftbench.tensor.Tensor;
  *       packed block sits in the 1 MiB L2). Each block is packed once into panels of {@link #NR}
  *       columns, k-major, so the micro-kernel reads it with contiguous vector loads. BF16/F16
  *       weights are decoded while packing: the micro-kernel only ever sees F32.
- *   <li>A is read in place through strides (row-major for A, column-major for Aᵀ): the micro-kernel
- *       broadcasts one A value per row and k step.
+ *   <li>A is packed per K block, {@link #MC} rows at a time, into slivers of {@link #MR} rows,
+ *       depth-major: the micro-kernel broadcasts one A value per row and k step from one running
+ *       index, and Aᵀ is read along its rows.
  *   <li>The micro-kernel computes a {@link #MR} × {@link #NR} tile (4 rows × 4 vectors = 16
  *       accumulators, 64 columns with AVX-512) with fused multiply-adds.
  *   <li>With many N blocks (a vocabulary projection), each task is one N block and packs its own B
  *       blocks into a per-thread buffer. With few (N = 1536 gives 3), all of B is packed once, in
- *       parallel, into one buffer the threads share, and tasks split M as well, so two or more
- *       threads stay balanced without packing B twice.
+ *       parallel, into one buffer the threads share, and the tasks are equal rectangles of C (rows
+ *       × panels), so the threads stay balanced without packing B twice.
+ *   <li>A narrow C (N = 16, the rank of a LoRA product) would leave most of a 64-column tile empty:
+ *       it gets its own tile of {@link #NARROW_ROWS} rows × one vector, reading A in place.
  *   <li>Every element of C is summed over K in the same order whatever the task split, so results
  *       are identical for any thread count.
  * </ul>
@@ -47,14 +51,14 @@ final class Gemm {
   /** Width of a packed B block (a multiple of NR). */
   static final int NC = Math.max(NR, 512 / NR * NR);
 
+  /** Rows of A packed at a time (an MC × KC block of A: 256 KiB). */
+  static final int MC = 256;
+
   /** Below this many rows of C, skip packing. */
   static final int SMALL_M = 8;
 
   /** Aim for at least this many tasks so two or more threads balance well. */
   private static final int MIN_TASKS = 16;
-
-  /** Smallest M chunk worth a task of its own. */
-  private static final int MIN_M_CHUNK = 32;
 
   /** Largest B packed whole and shared by the threads (64 MiB). */
   private static final long SHARED_MAX_FLOATS = 16L << 20;
@@ -64,7 +68,7 @@ final class Gemm {
   private static final ThreadLocal<float[]> SHARED = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[][]> SCRATCH =
       ThreadLocal.withInitial(
-          () -> new float[][] {new float[L * KC], new float[MR * NR], new float[MR * KC]});
+          () -> new float[][] {new float[L * KC], new float[MR * NR], new float[MC * KC]});
 
   static void matmul(
       Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, boolean accumulate) {
@@ -80,6 +84,10 @@ final class Gemm {
       return;
     }
     Tensor a32 = a.isHeapF32() ? a : a.toF32();
+    if (n <= NARROW_MAX_N && m >= NARROW_ROWS) {
+      narrow(a32, transA, b, transB, c, m, n, k, accumulate);
+      return;
+    }
     if (!transA && m < SMALL_M) {
       if (transB) {
         smallNT(a32, b, c, m, n, k, accumulate);
@@ -93,6 +101,9 @@ final class Gemm {
 
   // ---------------------------------------------------------------- blocked path
 
+  /** Panels of NR columns per cache block of packed B (NC columns). */
+  private static final int PANELS_PER_BLOCK = NC / NR;
+
   private static void blocked(
       Tensor a,
       boolean transA,
@@ -105,10 +116,15 @@ final class Gemm {
       boolean accumulate) {
     // K blocks of equal depth (576 → 3 × 192 rather than 256 + 256 + 64)
     int kBlocks = ceilDiv(k, KC), kcMax = ceilDiv(k, kBlocks);
-    int nBlocks = ceilDiv(n, NC);
-    long sharedFloats = (long) nBlocks * NC * k;
+    int panels = ceilDiv(n, NR);
+    long sharedFloats = (long) panels * NR * k;
+    // op(A)[i,p] = A[ao + i·rowStride + p·depthStride]
+    float[] A = a.array(), C = c.array();
+    int ao = a.offset(), co = c.offset();
+    int rowStride = transA ? 1 : k, depthStride = transA ? m : 1;
+    int nBlocks = ceilDiv(panels, PANELS_PER_BLOCK);
     if (nBlocks >= MIN_TASKS || sharedFloats > SHARED_MAX_FLOATS) {
-      // many N blocks: one task per N block packs its own B block, whole M
+      // many N blocks (a vocabulary projection): one task per N block packs its own B block
       Parallel.forEach(
           nBlocks,
           nb -> {
@@ -118,19 +134,37 @@ final class Gemm {
             for (int kb = 0; kb < kBlocks; kb++) {
               int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
               pack(b, transB, k, n, k0, kc, n0, nc, packed, 0, scratch[0]);
-              multiply(a, transA, c, m, n, k, 0, m, n0, nc, k0, kc, accumulate, packed, 0, scratch);
+              for (int i0 = 0; i0 < m; i0 += MC) {
+                int i1 = Math.min(m, i0 + MC);
+                packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
+                multiply(
+                    scratch[2],
+                    C,
+                    co + n0,
+                    n,
+                    i0,
+                    i1,
+                    kc,
+                    nc,
+                    accumulate || kb > 0,
+                    packed,
+                    0,
+                    kc * NR,
+                    scratch[1]);
+              }
             }
           });
       return;
     }
-    // few N blocks: pack all of B once (in parallel) into a buffer every task reads, then split
-    // the work over M too so that the threads stay balanced
+    // few N blocks: pack all of B once (in parallel) into a buffer every task reads, panel by
+    // panel (panel q holds all K depths at q·K·NR), then split the work over M and the panels so
+    // that every task has the same size
     float[] packed = sharedBuffer(sharedFloats);
     Parallel.forEach(
-        nBlocks * kBlocks,
+        panels * kBlocks,
         task -> {
-          int nb = task / kBlocks, kb = task % kBlocks;
-          int n0 = nb * NC, nc = Math.min(NC, n - n0), k0 = kb * kcMax;
+          int q = task / kBlocks, kb = task % kBlocks;
+          int k0 = kb * kcMax, n0 = q * NR;
           pack(
               b,
               transB,
@@ -139,39 +173,49 @@ final class Gemm {
               k0,
               Math.min(kcMax, k - k0),
               n0,
-              nc,
+              Math.min(NR, n - n0),
               packed,
-              (nb * k + k0) * NC,
+              (q * k + k0) * NR,
               SCRATCH.get()[0]);
         });
-    int mChunks = Math.max(1, Math.min(ceilDiv(MIN_TASKS, nBlocks), m / MIN_M_CHUNK));
-    int chunkRows = ceilDiv(ceilDiv(m, mChunks), MR) * MR;
-    int chunks = ceilDiv(m, chunkRows);
+    // Which task computes an element does not change how it is summed (always over the same K
+    // blocks in the same order), so the split may follow the thread count.
+    int target = 4 * Parallel.threads();
+    int mChunks = Math.min(ceilDiv(m, MR), target);
+    int panelGroups = Math.min(panels, ceilDiv(target, mChunks));
+    int chunkRows = ceilDiv(ceilDiv(m, mChunks), MR) * MR,
+        groupPanels = ceilDiv(panels, panelGroups);
+    int chunks = ceilDiv(m, chunkRows), groups = ceilDiv(panels, groupPanels);
     Parallel.forEach(
-        nBlocks * chunks,
+        chunks * groups,
         task -> {
-          int nb = task / chunks, n0 = nb * NC, nc = Math.min(NC, n - n0);
-          int m0 = (task % chunks) * chunkRows, m1 = Math.min(m, m0 + chunkRows);
+          int m0 = (task / groups) * chunkRows, m1 = Math.min(m, m0 + chunkRows);
+          int q0 = (task % groups) * groupPanels, q1 = Math.min(panels, q0 + groupPanels);
           float[][] scratch = SCRATCH.get();
-          for (int kb = 0; kb < kBlocks; kb++) {
-            int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
-            multiply(
-                a,
-                transA,
-                c,
-                m,
-                n,
-                k,
-                m0,
-                m1,
-                n0,
-                nc,
-                k0,
-                kc,
-                accumulate,
-                packed,
-                (nb * k + k0) * NC,
-                scratch);
+          for (int i0 = m0; i0 < m1; i0 += MC) {
+            int i1 = Math.min(m1, i0 + MC);
+            for (int kb = 0; kb < kBlocks; kb++) {
+              int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
+              packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
+              // a cache block of panels at a time, so the B block stays in L2 across the rows
+              for (int qb = q0; qb < q1; qb += PANELS_PER_BLOCK) {
+                int qe = Math.min(q1, qb + PANELS_PER_BLOCK), n0 = qb * NR;
+                multiply(
+                    scratch[2],
+                    C,
+                    co + n0,
+                    n,
+                    i0,
+                    i1,
+                    kc,
+                    Math.min(n, qe * NR) - n0,
+                    accumulate || kb > 0,
+                    packed,
+                    (qb * k + k0) * NR,
+                    k * NR,
+                    scratch[1]);
+              }
+            }
           }
         });
   }
@@ -187,61 +231,67 @@ final class Gemm {
   }
 
   /**
-   * {@code C[m0:m1, n0:n0+nc] (+)= op(A)[m0:m1, k0:k0+kc] · packedB}: every MR-row sliver of A
-   * against every NR-column panel of the packed block at {@code packed[bo..]}.
+   * Packs {@code op(A)[i0:i1, k0:k0+kc]} into slivers of MR rows, depth-major: sliver s holds, for
+   * each depth p, its MR values at {@code dst[s·kc·MR + p·MR]} (rows past i1 repeat the last row).
+   * The micro-kernel then reads A at one running index, and Aᵀ is read along its rows rather than
+   * at depths M floats apart (a 4 KiB stride for M = 1024 maps them all to one L1 set).
    */
-  private static void multiply(
-      Tensor a,
-      boolean transA,
-      Tensor c,
-      int m,
-      int n,
-      int k,
-      int m0,
-      int m1,
-      int n0,
-      int nc,
+  static void packA(
+      float[] A,
+      int ao,
+      int rowStride,
+      int depthStride,
+      int i0,
+      int i1,
       int k0,
       int kc,
-      boolean accumulate,
+      float[] dst) {
+    for (int i = i0; i < i1; i += MR) {
+      int rows = Math.min(MR, i1 - i), base = ((i - i0) / MR) * kc * MR;
+      for (int r = 0; r < MR; r++) {
+        int src = ao + (i + Math.min(r, rows - 1)) * rowStride + k0 * depthStride;
+        for (int p = 0, at = base + r; p < kc; p++, at += MR) {
+          dst[at] = A[src + p * depthStride];
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code C[i0:i1, 0:nc] (+)= packedA · packedB} for one K block: every MR-row sliver of the
+   * packed A against every NR-column panel; panel j of B starts at {@code packed[bo +
+   * j·panelStride]}, C is addressed from {@code co} with row stride {@code ldc}.
+   */
+  private static void multiply(
+      float[] packedA,
+      float[] C,
+      int co,
+      int ldc,
+      int i0,
+      int i1,
+      int kc,
+      int nc,
+      boolean load,
       float[] packed,
       int bo,
-      float[][] scratch) {
-    float[] A = a.array(), C = c.array();
-    int ao = a.offset(), co = c.offset();
-    // op(A)[i,p] = A[ao + i·rowStride + p·depthStride]
-    int rowStride = transA ? 1 : k, depthStride = transA ? m : 1;
-    boolean load = accumulate || k0 > 0;
-    for (int i = m0; i < m1; i += MR) {
-      int rows = Math.min(MR, m1 - i);
-      int a0 = ao + i * rowStride + k0 * depthStride;
-      int a1 = a0 + Math.min(1, rows - 1) * rowStride;
-      int a2 = a0 + Math.min(2, rows - 1) * rowStride;
-      int a3 = a0 + Math.min(3, rows - 1) * rowStride;
-      // Copy the MR×kc sliver of A, depth-major (4 values per depth, adjacent), once for all the
-      // panels: the micro-kernel then reads A at one running index. For Aᵀ this also avoids
-      // depths M floats apart (a 4 KiB stride for M = 1024 maps them all to one L1 set).
-      float[] sliver = scratch[2];
-      for (int p = 0; p < kc; p++) {
-        int at = p * depthStride;
-        sliver[p * MR] = A[a0 + at];
-        sliver[p * MR + 1] = A[a1 + at];
-        sliver[p * MR + 2] = A[a2 + at];
-        sliver[p * MR + 3] = A[a3 + at];
-      }
-      for (int j = 0; j < nc; j += NR) {
+      int panelStride,
+      float[] tile) {
+    for (int i = i0; i < i1; i += MR) {
+      int sliver = ((i - i0) / MR) * kc * MR;
+      for (int j = 0, q = 0; j < nc; j += NR, q++) {
         kernel(
+            packedA,
             sliver,
             packed,
-            bo + j * kc,
+            bo + q * panelStride,
             kc,
             C,
-            co + i * n + n0 + j,
-            n,
-            rows,
+            co + i * ldc + j,
+            ldc,
+            Math.min(MR, i1 - i),
             Math.min(NR, nc - j),
             load,
-            scratch[1]);
+            tile);
       }
     }
   }
@@ -311,11 +361,12 @@ final class Gemm {
 
   /**
    * The register tile: {@code C[rows, w] (+)= A[rows, kc] · Bpanel[kc, NR]}, A as a depth-major
-   * sliver ({@code A[p·MR + r]}). Rows past {@code rows} repeat the last valid row of A (their
+   * sliver ({@code A[ao + p·MR + r]}). Rows past {@code rows} repeat the last valid row of A (their
    * results are dropped), so the loop has no branches.
    */
   private static void kernel(
       float[] A,
+      int ao,
       float[] B,
       int bo,
       int kc,
@@ -330,7 +381,7 @@ final class Gemm {
     FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
     FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    for (int p = 0, bi = bo, ap = 0; p < kc; p++, bi += NR, ap += MR) {
+    for (int p = 0, bi = bo, ap = ao; p < kc; p++, bi += NR, ap += MR) {
       FloatVector b0 = FloatVector.fromArray(F, B, bi);
       FloatVector b1 = FloatVector.fromArray(F, B, bi + L);
       FloatVector b2 = FloatVector.fromArray(F, B, bi + 2 * L);
@@ -430,6 +481,159 @@ final class Gemm {
         int at = co + r * ldc + j;
         C[at] = load ? C[at] + tile[r * NR + j] : tile[r * NR + j];
       }
+    }
+  }
+
+  // ---------------------------------------------------------------- narrow C
+
+  /** Rows of the narrow register tile. */
+  static final int NARROW_ROWS = 8;
+
+  /** Widest C that takes the narrow path (column groups of one vector each). */
+  static final int NARROW_MAX_N = 2 * L;
+
+  /**
+   * {@code C[M,N] (+)= op(A)[M,K] · op(B)[K,N]} for N of at most two vectors, the rank-r products
+   * of LoRA ({@code x·Aᵀ}, {@code dY·B}, {@code dYᵀ·xs}). Packing A would cost as much as the
+   * product itself here (each A value is used only N times), so A is read in place and only op(B)
+   * ([K, N], small) is packed, one vector of columns per depth.
+   */
+  private static void narrow(
+      Tensor a,
+      boolean transA,
+      Tensor b,
+      boolean transB,
+      Tensor c,
+      int m,
+      int n,
+      int k,
+      boolean accumulate) {
+    int groups = ceilDiv(n, L);
+    // packedB[(g·K + p)·L + j] = op(B)[p, g·L + j], zero past N
+    float[] packed = new float[groups * k * L];
+    float[] row = new float[transB ? k : n];
+    if (transB) {
+      for (int j = 0; j < n; j++) {
+        Simd.decode(b, (long) j * k, row, 0, k);
+        for (int p = 0, at = (j / L * k) * L + j % L; p < k; p++, at += L) {
+          packed[at] = row[p];
+        }
+      }
+    } else {
+      for (int p = 0; p < k; p++) {
+        Simd.decode(b, (long) p * n, row, 0, n);
+        for (int j = 0; j < n; j++) {
+          packed[(j / L * k + p) * L + j % L] = row[j];
+        }
+      }
+    }
+    float[] A = a.array(), C = c.array();
+    int ao = a.offset(), co = c.offset();
+    int rowStride = transA ? 1 : k, depthStride = transA ? m : 1;
+    int tiles = ceilDiv(m, NARROW_ROWS), tasks = Math.min(tiles, 4 * Parallel.threads());
+    int tilesPerTask = ceilDiv(tiles, tasks);
+    Parallel.forEach(
+        ceilDiv(tiles, tilesPerTask),
+        task -> {
+          int t1 = Math.min(tiles, (task + 1) * tilesPerTask);
+          for (int t = task * tilesPerTask; t < t1; t++) {
+            int i = t * NARROW_ROWS;
+            for (int g = 0; g < groups; g++) {
+              narrowKernel(
+                  A,
+                  ao + i * rowStride,
+                  rowStride,
+                  depthStride,
+                  Math.min(NARROW_ROWS, m - i),
+                  packed,
+                  g * k * L,
+                  k,
+                  C,
+                  co + i * n + g * L,
+                  n,
+                  Math.min(L, n - g * L),
+                  accumulate);
+            }
+          }
+        });
+  }
+
+  /**
+   * {@code C[rows, w] (+)= A[rows, K] · Bpanel[K, L]}: eight rows of C, one vector of columns,
+   * eight independent accumulators (enough to cover the FMA latency). Rows past {@code rows} repeat
+   * the last valid row of A and are not stored.
+   */
+  private static void narrowKernel(
+      float[] A,
+      int a0,
+      int rowStride,
+      int depthStride,
+      int rows,
+      float[] B,
+      int bo,
+      int k,
+      float[] C,
+      int co,
+      int ldc,
+      int w,
+      boolean load) {
+    int a1 = a0 + Math.min(1, rows - 1) * rowStride, a2 = a0 + Math.min(2, rows - 1) * rowStride;
+    int a3 = a0 + Math.min(3, rows - 1) * rowStride, a4 = a0 + Math.min(4, rows - 1) * rowStride;
+    int a5 = a0 + Math.min(5, rows - 1) * rowStride, a6 = a0 + Math.min(6, rows - 1) * rowStride;
+    int a7 = a0 + Math.min(7, rows - 1) * rowStride;
+    FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0;
+    FloatVector c7 = c0;
+    for (int p = 0, at = 0, bi = bo; p < k; p++, at += depthStride, bi += L) {
+      FloatVector bv = FloatVector.fromArray(F, B, bi);
+      c0 = bv.fma(FloatVector.broadcast(F, A[a0 + at]), c0);
+      c1 = bv.fma(FloatVector.broadcast(F, A[a1 + at]), c1);
+      c2 = bv.fma(FloatVector.broadcast(F, A[a2 + at]), c2);
+      c3 = bv.fma(FloatVector.broadcast(F, A[a3 + at]), c3);
+      c4 = bv.fma(FloatVector.broadcast(F, A[a4 + at]), c4);
+      c5 = bv.fma(FloatVector.broadcast(F, A[a5 + at]), c5);
+      c6 = bv.fma(FloatVector.broadcast(F, A[a6 + at]), c6);
+      c7 = bv.fma(FloatVector.broadcast(F, A[a7 + at]), c7);
+    }
+    VectorMask<Float> cols = F.indexInRange(0, w);
+    // written out row by row: vectors passed to a helper would be boxed when it is not inlined
+    if (load) {
+      c0 = c0.add(FloatVector.fromArray(F, C, co, cols));
+    }
+    c0.intoArray(C, co, cols);
+    if (rows > 1) {
+      int at = co + ldc;
+      c1 = load ? c1.add(FloatVector.fromArray(F, C, at, cols)) : c1;
+      c1.intoArray(C, at, cols);
+    }
+    if (rows > 2) {
+      int at = co + 2 * ldc;
+      c2 = load ? c2.add(FloatVector.fromArray(F, C, at, cols)) : c2;
+      c2.intoArray(C, at, cols);
+    }
+    if (rows > 3) {
+      int at = co + 3 * ldc;
+      c3 = load ? c3.add(FloatVector.fromArray(F, C, at, cols)) : c3;
+      c3.intoArray(C, at, cols);
+    }
+    if (rows > 4) {
+      int at = co + 4 * ldc;
+      c4 = load ? c4.add(FloatVector.fromArray(F, C, at, cols)) : c4;
+      c4.intoArray(C, at, cols);
+    }
+    if (rows > 5) {
+      int at = co + 5 * ldc;
+      c5 = load ? c5.add(FloatVector.fromArray(F, C, at, cols)) : c5;
+      c5.intoArray(C, at, cols);
+    }
+    if (rows > 6) {
+      int at = co + 6 * ldc;
+      c6 = load ? c6.add(FloatVector.fromArray(F, C, at, cols)) : c6;
+      c6.intoArray(C, at, cols);
+    }
+    if (rows > 7) {
+      int at = co + 7 * ldc;
+      c7 = load ? c7.add(FloatVector.fromArray(F, C, at, cols)) : c7;
+      c7.intoArray(C, at, cols);
     }
   }
 

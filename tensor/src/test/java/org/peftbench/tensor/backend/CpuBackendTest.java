@@ -198,7 +198,12 @@ class CpuBackendTest {
       {9, 200, 300},
       {66, 520, 300},
       {130, 1000, 7},
-      {9, 8200, 20} // enough N blocks for the per-task packing path
+      {9, 8200, 20}, // enough N blocks for the per-task packing path
+      {200, 16, 300}, // narrow C (a LoRA rank): computed transposed
+      {97, 3, 1000},
+      {300, 32, 40},
+      {16, 600, 260}, // few rows, many panels: tasks split the panels
+      {530, 70, 20} // more rows than one packed A block (MC)
     };
     for (int[] s : shapes) {
       for (int variant = 0; variant < 4; variant++) {
