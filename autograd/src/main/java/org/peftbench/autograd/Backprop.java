@@ -24,6 +24,7 @@ final class Backprop {
     }
     root.accumulateGrad(seed);
     Map<Var, Integer> constantUses = opConstantUses(order);
+    OpProfile.lap("backward: order the graph");
     // order has inputs before their consumers; walk it backwards
     for (int i = order.size() - 1; i >= 0; i--) {
       Var y = order.get(i);
@@ -45,6 +46,7 @@ final class Backprop {
           y.value.close();
         }
         releaseConstants(inputs, constantUses);
+        OpProfile.lap(n.op, OpProfile.Phase.BACKWARD);
       }
     }
     if (root.grad != null) {

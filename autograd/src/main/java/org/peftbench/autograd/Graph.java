@@ -40,6 +40,7 @@ final class Graph {
       Node.Backward backward,
       Tensor[] saved,
       Var... inputs) {
+    OpProfile.lap(op, OpProfile.Phase.FORWARD);
     if (recording(inputs)) {
       return new Var(value, false, new Node(op, inputs, backward, saved), owns);
     }

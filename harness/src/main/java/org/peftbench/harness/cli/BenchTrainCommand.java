@@ -1,12 +1,14 @@
 package org.peftbench.harness.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.peftbench.autograd.OpProfile;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.autograd.Var;
 import org.peftbench.autograd.optim.AdamW;
@@ -58,6 +60,15 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the figures as JSON.")
   boolean json;
 
+  @Option(
+      names = "--profile",
+      description = {
+        "Also print where the timed steps' time goes: per autograd op (forward and backward",
+        "separately), the optimizer and gradient clipping, calls and ms per step, share of the",
+        "step; and the GC pauses."
+      })
+  boolean profile;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -82,6 +93,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       SplittableRandom rnd = new SplittableRandom(0);
       int[] ids = new int[batch * seq];
       double timed = 0;
+      long gcStart = 0;
       double lastLoss = Double.NaN;
       for (int s = 0; s < warmup + steps; s++) {
         for (int i = 0; i < ids.length; i++) {
@@ -90,18 +102,28 @@ public final class BenchTrainCommand implements Callable<Integer> {
         if (s == warmup) {
           MemoryTracker.resetPeak();
           ProcessMemory.resetPeak(); // peaks of the timed steps only
+          gcStart = gcMillis();
+          if (profile) {
+            OpProfile.start();
+          }
         }
         long t0 = System.nanoTime();
+        OpProfile.mark();
         Var loss = pm.loss(ids, null, ids, batch, seq);
         lastLoss = loss.item();
         loss.backward();
         GradClip.clipGlobalNorm(params, 1.0);
+        OpProfile.lap("gradient clipping");
         opt.step(1e-4);
+        OpProfile.lap("optimizer step");
         opt.zeroGrad();
+        OpProfile.lap("zero gradients");
         if (s >= warmup) {
           timed += (System.nanoTime() - t0) / 1e9;
         }
       }
+      List<OpProfile.Entry> ops = profile ? OpProfile.stop() : List.of();
+      double gcMsPerStep = (gcMillis() - gcStart) / (double) steps;
       double sps = timed / steps;
       double tokS = batch * (double) seq / sps;
       ObjectNode n = new ObjectMapper().createObjectNode();
@@ -116,6 +138,18 @@ public final class BenchTrainCommand implements Callable<Integer> {
       n.put("threads", Parallel.threads());
       n.put("trainable_params", pm.count().trainable());
       n.put("last_loss", lastLoss);
+      n.put("gc_ms_per_step", gcMsPerStep);
+      if (profile) {
+        ArrayNode rows = n.putArray("profile");
+        for (OpProfile.Entry e : ops) {
+          ObjectNode r = rows.addObject();
+          r.put("name", e.name());
+          r.put("phase", e.phase().name().toLowerCase(Locale.ROOT));
+          r.put("calls_per_step", e.calls() / (double) steps);
+          r.put("ms_per_step", e.nanos() / 1e6 / steps);
+          r.put("share", e.nanos() / 1e9 / timed);
+        }
+      }
       var out = spec.commandLine().getOut();
       if (json) {
         out.println(n.toString());
@@ -130,8 +164,50 @@ public final class BenchTrainCommand implements Callable<Integer> {
             batch,
             seq,
             Parallel.threads());
+        if (profile) {
+          printProfile(out, ops, timed);
+          out.printf(
+              Locale.ROOT, "GC pauses: %.1f ms/step (inside the times above)%n", gcMsPerStep);
+        }
       }
       return ExitCodes.OK;
     }
+  }
+
+  /** Time the JVM's collectors have spent so far (pauses, in ms), over all collectors. */
+  private static long gcMillis() {
+    long ms = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return ms;
+  }
+
+  /** The per-op table: one line per op and phase, largest first, then what no entry covers. */
+  private void printProfile(java.io.PrintWriter out, List<OpProfile.Entry> ops, double timed) {
+    double stepMs = timed * 1e3 / steps;
+    out.printf(
+        Locale.ROOT, "%-34s %-8s %9s %10s %7s%n", "op", "phase", "calls", "ms/step", "share");
+    double covered = 0;
+    for (OpProfile.Entry e : ops) {
+      double ms = e.nanos() / 1e6 / steps;
+      covered += ms;
+      out.printf(
+          Locale.ROOT,
+          "%-34s %-8s %9.0f %10.1f %6.1f%%%n",
+          e.name(),
+          e.phase().name().toLowerCase(Locale.ROOT),
+          e.calls() / (double) steps,
+          ms,
+          100 * ms / stepMs);
+    }
+    out.printf(
+        Locale.ROOT,
+        "%-34s %-8s %9s %10.1f %6.1f%%%n",
+        "(not covered)",
+        "",
+        "",
+        stepMs - covered,
+        100 * (stepMs - covered) / stepMs);
   }
 }
