@@ -6,6 +6,7 @@ import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 
 /**
  * A task graph compiled once into a TornadoVM execution plan and run many times. The graph's
@@ -55,5 +56,22 @@ final class KernelPlan {
 
   void run() {
     plan.withGridScheduler(scheduler).execute();
+  }
+
+  /**
+   * Runs with TornadoVM's profiler on and returns the bytes it copied host → device in this run
+   * (TornadoVM's own count: tests use it to see which buffers a run really transferred).
+   */
+  long runProfiled() {
+    return plan.withProfiler(ProfilerMode.SILENT)
+        .withGridScheduler(scheduler)
+        .execute()
+        .getProfilerResult()
+        .getTotalBytesCopyIn();
+  }
+
+  /** Releases the plan's device buffers (the plan must not run again). */
+  void free() {
+    plan.freeDeviceMemory();
   }
 }

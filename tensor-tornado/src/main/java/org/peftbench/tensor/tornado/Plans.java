@@ -26,6 +26,13 @@ final class Plans {
     runs.incrementAndGet();
   }
 
+  /** As {@link #run} with TornadoVM's profiler on: returns the bytes copied to the device. */
+  long runProfiled(KernelPlan plan) {
+    long bytes = plan.runProfiled();
+    runs.incrementAndGet();
+    return bytes;
+  }
+
   /** How many plans exist. */
   int size() {
     return plans.size();

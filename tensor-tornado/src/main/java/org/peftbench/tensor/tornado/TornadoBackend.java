@@ -5,6 +5,8 @@ import org.peftbench.tensor.backend.AttentionMask;
 import org.peftbench.tensor.backend.Backend;
 import org.peftbench.tensor.backend.Checks;
 import org.peftbench.tensor.backend.CpuBackend;
+import org.peftbench.tensor.backend.FusedDecoderLayer;
+import org.peftbench.tensor.backend.LlamaLayer;
 import org.peftbench.tensor.backend.RopeTable;
 import org.peftbench.tensor.backend.UnaryOp;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -23,14 +25,19 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>The host side of each family lives in its own class: {@link GemmOps} (with the frozen-weight
  * cache), {@link AttentionOps}, {@link RowOps}, {@link ElementwiseOps}; this class routes the
- * {@link Backend} methods to them or to the CPU backend. Activations are copied in and out on each
- * call; attention's backward keeps its intermediate Δ on the device between its two kernels. Plans
- * are built once per (operation, buffer capacity, weight) and reused: shapes travel in small int
- * arrays, so a plan serves every size up to its capacity.
+ * {@link Backend} methods to them or to the CPU backend. Through the {@link Backend} methods
+ * activations are copied in and out on each call (attention's backward keeps its intermediate Δ on
+ * the device between its two kernels). Plans are built once per (operation, buffer capacity,
+ * weight) and reused: shapes travel in small int arrays, so a plan serves every size up to its
+ * capacity.
+ *
+ * <p>It also implements {@link FusedDecoderLayer} ({@link LayerOps}): a whole Llama decoder layer
+ * in one task graph, activations chained on the device and frozen weights resident there, used by
+ * the model's no-grad forward.
  *
  * <p>Calls are serialised ({@code synchronized}): one execution plan runs at a time.
  */
-public final class TornadoBackend implements Backend {
+public final class TornadoBackend implements Backend, FusedDecoderLayer {
   /** Work-group size of the 1-D kernels. */
   static final int LOCAL = 64;
 
@@ -40,6 +47,7 @@ public final class TornadoBackend implements Backend {
   private final AttentionOps attention;
   private final ElementwiseOps elementwise;
   private final RowOps rows;
+  private final LayerOps layers;
   private final String deviceName;
   private final GemmKernel gemmKernel;
 
@@ -62,6 +70,7 @@ public final class TornadoBackend implements Backend {
     this.attention = new AttentionOps(plans, cpu);
     this.elementwise = new ElementwiseOps(plans, cpu);
     this.rows = new RowOps(plans);
+    this.layers = new LayerOps(plans, gemmKernel);
   }
 
   /**
@@ -347,5 +356,42 @@ public final class TornadoBackend implements Backend {
       Tensor dk,
       Tensor dv) {
     attention.backward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
+  }
+
+  // ---------------------------------------------------------------- a whole decoder layer
+
+  // out[B,T,C] = llamaLayer(x[B,T,C]): one device run, intermediates never leave the device
+  @Override
+  public synchronized void llamaLayerForward(
+      LlamaLayer layer, LlamaLayer.Input in, Tensor x, Tensor out) {
+    layers.forward(layer, in, x, out);
+  }
+
+  /** Weight tensors the layer path has sent to the device so far (tests, benchmarks). */
+  public synchronized long layerWeightUploads() {
+    return layers.weightUploads();
+  }
+
+  /** Bytes of weights the layer path has sent to the device so far. */
+  public synchronized long layerWeightBytesUploaded() {
+    return layers.weightBytesUploaded();
+  }
+
+  /** Live layer plans (one per decoder layer seen). */
+  synchronized int layerPlans() {
+    return layers.layerPlans();
+  }
+
+  /**
+   * Runs layer plans with TornadoVM's profiler on, so that {@link #lastLayerCopyInBytes()} reports
+   * what TornadoVM itself copied to the device in the last layer run.
+   */
+  public synchronized void profileLayerTransfers(boolean on) {
+    layers.profile(on);
+  }
+
+  /** Bytes TornadoVM copied host → device in the last layer run (profiling on), else −1. */
+  public synchronized long lastLayerCopyInBytes() {
+    return layers.lastCopyInBytes();
   }
 }

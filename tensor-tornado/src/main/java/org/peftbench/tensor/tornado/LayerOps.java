@@ -1,0 +1,450 @@
+package org.peftbench.tensor.tornado;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.peftbench.tensor.DType;
+import org.peftbench.tensor.Storage;
+import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.LlamaLayer;
+import org.peftbench.tensor.backend.RopeTable;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
+
+/**
+ * A whole Llama decoder layer's forward as one TornadoVM task graph (the {@link
+ * org.peftbench.tensor.backend.FusedDecoderLayer} capability of {@link TornadoBackend}):
+ *
+ * <pre>
+ *   x ─► norm1 ─► q,k,v ─► rope q,k ─► attention ─► o ─► x1 = x + · ─► norm2 ─► gate,up ─► swiglu
+ *     ─► down ─► out = x1 + ·
+ * </pre>
+ *
+ * 16 kernels, the same ones the per-op backend uses ({@link RowKernels}, {@link GemmKernels},
+ * {@link AttentionKernels}, {@link ElementwiseKernels}). Per call only {@code x}, the positions,
+ * the padding flags and a few shape ints go to the device and only {@code out} comes back: every
+ * intermediate (h, q, k, v, attention output, x1, gate, up, ...) lives in device buffers that are
+ * written and read by the kernels and never copied. Buffers hold {@code capN} rows (a power of two
+ * ≥ B·T), so one compiled plan serves every smaller batch.
+ *
+ * <p>Weights: a memory-mapped weight (not heap F32; nothing writes to it) is copied once into a
+ * TornadoVM array (BF16/F16 as raw 16-bit patterns, decoded in the GEMM kernel) and sent to the
+ * device only on the plan's first run ({@code FIRST_EXECUTION}); later calls reuse the device copy.
+ * A heap F32 weight may be trained in place between calls, so it is refilled and sent on every run.
+ *
+ * <p>One plan per layer (keyed by its weights' storages), kept until more than {@link #maxLayers}
+ * layers are live (least recently used freed first) or replaced by a bigger one when B·T outgrows
+ * it, or when the RoPE table changes.
+ */
+final class LayerOps {
+  private final Plans plans;
+  private final TornadoBackend.GemmKernel gemmKernel;
+  private final int maxLayers = Integer.getInteger("peftbench.tornado.layers", 128);
+  private final Map<DType, FloatArray> decodeTables = new HashMap<>();
+  private final Map<List<WeightId>, LayerPlan> layers =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<WeightId>, LayerPlan> eldest) {
+          if (size() > maxLayers) {
+            eldest.getValue().plan.free();
+            return true;
+          }
+          return false;
+        }
+      };
+  private long weightUploads;
+  private long weightBytesUploaded;
+  private long lastCopyInBytes = -1;
+  private boolean profile;
+
+  LayerOps(Plans plans, TornadoBackend.GemmKernel gemmKernel) {
+    this.plans = plans;
+    this.gemmKernel = gemmKernel;
+  }
+
+  /** A weight's identity: its storage object and where in it the tensor starts. */
+  private record WeightId(Storage storage, long offset, long numel) {
+    static WeightId of(Tensor t) {
+      return new WeightId(t.storage(), t.longOffset(), t.numel());
+    }
+  }
+
+  /**
+   * A weight as the kernels read it: F32 values, or raw 16-bit patterns plus their decode table
+   * (GEMM weights only; norm weights are always F32). {@code frozen}: sent once per plan.
+   */
+  private record DeviceWeight(
+      Tensor source, FloatArray f32, ShortArray bits, FloatArray decode, boolean frozen) {
+    Object array() {
+      return bits != null ? bits : f32;
+    }
+
+    long bytes() {
+      return bits != null ? bits.getNumBytesOfSegment() : f32.getNumBytesOfSegment();
+    }
+  }
+
+  private record LayerPlan(
+      KernelPlan plan,
+      int capN,
+      RopeTable rope,
+      DeviceWeight[] weights,
+      FloatArray x,
+      FloatArray out,
+      IntArray positions,
+      IntArray padding,
+      IntArray normDims,
+      FloatArray normParams,
+      IntArray ropeQ,
+      IntArray ropeK,
+      IntArray attDims,
+      FloatArray attParams,
+      IntArray dimsQ,
+      IntArray dimsKv,
+      IntArray dimsO,
+      IntArray dimsGateUp,
+      IntArray dimsDown,
+      IntArray addDims,
+      IntArray swigluDims) {}
+
+  /**
+   * Weight tensors sent to the device so far (a frozen weight once per plan, a heap one per run).
+   */
+  long weightUploads() {
+    return weightUploads;
+  }
+
+  long weightBytesUploaded() {
+    return weightBytesUploaded;
+  }
+
+  /** How many layer plans are live. */
+  int layerPlans() {
+    return layers.size();
+  }
+
+  /** Turns TornadoVM's profiler on for layer runs, so {@link #lastCopyInBytes} is measured. */
+  void profile(boolean on) {
+    profile = on;
+  }
+
+  /** Bytes TornadoVM copied host → device in the last layer run (profiling on), else −1. */
+  long lastCopyInBytes() {
+    return lastCopyInBytes;
+  }
+
+  // out[B,T,C] = layer(x[B,T,C])
+  void forward(LlamaLayer w, LlamaLayer.Input in, Tensor x, Tensor out) {
+    w.checkActivations(in, x, out);
+    int b = in.batch(), t = in.time(), n = b * t;
+    if (n == 0) {
+      return;
+    }
+    int c = w.hidden(), f = w.intermediate(), hq = w.heads(), hkv = w.kvHeads(), d = w.headDim();
+    LayerPlan p = plan(w, n, in.rope());
+    // per call: the input, positions, padding, shapes; heap (trainable) weights
+    DeviceBuffers.put(x, p.x);
+    DeviceBuffers.putInts(in.positions(), p.positions);
+    boolean[] pad = in.padding();
+    for (int i = 0; i < n; i++) {
+      p.padding.set(i, pad != null && pad[i] ? 1 : 0);
+    }
+    for (DeviceWeight dw : p.weights) {
+      if (!dw.frozen) {
+        DeviceBuffers.put(dw.source, dw.f32);
+        weightUploads++;
+        weightBytesUploaded += (long) dw.source.size() * 4;
+      }
+    }
+    DeviceBuffers.putInts(new int[] {n, c}, p.normDims);
+    p.normParams.set(0, w.eps());
+    DeviceBuffers.putInts(new int[] {n, hq, d, 0}, p.ropeQ);
+    DeviceBuffers.putInts(new int[] {n, hkv, d, 0}, p.ropeK);
+    DeviceBuffers.putInts(new int[] {b, t, hq, d, t, hkv, t, 0, 0, 1}, p.attDims);
+    p.attParams.set(0, in.scale());
+    DeviceBuffers.putInts(linearDims(n, hq * d, c), p.dimsQ);
+    DeviceBuffers.putInts(linearDims(n, hkv * d, c), p.dimsKv);
+    DeviceBuffers.putInts(linearDims(n, c, hq * d), p.dimsO);
+    DeviceBuffers.putInts(linearDims(n, f, c), p.dimsGateUp);
+    DeviceBuffers.putInts(linearDims(n, c, f), p.dimsDown);
+    DeviceBuffers.putInts(new int[] {n * c, n * c, ElementwiseKernels.ADD}, p.addDims);
+    p.swigluDims.set(0, n * f);
+    KernelPlan k = p.plan;
+    k.size1D("norm1", n).size1D("norm2", n);
+    k.size1D("ropeQ", n * hq * (d / 2)).size1D("ropeK", n * hkv * (d / 2));
+    k.size1D("attention", n * hq);
+    k.size1D("residual1", n * c).size1D("residual2", n * c).size1D("swiglu", n * f);
+    gemmSize(k, "q", n, hq * d);
+    gemmSize(k, "k", n, hkv * d);
+    gemmSize(k, "v", n, hkv * d);
+    gemmSize(k, "o", n, c);
+    gemmSize(k, "gate", n, f);
+    gemmSize(k, "up", n, f);
+    gemmSize(k, "down", n, c);
+    if (profile) {
+      lastCopyInBytes = plans.runProfiled(k);
+    } else {
+      plans.run(k);
+    }
+    DeviceBuffers.get(p.out, out);
+  }
+
+  /** GEMM dims of a Linear's forward {@code y[M,out] = x[M,in]·Wᵀ} (W {@code [out,in]}). */
+  private static int[] linearDims(int m, int outF, int inF) {
+    return new int[] {m, outF, inF, inF, 1, 1, inF, 0};
+  }
+
+  private void gemmSize(KernelPlan plan, String task, int m, int n) {
+    if (gemmKernel == TornadoBackend.GemmKernel.TILED) {
+      plan.size2D(task, n, m);
+    } else {
+      int blk = GemmKernels.BLOCK;
+      plan.size2D(task, (n + blk - 1) / blk, (m + blk - 1) / blk);
+    }
+  }
+
+  /** The layer's plan for n rows and this RoPE table: the cached one, or a new (bigger) one. */
+  private LayerPlan plan(LlamaLayer w, int n, RopeTable rope) {
+    List<WeightId> key = new ArrayList<>();
+    for (Tensor t : w.weights()) {
+      key.add(WeightId.of(t));
+    }
+    LayerPlan old = layers.get(key);
+    if (old != null && old.capN >= n && old.rope == rope) {
+      return old;
+    }
+    int capN = DeviceBuffers.capacity(n);
+    DeviceWeight[] weights;
+    if (old != null) {
+      capN = Math.max(capN, old.capN);
+      weights = old.weights; // the host copies are reused; the new plan uploads them once
+      old.plan.free();
+      layers.remove(key);
+    } else {
+      Tensor[] ts = w.weights();
+      weights = new DeviceWeight[ts.length];
+      for (int i = 0; i < ts.length; i++) {
+        boolean norm = i == 0 || i == 5;
+        weights[i] = deviceWeight(ts[i], norm);
+      }
+    }
+    LayerPlan p = build(w, capN, rope, weights);
+    for (DeviceWeight dw : weights) {
+      if (dw.frozen) {
+        weightUploads++;
+        weightBytesUploaded += dw.bytes();
+      }
+    }
+    layers.put(key, p);
+    return p;
+  }
+
+  private DeviceWeight deviceWeight(Tensor t, boolean norm) {
+    if (t.isHeapF32()) {
+      return new DeviceWeight(t, new FloatArray(t.size()), null, null, false);
+    }
+    DType dt = t.dtype();
+    if (!norm && (dt == DType.BF16 || dt == DType.F16)) {
+      FloatArray decode = decodeTables.computeIfAbsent(dt, DeviceBuffers::decodeTable);
+      return new DeviceWeight(t, null, DeviceBuffers.weightBits(t), decode, true);
+    }
+    return new DeviceWeight(t, DeviceBuffers.weightF32(t), null, null, true);
+  }
+
+  private LayerPlan build(LlamaLayer w, int capN, RopeTable rope, DeviceWeight[] wt) {
+    int c = w.hidden(), f = w.intermediate(), hq = w.heads();
+    int dq = hq * w.headDim(), dkv = w.kvHeads() * w.headDim();
+    FloatArray x = new FloatArray(capN * c), out = new FloatArray(capN * c);
+    // intermediates: device-only after the first run
+    FloatArray h1 = new FloatArray(capN * c), rstd1 = new FloatArray(capN);
+    FloatArray q = new FloatArray(capN * dq), k = new FloatArray(capN * dkv);
+    FloatArray v = new FloatArray(capN * dkv), att = new FloatArray(capN * dq);
+    FloatArray lse = new FloatArray(capN * hq), attnOut = new FloatArray(capN * c);
+    FloatArray x1 = new FloatArray(capN * c), h2 = new FloatArray(capN * c);
+    FloatArray rstd2 = new FloatArray(capN), gate = new FloatArray(capN * f);
+    FloatArray up = new FloatArray(capN * f), act = new FloatArray(capN * f);
+    FloatArray mlpOut = new FloatArray(capN * c);
+    FloatArray cos = FloatArray.fromArray(rope.cosTable());
+    FloatArray sin = FloatArray.fromArray(rope.sinTable());
+    IntArray positions = new IntArray(capN), padding = new IntArray(capN);
+    IntArray normDims = new IntArray(2), ropeQ = new IntArray(4), ropeK = new IntArray(4);
+    IntArray attDims = new IntArray(10);
+    IntArray dimsQ = new IntArray(8), dimsKv = new IntArray(8), dimsO = new IntArray(8);
+    IntArray dimsGateUp = new IntArray(8), dimsDown = new IntArray(8);
+    IntArray addDims = new IntArray(3), swigluDims = new IntArray(1);
+    FloatArray normParams = new FloatArray(1), attParams = new FloatArray(1);
+
+    List<Object> once = new ArrayList<>(List.of(cos, sin));
+    List<Object> every =
+        new ArrayList<>(
+            List.of(
+                x,
+                positions,
+                padding,
+                normDims,
+                normParams,
+                ropeQ,
+                ropeK,
+                attDims,
+                attParams,
+                dimsQ,
+                dimsKv,
+                dimsO,
+                dimsGateUp,
+                dimsDown,
+                addDims,
+                swigluDims));
+    for (DeviceWeight dw : wt) {
+      (dw.frozen ? once : every).add(dw.array());
+      if (dw.decode != null && !once.contains(dw.decode)) {
+        once.add(dw.decode);
+      }
+    }
+    once.addAll(
+        List.of(h1, rstd1, q, k, v, att, lse, attnOut, x1, h2, rstd2, gate, up, act, mlpOut, out));
+
+    TaskGraph g =
+        new TaskGraph("layer")
+            .transferToDevice(DataTransferMode.FIRST_EXECUTION, once.toArray())
+            .transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray())
+            // attention half
+            .task(
+                "norm1",
+                RowKernels::rmsNorm,
+                new KernelContext(),
+                x,
+                wt[0].f32,
+                normDims,
+                normParams,
+                h1,
+                rstd1);
+    g = gemm(g, "q", h1, wt[1], q, dimsQ);
+    g = gemm(g, "k", h1, wt[2], k, dimsKv);
+    g = gemm(g, "v", h1, wt[3], v, dimsKv);
+    g =
+        g.task("ropeQ", RowKernels::rope, new KernelContext(), q, positions, cos, sin, ropeQ)
+            .task("ropeK", RowKernels::rope, new KernelContext(), k, positions, cos, sin, ropeK)
+            .task(
+                "attention",
+                AttentionKernels::forward,
+                new KernelContext(),
+                q,
+                k,
+                v,
+                padding,
+                attDims,
+                attParams,
+                att,
+                lse);
+    g = gemm(g, "o", att, wt[4], attnOut, dimsO);
+    g =
+        g.task(
+                "residual1",
+                ElementwiseKernels::binary,
+                new KernelContext(),
+                x,
+                attnOut,
+                addDims,
+                x1)
+            // MLP half
+            .task(
+                "norm2",
+                RowKernels::rmsNorm,
+                new KernelContext(),
+                x1,
+                wt[5].f32,
+                normDims,
+                normParams,
+                h2,
+                rstd2);
+    g = gemm(g, "gate", h2, wt[6], gate, dimsGateUp);
+    g = gemm(g, "up", h2, wt[7], up, dimsGateUp);
+    g =
+        g.task(
+            "swiglu", ElementwiseKernels::swiglu, new KernelContext(), gate, up, swigluDims, act);
+    g = gemm(g, "down", act, wt[8], mlpOut, dimsDown);
+    g =
+        g.task(
+                "residual2",
+                ElementwiseKernels::binary,
+                new KernelContext(),
+                x1,
+                mlpOut,
+                addDims,
+                out)
+            .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+
+    KernelPlan plan =
+        new KernelPlan(
+            g,
+            "layer",
+            "norm1",
+            "ropeQ",
+            "ropeK",
+            "attention",
+            "residual1",
+            "norm2",
+            "swiglu",
+            "residual2");
+    for (String task : List.of("q", "k", "v", "o", "gate", "up", "down")) {
+      if (gemmKernel == TornadoBackend.GemmKernel.TILED) {
+        plan.with2D(task, GemmKernels.TILE, GemmKernels.TILE);
+      } else {
+        plan.with2D(task, GemmKernels.BLOCK_GROUP_X, GemmKernels.BLOCK_GROUP_Y);
+      }
+    }
+    return new LayerPlan(
+        plan,
+        capN,
+        rope,
+        wt,
+        x,
+        out,
+        positions,
+        padding,
+        normDims,
+        normParams,
+        ropeQ,
+        ropeK,
+        attDims,
+        attParams,
+        dimsQ,
+        dimsKv,
+        dimsO,
+        dimsGateUp,
+        dimsDown,
+        addDims,
+        swigluDims);
+  }
+
+  /** Adds {@code c = a·Wᵀ} with the F32 or the 16-bit kernel, tiled or register-blocked. */
+  private TaskGraph gemm(
+      TaskGraph g, String name, FloatArray a, DeviceWeight w, FloatArray c, IntArray dims) {
+    boolean tiled = gemmKernel == TornadoBackend.GemmKernel.TILED;
+    if (w.bits != null) {
+      return g.task(
+          name,
+          tiled ? GemmKernels::gemm16 : GemmKernels::gemmBlocked16,
+          new KernelContext(),
+          a,
+          w.bits,
+          w.decode,
+          c,
+          dims);
+    }
+    return g.task(
+        name,
+        tiled ? GemmKernels::gemmF32 : GemmKernels::gemmBlockedF32,
+        new KernelContext(),
+        a,
+        w.f32,
+        c,
+        dims);
+  }
+}
