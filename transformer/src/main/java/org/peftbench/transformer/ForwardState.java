@@ -50,6 +50,17 @@ final class ForwardState {
   }
 
   /**
+   * The attention scale of layer {@code layer}: {@code 1/sqrt(D)}, optionally divided by layer+1.
+   */
+  float attentionScale(int layer) {
+    float scale = (float) (1.0 / Math.sqrt(config.headDim()));
+    if (config.attentionScaleByLayer()) {
+      scale /= layer + 1;
+    }
+    return scale;
+  }
+
+  /**
    * Attention of layer {@code layer}: rotates q and k, appends k and v to the cache (or prepends
    * the prefix), attends.
    *
@@ -63,10 +74,7 @@ final class ForwardState {
       q = Ops.rope(q, positions, rope);
       k = Ops.rope(k, positions, rope);
     }
-    float scale = (float) (1.0 / Math.sqrt(config.headDim()));
-    if (config.attentionScaleByLayer()) {
-      scale /= layer + 1;
-    }
+    float scale = attentionScale(layer);
     if (cache == null) {
       if (prefix != null) {
         PrefixKv p = prefix.get(layer);

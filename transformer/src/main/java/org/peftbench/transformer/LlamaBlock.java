@@ -60,6 +60,12 @@ final class LlamaBlock implements DecoderBlock {
 
   @Override
   public Var forward(Var x, ForwardState s) {
+    // inference on a backend that runs whole layers on its device (TornadoVM): one call, the
+    // activations chained there; null when the per-op path below must run (training, PEFT, cache)
+    Var fused = FusedLayerPath.forward(this, x, s, activation);
+    if (fused != null) {
+      return fused;
+    }
     int b = s.batch, t = s.time;
     Var h = inputNorm.get().forward(x);
     Var qh = Ops.reshape(q.get().forward(h), b, t, heads, headDim);

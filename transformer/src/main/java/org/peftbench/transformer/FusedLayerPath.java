@@ -1,0 +1,97 @@
+package org.peftbench.transformer;
+
+import org.peftbench.autograd.GradMode;
+import org.peftbench.autograd.Var;
+import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.Backends;
+import org.peftbench.tensor.backend.FusedDecoderLayer;
+import org.peftbench.tensor.backend.LlamaLayer;
+import org.peftbench.transformer.nn.Linear;
+import org.peftbench.transformer.nn.LinearLayer;
+import org.peftbench.transformer.nn.NormLayer;
+import org.peftbench.transformer.nn.RmsNorm;
+import org.peftbench.transformer.nn.Slot;
+
+/**
+ * The device path of {@link LlamaBlock}: when the backend in use offers {@link FusedDecoderLayer}
+ * (the TornadoVM one does) a whole layer runs in one backend call, its activations chained on the
+ * device and its frozen weights kept there.
+ *
+ * <p>Taken only when it computes exactly what the per-op path would and nothing needs the
+ * intermediates: no gradient recording, no KV cache, no prefix keys, RoPE, SiLU, no q/k norm, and
+ * every module the plain base one ({@link Linear} without bias, {@link RmsNorm}; a PEFT wrapper in
+ * any slot sends the layer down the per-op path). Otherwise {@link #forward} returns null and the
+ * block computes op by op as always.
+ */
+final class FusedLayerPath {
+  private FusedLayerPath() {}
+
+  /** The layer's output {@code [B,T,C]}, or null when the per-op path must run. */
+  static Var forward(LlamaBlock block, Var x, ForwardState s, Activation activation) {
+    Backend backend = Backends.current();
+    if (!(backend instanceof FusedDecoderLayer device)
+        || GradMode.isEnabled()
+        || s.cache != null
+        || s.prefix != null
+        || s.rope == null
+        || activation != Activation.SILU
+        || block.qNorm != null
+        || !x.value().isHeapF32()) {
+      return null;
+    }
+    RmsNorm inputNorm = baseNorm(block.inputNorm), postNorm = baseNorm(block.postNorm);
+    Linear q = baseLinear(block.q), k = baseLinear(block.k), v = baseLinear(block.v);
+    Linear o = baseLinear(block.o), gate = baseLinear(block.gate), up = baseLinear(block.up);
+    Linear down = baseLinear(block.down);
+    if (inputNorm == null || postNorm == null || inputNorm.eps() != postNorm.eps()) {
+      return null;
+    }
+    if (q == null || k == null || v == null || o == null) {
+      return null;
+    }
+    if (gate == null || up == null || down == null) {
+      return null;
+    }
+    ModelConfig c = s.config;
+    LlamaLayer layer =
+        new LlamaLayer(
+            inputNorm.weight().value(),
+            q.weight().value(),
+            k.weight().value(),
+            v.weight().value(),
+            o.weight().value(),
+            postNorm.weight().value(),
+            gate.weight().value(),
+            up.weight().value(),
+            down.weight().value(),
+            c.numHeads(),
+            c.numKvHeads(),
+            c.headDim(),
+            inputNorm.eps());
+    LlamaLayer.Input in =
+        new LlamaLayer.Input(
+            s.batch, s.time, s.positions, s.rope, s.attentionScale(block.layer), s.padding);
+    Tensor out = Tensor.zeros(s.batch, s.time, c.hiddenSize());
+    device.llamaLayerForward(layer, in, x.value(), out);
+    return Var.constant(out);
+  }
+
+  /** The slot's module if it is the model's own {@link Linear} without bias, else null. */
+  private static Linear baseLinear(Slot<LinearLayer> slot) {
+    LinearLayer m = slot.get();
+    if (m == slot.base()
+        && m.getClass() == Linear.class
+        && ((Linear) m).bias() == null
+        && !((Linear) m).fanInFanOut()) {
+      return (Linear) m;
+    }
+    return null;
+  }
+
+  /** The slot's module if it is the model's own {@link RmsNorm}, else null. */
+  private static RmsNorm baseNorm(Slot<NormLayer> slot) {
+    NormLayer m = slot.get();
+    return m == slot.base() && m instanceof RmsNorm r ? r : null;
+  }
+}

@@ -1,0 +1,113 @@
+package org.peftbench.transformer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.peftbench.autograd.GradMode;
+import org.peftbench.autograd.Var;
+import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.Backends;
+import org.peftbench.tensor.backend.CpuBackend;
+import org.peftbench.tensor.backend.FusedDecoderLayer;
+import org.peftbench.tensor.backend.LlamaLayer;
+import org.peftbench.transformer.nn.Linear;
+import org.peftbench.transformer.nn.LinearLayer;
+import org.peftbench.transformer.nn.Slot;
+
+/**
+ * {@link FusedLayerPath}: on a backend offering {@link FusedDecoderLayer} (here the CPU backend
+ * with the capability's per-op reference, counting calls) the no-grad forward sends every plain
+ * Llama layer through it and still matches PyTorch's golden log-probabilities (padding included);
+ * training forwards, layers with a wrapped module and biased projections stay on the per-op path.
+ */
+class FusedLayerPathTest {
+  /**
+   * The CPU backend plus {@link FusedDecoderLayer}, computed by {@link LlamaLayer#forwardPerOp}.
+   */
+  static Backend fusedCpu(AtomicInteger calls) {
+    CpuBackend cpu = new CpuBackend();
+    return (Backend)
+        Proxy.newProxyInstance(
+            FusedLayerPathTest.class.getClassLoader(),
+            new Class<?>[] {Backend.class, FusedDecoderLayer.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("llamaLayerForward")) {
+                calls.incrementAndGet();
+                LlamaLayer layer = (LlamaLayer) args[0];
+                layer.forwardPerOp(
+                    cpu, (LlamaLayer.Input) args[1], (Tensor) args[2], (Tensor) args[3]);
+                return null;
+              }
+              try {
+                return method.invoke(cpu, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"llama", "llama_bf16", "mistral"})
+  void noGradForwardRunsWholeLayersAndMatchesReference(String name) throws Exception {
+    GoldenTest.Fixture f = GoldenTest.Fixture.load(name);
+    AtomicInteger calls = new AtomicInteger();
+    Backend before = Backends.current();
+    Backends.use(fusedCpu(calls));
+    try (CausalLM m = CausalLM.load(f.dir())) {
+      // biased projections (llama_bf16 has attention and MLP biases) are not in the fused
+      // contract: such layers stay on the per-op path
+      boolean biased =
+          ((Linear) m.linears().get("model.layers.0.self_attn.q_proj").get()).bias() != null;
+      int layers = biased ? 0 : m.config().numLayers();
+      try (var scope = GradMode.noGrad()) {
+        Tensor lp = GoldenTest.logSoftmax(m.forward(GoldenTest.input(m, f)));
+        assertThat(GoldenTest.maxDiff(lp, f.expected().get("logprobs"), f.mask()))
+            .as(name)
+            .isLessThanOrEqualTo(GoldenTest.TOLERANCE);
+      }
+      assertThat(calls.get()).as("fused layer calls").isEqualTo(layers);
+
+      // training: the per-op path, whose intermediates autograd needs
+      calls.set(0);
+      Var logits = m.forward(GoldenTest.input(m, f));
+      assertThat(logits.shape()[0]).isEqualTo(f.batch());
+      assertThat(calls.get()).isZero();
+
+      // a PEFT-style wrapper in one slot sends that layer down the per-op path
+      Slot<LinearLayer> q = m.linears().get("model.layers.0.self_attn.q_proj");
+      LinearLayer base = q.get();
+      q.set(
+          new LinearLayer() {
+            @Override
+            public Var forward(Var x) {
+              return base.forward(x);
+            }
+
+            @Override
+            public int inFeatures() {
+              return base.inFeatures();
+            }
+
+            @Override
+            public int outFeatures() {
+              return base.outFeatures();
+            }
+          });
+      calls.set(0);
+      try (var scope = GradMode.noGrad()) {
+        Tensor lp = GoldenTest.logSoftmax(m.forward(GoldenTest.input(m, f)));
+        assertThat(GoldenTest.maxDiff(lp, f.expected().get("logprobs"), f.mask()))
+            .isLessThanOrEqualTo(GoldenTest.TOLERANCE);
+      }
+      assertThat(calls.get()).isEqualTo(Math.max(0, layers - 1));
+      q.reset();
+    } finally {
+      Backends.use(before);
+    }
+  }
+}
