@@ -12,8 +12,26 @@ public final class HeapFloatStorage implements Storage {
   private final float[] data;
   private final Cleaner.Cleanable cleanable;
 
+  /** The arena that handed out {@link #data} (it gets the array back on release), or null. */
+  private final TensorArena arena;
+
+  private boolean released;
+
   public HeapFloatStorage(float[] data) {
+    this(data, null);
+  }
+
+  /** A zero-filled storage of n elements, from the open {@link TensorArena} if there is one. */
+  static HeapFloatStorage zeros(int n) {
+    TensorArena a = TensorArena.forThisThread();
+    return a == null
+        ? new HeapFloatStorage(new float[n], null)
+        : new HeapFloatStorage(a.take(n), a);
+  }
+
+  private HeapFloatStorage(float[] data, TensorArena arena) {
     this.data = data;
+    this.arena = arena;
     long bytes = 4L * data.length;
     MemoryTracker.allocated(bytes);
     this.cleanable = CLEANER.register(this, new Release(bytes));
@@ -34,8 +52,15 @@ public final class HeapFloatStorage implements Storage {
   }
 
   @Override
-  public void release() {
+  public synchronized void release() {
+    if (released) {
+      return;
+    }
+    released = true;
     cleanable.clean();
+    if (arena != null) {
+      arena.recycle(data);
+    }
   }
 
   /** Runs at most once: on release() or when the storage is collected. */

@@ -12,7 +12,8 @@ import java.util.Arrays;
  *
  * <p>Views ({@link #reshape}, {@link #rows}) share the storage and copy nothing. {@link #close()}
  * releases the storage for all views; call it on tensors you own when you are done, so the {@link
- * MemoryTracker} sees the memory go.
+ * MemoryTracker} sees the memory go. Inside an open {@link TensorArena} (a training loop) closing
+ * also hands a heap array back for reuse, so a closed tensor must not be read there any more.
  */
 public final class Tensor implements AutoCloseable {
   static final ValueLayout.OfFloat F32_LE =
@@ -51,7 +52,7 @@ public final class Tensor implements AutoCloseable {
       throw new IllegalArgumentException(
           "tensor too large for the heap: " + Arrays.toString(shape));
     }
-    return new Tensor(shape.clone(), new HeapFloatStorage(new float[(int) n]), 0);
+    return new Tensor(shape.clone(), HeapFloatStorage.zeros((int) n), 0);
   }
 
   /** Wraps {@code data} (not copied) as an F32 tensor of the given shape. */

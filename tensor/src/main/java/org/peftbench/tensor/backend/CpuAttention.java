@@ -10,6 +10,10 @@ import org.peftbench.tensor.Tensor;
  * key/value head {@code h / (Hq/Hkv)}. Dot products and value sums are vectorised over D; the
  * exponentials over a whole row of scores at once.
  *
+ * <p>Calls with many queries (training, prefill) go to {@link BlockedAttention}, which runs every
+ * product through the GEMM micro-kernel; the kernels here serve token-by-token decoding (few
+ * queries) and very long key axes.
+ *
  * <ul>
  *   <li>{@link #direct}: one full row of scores per query, then softmax, then the weighted sum of
  *       values. Simple; its score row grows with the key count.
@@ -30,10 +34,12 @@ final class CpuAttention {
   static final int KEY_TILE = 64;
   static final int KEY_BLOCK = 32;
 
-  /** Picks the kernel by the number of keys (never by thread count). */
+  /** Picks the kernel by the numbers of queries and keys (never by thread count). */
   static void forward(
       Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
-    if (mask.keys(k.dim(1)) >= FLASH_MIN_KEYS) {
+    if (BlockedAttention.fitsForward(q, k, mask)) {
+      BlockedAttention.forward(q, k, v, mask, scale, out, lse);
+    } else if (mask.keys(k.dim(1)) >= FLASH_MIN_KEYS) {
       flash(q, k, v, mask, scale, out, lse);
     } else {
       direct(q, k, v, mask, scale, out, lse);
@@ -217,8 +223,8 @@ final class CpuAttention {
       Tensor dq,
       Tensor dk,
       Tensor dv) {
-    if (AttentionBackwardStored.fits(q, k, mask)) {
-      AttentionBackwardStored.backward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
+    if (BlockedAttention.fitsBackward(q, k, mask)) {
+      BlockedAttention.backward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
       return;
     }
     recomputing(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);

@@ -136,9 +136,17 @@ final class Gemm {
               pack(b, transB, k, n, k0, kc, n0, nc, packed, 0, scratch[0]);
               for (int i0 = 0; i0 < m; i0 += MC) {
                 int i1 = Math.min(m, i0 + MC);
-                packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
+                float[] aSrc = A;
+                int aBase = ao + k0, aRow = k;
+                if (transA) {
+                  packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
+                  aSrc = scratch[2];
+                  aBase = aRow = 0;
+                }
                 multiply(
-                    scratch[2],
+                    aSrc,
+                    aBase,
+                    aRow,
                     C,
                     co + n0,
                     n,
@@ -196,12 +204,20 @@ final class Gemm {
             int i1 = Math.min(m1, i0 + MC);
             for (int kb = 0; kb < kBlocks; kb++) {
               int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
-              packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
+              float[] aSrc = A;
+              int aBase = ao + k0, aRow = k;
+              if (transA) {
+                packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
+                aSrc = scratch[2];
+                aBase = aRow = 0;
+              }
               // a cache block of panels at a time, so the B block stays in L2 across the rows
               for (int qb = q0; qb < q1; qb += PANELS_PER_BLOCK) {
                 int qe = Math.min(q1, qb + PANELS_PER_BLOCK), n0 = qb * NR;
                 multiply(
-                    scratch[2],
+                    aSrc,
+                    aBase,
+                    aRow,
                     C,
                     co + n0,
                     n,
@@ -246,6 +262,19 @@ final class Gemm {
       int k0,
       int kc,
       float[] dst) {
+    if (rowStride == 1) {
+      // Aᵀ: one depth of all the rows is contiguous in A; walk it depth by depth
+      for (int p = 0; p < kc; p++) {
+        int src = ao + (k0 + p) * depthStride;
+        for (int i = i0; i < i1; i += MR) {
+          int last = Math.min(MR, i1 - i) - 1, at = ((i - i0) / MR) * kc * MR + p * MR;
+          for (int r = 0; r < MR; r++) {
+            dst[at + r] = A[src + i + Math.min(r, last)];
+          }
+        }
+      }
+      return;
+    }
     for (int i = i0; i < i1; i += MR) {
       int rows = Math.min(MR, i1 - i), base = ((i - i0) / MR) * kc * MR;
       for (int r = 0; r < MR; r++) {
@@ -258,12 +287,16 @@ final class Gemm {
   }
 
   /**
-   * {@code C[i0:i1, 0:nc] (+)= packedA · packedB} for one K block: every MR-row sliver of the
-   * packed A against every NR-column panel; panel j of B starts at {@code packed[bo +
-   * j·panelStride]}, C is addressed from {@code co} with row stride {@code ldc}.
+   * {@code C[i0:i1, 0:nc] (+)= op(A)[i0:i1, K block] · packedB} for one K block: every MR-row
+   * sliver of A against every NR-column panel; panel j of B starts at {@code packed[bo +
+   * j·panelStride]}, C is addressed from {@code co} with row stride {@code ldc}. A is either packed
+   * ({@code aRow} = 0: slivers from {@link #packA} at {@code A[aBase..]}) or read in place, row i
+   * at {@code A[aBase + i·aRow]} with contiguous depths (no copy needed for a row-major A).
    */
   private static void multiply(
-      float[] packedA,
+      float[] A,
+      int aBase,
+      int aRow,
       float[] C,
       int co,
       int ldc,
@@ -277,18 +310,35 @@ final class Gemm {
       int panelStride,
       float[] tile) {
     for (int i = i0; i < i1; i += MR) {
-      int sliver = ((i - i0) / MR) * kc * MR;
+      int rows = Math.min(MR, i1 - i), a0, a1, a2, a3, step;
+      if (aRow == 0) {
+        a0 = aBase + ((i - i0) / MR) * kc * MR;
+        a1 = a0 + 1;
+        a2 = a0 + 2;
+        a3 = a0 + 3;
+        step = MR;
+      } else {
+        a0 = aBase + i * aRow;
+        a1 = aBase + (i + Math.min(1, rows - 1)) * aRow;
+        a2 = aBase + (i + Math.min(2, rows - 1)) * aRow;
+        a3 = aBase + (i + Math.min(3, rows - 1)) * aRow;
+        step = 1;
+      }
       for (int j = 0, q = 0; j < nc; j += NR, q++) {
         kernel(
-            packedA,
-            sliver,
+            A,
+            a0,
+            a1,
+            a2,
+            a3,
+            step,
             packed,
             bo + q * panelStride,
             kc,
             C,
             co + i * ldc + j,
             ldc,
-            Math.min(MR, i1 - i),
+            rows,
             Math.min(NR, nc - j),
             load,
             tile);
@@ -366,7 +416,11 @@ final class Gemm {
    */
   private static void kernel(
       float[] A,
-      int ao,
+      int a0,
+      int a1,
+      int a2,
+      int a3,
+      int step,
       float[] B,
       int bo,
       int kc,
@@ -381,27 +435,27 @@ final class Gemm {
     FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
     FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    for (int p = 0, bi = bo, ap = ao; p < kc; p++, bi += NR, ap += MR) {
+    for (int p = 0, bi = bo, ap = 0; p < kc; p++, bi += NR, ap += step) {
       FloatVector b0 = FloatVector.fromArray(F, B, bi);
       FloatVector b1 = FloatVector.fromArray(F, B, bi + L);
       FloatVector b2 = FloatVector.fromArray(F, B, bi + 2 * L);
       FloatVector b3 = FloatVector.fromArray(F, B, bi + 3 * L);
-      FloatVector x = FloatVector.broadcast(F, A[ap]);
+      FloatVector x = FloatVector.broadcast(F, A[a0 + ap]);
       c00 = b0.fma(x, c00);
       c01 = b1.fma(x, c01);
       c02 = b2.fma(x, c02);
       c03 = b3.fma(x, c03);
-      x = FloatVector.broadcast(F, A[ap + 1]);
+      x = FloatVector.broadcast(F, A[a1 + ap]);
       c10 = b0.fma(x, c10);
       c11 = b1.fma(x, c11);
       c12 = b2.fma(x, c12);
       c13 = b3.fma(x, c13);
-      x = FloatVector.broadcast(F, A[ap + 2]);
+      x = FloatVector.broadcast(F, A[a2 + ap]);
       c20 = b0.fma(x, c20);
       c21 = b1.fma(x, c21);
       c22 = b2.fma(x, c22);
       c23 = b3.fma(x, c23);
-      x = FloatVector.broadcast(F, A[ap + 3]);
+      x = FloatVector.broadcast(F, A[a3 + ap]);
       c30 = b0.fma(x, c30);
       c31 = b1.fma(x, c31);
       c32 = b2.fma(x, c32);
@@ -480,6 +534,113 @@ final class Gemm {
       for (int j = 0; j < w; j++) {
         int at = co + r * ldc + j;
         C[at] = load ? C[at] + tile[r * NR + j] : tile[r * NR + j];
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- strided, one thread
+
+  /**
+   * {@code C (+)= op(A)[M,K] · op(B)[K,N]} on plain arrays addressed through strides, on the
+   * calling thread only: for kernels that already run one task per head ({@link BlockedAttention}),
+   * where the operands are slices of {@code [B,T,H,D]} tensors. Same blocking, packing and
+   * micro-kernel as {@link #matmul}.
+   *
+   * <pre>
+   *   op(A)[i,p] = A[ao + i·ars + p·acs]
+   *   op(B)[p,j] = B[bo + p·brs + j·bcs]
+   *   C[i,j]     = C[co + i·ldc + j]
+   * </pre>
+   */
+  static void local(
+      int m,
+      int n,
+      int k,
+      float[] A,
+      int ao,
+      int ars,
+      int acs,
+      float[] B,
+      int bo,
+      int brs,
+      int bcs,
+      float[] C,
+      int co,
+      int ldc,
+      boolean accumulate) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      if (!accumulate) {
+        for (int i = 0; i < m; i++) {
+          Arrays.fill(C, co + i * ldc, co + i * ldc + n, 0f);
+        }
+      }
+      return;
+    }
+    int kBlocks = ceilDiv(k, KC), kcMax = ceilDiv(k, kBlocks);
+    float[] packed = PACKED.get();
+    float[][] scratch = SCRATCH.get();
+    for (int n0 = 0; n0 < n; n0 += NC) {
+      int nc = Math.min(NC, n - n0);
+      for (int kb = 0; kb < kBlocks; kb++) {
+        int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
+        packStrided(B, bo, brs, bcs, k0, kc, n0, nc, packed);
+        for (int i0 = 0; i0 < m; i0 += MC) {
+          int i1 = Math.min(m, i0 + MC);
+          float[] aSrc = A;
+          int aBase = ao + k0 * acs, aRow = ars;
+          if (acs != 1 || ars == 0) {
+            packA(A, ao, ars, acs, i0, i1, k0, kc, scratch[2]);
+            aSrc = scratch[2];
+            aBase = aRow = 0;
+          }
+          multiply(
+              aSrc,
+              aBase,
+              aRow,
+              C,
+              co + n0,
+              ldc,
+              i0,
+              i1,
+              kc,
+              nc,
+              accumulate || kb > 0,
+              packed,
+              0,
+              kc * NR,
+              scratch[1]);
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs {@code op(B)[k0:k0+kc, n0:n0+nc]} (strided, F32) into panels of NR columns like {@link
+   * #pack}, walking whichever axis of B is contiguous.
+   */
+  private static void packStrided(
+      float[] B, int bo, int brs, int bcs, int k0, int kc, int n0, int nc, float[] dst) {
+    for (int j = 0; j < nc; j += NR) {
+      int w = Math.min(NR, nc - j), panel = j * kc;
+      if (bcs == 1) {
+        for (int p = 0; p < kc; p++) {
+          System.arraycopy(B, bo + (k0 + p) * brs + n0 + j, dst, panel + p * NR, w);
+        }
+      } else {
+        for (int jj = 0; jj < w; jj++) {
+          int src = bo + (n0 + j + jj) * bcs + k0 * brs;
+          for (int p = 0, at = panel + jj; p < kc; p++, at += NR) {
+            dst[at] = B[src + p * brs];
+          }
+        }
+      }
+      if (w < NR) {
+        for (int p = 0; p < kc; p++) {
+          Arrays.fill(dst, panel + p * NR + w, panel + (p + 1) * NR, 0f);
+        }
       }
     }
   }

@@ -8,52 +8,71 @@ import org.junit.jupiter.api.Test;
 import org.peftbench.tensor.Tensor;
 
 /**
- * The two attention backward kernels agree: {@link AttentionBackwardStored} (used up to {@link
- * AttentionBackwardStored#MAX_STORED}, and checked against the scalar reference by {@code
- * CpuBackendTest}) and {@link CpuAttention#recomputing} (longer sequences), on causal, padded and
- * prefix + cache masks.
+ * The CPU attention kernels agree with each other on shapes the scalar comparison in {@code
+ * CpuBackendTest} keeps small: {@link BlockedAttention} (many queries: several query blocks,
+ * grouped heads, D = 64) against {@link CpuAttention#flash}/{@link CpuAttention#direct} forward and
+ * {@link CpuAttention#recomputing} backward, on causal, padded and prefix + cache masks.
  */
 class AttentionBackwardTest {
   private static void compare(int b, int t, int hq, int hkv, int d, int s, AttentionMask mask) {
     Random rnd = new Random(b * 1000 + t * 10 + s);
     Tensor q = CpuBackendTest.rand(rnd, b, t, hq, d), k = CpuBackendTest.rand(rnd, b, s, hkv, d);
     Tensor v = CpuBackendTest.rand(rnd, b, s, hkv, d), dOut = CpuBackendTest.rand(rnd, b, t, hq, d);
-    Tensor out = Tensor.zeros(b, t, hq, d), lse = Tensor.zeros(b, hq, t);
     float scale = (float) (1 / Math.sqrt(d));
-    new CpuBackend().attention(q, k, v, mask, scale, out, lse);
-    Tensor[] stored = {
+    assertThat(BlockedAttention.fitsBackward(q, k, mask)).isTrue();
+
+    Tensor out = Tensor.zeros(b, t, hq, d), lse = Tensor.zeros(b, hq, t);
+    BlockedAttention.forward(q, k, v, mask, scale, out, lse);
+    Tensor outRef = Tensor.zeros(b, t, hq, d), lseRef = Tensor.zeros(b, hq, t);
+    CpuAttention.direct(q, k, v, mask, scale, outRef, lseRef);
+    close(out, outRef, "out");
+    close(lse, lseRef, "lse");
+
+    Tensor[] blocked = {
       Tensor.zeros(b, t, hq, d), Tensor.zeros(b, s, hkv, d), Tensor.zeros(b, s, hkv, d)
     };
     Tensor[] recomputed = {
       Tensor.zeros(b, t, hq, d), Tensor.zeros(b, s, hkv, d), Tensor.zeros(b, s, hkv, d)
     };
-    assertThat(AttentionBackwardStored.fits(q, k, mask)).isTrue();
-    AttentionBackwardStored.backward(
-        q, k, v, mask, scale, out, lse, dOut, stored[0], stored[1], stored[2]);
+    BlockedAttention.backward(
+        q, k, v, mask, scale, out, lse, dOut, blocked[0], blocked[1], blocked[2]);
     CpuAttention.recomputing(
         q, k, v, mask, scale, out, lse, dOut, recomputed[0], recomputed[1], recomputed[2]);
     for (int i = 0; i < 3; i++) {
-      float[] x = stored[i].toFloatArray(), y = recomputed[i].toFloatArray();
-      for (int j = 0; j < x.length; j++) {
-        assertThat(x[j]).as("output %d element %d", i, j).isCloseTo(y[j], offset(2e-5f));
+      close(blocked[i], recomputed[i], "gradient " + i);
+    }
+  }
+
+  private static void close(Tensor x, Tensor y, String what) {
+    float[] a = x.toFloatArray(), e = y.toFloatArray();
+    for (int j = 0; j < a.length; j++) {
+      if (e[j] == Float.NEGATIVE_INFINITY) {
+        assertThat(a[j]).as("%s element %d", what, j).isEqualTo(e[j]);
+      } else {
+        assertThat(a[j]).as("%s element %d", what, j).isCloseTo(e[j], offset(2e-5f));
       }
     }
   }
 
   @Test
-  void causalSelfAttentionWithGroupedHeads() {
-    compare(2, 33, 6, 2, 64, 33, AttentionMask.causalSelf());
+  void causalSelfAttentionWithGroupedHeadsOverSeveralQueryBlocks() {
+    compare(2, 150, 6, 2, 64, 150, AttentionMask.causalSelf());
   }
 
   @Test
-  void paddedKeys() {
-    boolean[] pad = new boolean[2 * 9];
-    pad[0] = pad[8] = pad[16] = true;
-    compare(2, 9, 4, 1, 8, 9, new AttentionMask(0, 0, true, pad, -1));
+  void paddedKeysIncludingAQueryThatSeesNothing() {
+    boolean[] pad = new boolean[2 * 20];
+    pad[0] = pad[19] = pad[20] = pad[33] = true;
+    compare(2, 20, 4, 1, 8, 20, new AttentionMask(0, 0, true, pad, -1));
   }
 
   @Test
   void prefixAndCache() {
-    compare(2, 3, 4, 2, 16, 12, new AttentionMask(3, 6, true, null, 11));
+    compare(2, 17, 4, 2, 16, 40, new AttentionMask(3, 6, true, null, 37));
+  }
+
+  @Test
+  void bidirectional() {
+    compare(1, 70, 2, 1, 24, 90, new AttentionMask(0, 0, false, null, -1));
   }
 }

@@ -485,8 +485,8 @@ class CpuBackendTest {
             new Attn("padding", 2, 6, 4, 1, 8, 6, AttentionMask.causalSelf(), true),
             new Attn(
                 "bidirectional", 1, 5, 2, 1, 7, 9, new AttentionMask(0, 0, false, null, -1), false),
-            new Attn(
-                "long", 1, 70, 3, 1, 24, 300, new AttentionMask(2, 230, true, null, -1), true));
+            new Attn("long", 1, 70, 3, 1, 24, 300, new AttentionMask(2, 230, true, null, -1), true),
+            new Attn("blocks GQA", 2, 81, 4, 2, 16, 81, AttentionMask.causalSelf(), true));
     for (Attn a : configs) {
       for (String kernel : new String[] {"attention", "direct", "flash"}) {
         all.add(

@@ -1,0 +1,287 @@
+package org.peftbench.tensor.backend;
+
+import java.util.Arrays;
+import org.peftbench.tensor.Parallel;
+import org.peftbench.tensor.Tensor;
+
+/**
+ * Attention as small matrix products, for calls with many queries at once (a training batch, a
+ * prefill). Per batch row, query head and block of {@link #QUERY_BLOCK} queries, every product runs
+ * through the register-tiled GEMM micro-kernel ({@link Gemm#local}) instead of one dot product per
+ * score:
+ *
+ * <pre>
+ *   forward:   S = Q·Kᵀ·scale,  P = softmax(S) (masked),  O = P·V
+ *   backward:  P from S and the saved log-sum-exp,  dP = dO·Vᵀ,  dS = P ⊙ (dP − Δ)·scale
+ *              with Δ = Σ_D dO ⊙ O,  dQ = dS·K,  dK = Σ_h dSᵀ·Q,  dV = Σ_h Pᵀ·dO
+ * </pre>
+ *
+ * <p>A query block multiplies only the keys its last query can see (the causal triangle, rounded up
+ * to the block); scores past each query's own limit, and padding keys, get probability 0.
+ *
+ * <p>Determinism: each task owns one (batch row, query head); its dK and dV contributions go to a
+ * private buffer, and the heads sharing a kv head are summed in head order afterwards, so no result
+ * depends on the thread count.
+ *
+ * <p>Layout as {@link CpuAttention}: q, out, dOut, dq {@code [B,T,Hq,D]}; k, v, dk, dv {@code
+ * [B,S,Hkv,D]}; lse {@code [B,Hq,T]}.
+ */
+final class BlockedAttention {
+  private BlockedAttention() {}
+
+  /** Queries per task (rows of every product). */
+  static final int QUERY_BLOCK = 64;
+
+  /** Fewer queries than this (token-by-token decoding) go to {@link CpuAttention}'s kernels. */
+  static final int MIN_QUERIES = 16;
+
+  /** Largest backward whose per-head dK/dV partials ({@code 2·B·Hq·S·D} floats) are kept. */
+  static final long MAX_PARTIAL_FLOATS = 32L << 20;
+
+  /** Longest key axis handled here (a score block is {@code QUERY_BLOCK × S} floats). */
+  static final int MAX_KEYS = 16384;
+
+  /** Per-thread score and gradient blocks, grown as needed. */
+  private static final ThreadLocal<float[][]> BLOCKS =
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+  /** Whether the forward of a call this size runs here. */
+  static boolean fitsForward(Tensor q, Tensor k, AttentionMask mask) {
+    return q.dim(1) >= MIN_QUERIES && mask.keys(k.dim(1)) <= MAX_KEYS;
+  }
+
+  /** Whether the backward of a call this size runs here. */
+  static boolean fitsBackward(Tensor q, Tensor k, AttentionMask mask) {
+    long partials = 2L * q.dim(0) * q.dim(2) * mask.keys(k.dim(1)) * q.dim(3);
+    return fitsForward(q, k, mask) && partials <= MAX_PARTIAL_FLOATS;
+  }
+
+  /** One call's shapes, strides and the addresses of a head's rows. */
+  private record Dims(int b, int t, int hq, int d, int sBuf, int hkv, int keys, int group) {
+    static Dims of(Tensor q, Tensor k, Tensor v, Tensor out, AttentionMask mask) {
+      int sBuf = k.dim(1), keys = mask.keys(sBuf);
+      Checks.attention(q, k, v, out, keys);
+      return new Dims(
+          q.dim(0), q.dim(1), q.dim(2), q.dim(3), sBuf, k.dim(2), keys, q.dim(2) / k.dim(2));
+    }
+
+    /** Row stride of q/out (one token: all query heads). */
+    int qStride() {
+      return hq * d;
+    }
+
+    /** Row stride of k/v (one key: all kv heads). */
+    int kStride() {
+      return hkv * d;
+    }
+
+    /** Offset of query ti of head h, batch row bi, in a {@code [B,T,Hq,D]} array. */
+    int qRow(int bi, int ti, int h) {
+      return ((bi * t + ti) * hq + h) * d;
+    }
+
+    /** Offset of key s of kv head kh, batch row bi, in a {@code [B,S,Hkv,D]} array. */
+    int kRow(int bi, int s, int kh) {
+      return ((bi * sBuf + s) * hkv + kh) * d;
+    }
+
+    int lseAt(int bi, int h, int ti) {
+      return (bi * hq + h) * t + ti;
+    }
+  }
+
+  private static float[] block(int which, int floats) {
+    float[][] blocks = BLOCKS.get();
+    if (blocks[which].length < floats) {
+      blocks[which] = new float[floats];
+    }
+    return blocks[which];
+  }
+
+  /**
+   * Turns row r of the scaled scores {@code p[r·span ..]} into probabilities: keys past the query's
+   * limit and padding keys get 0. With {@code lse} given (backward) the row is {@code exp(s −
+   * lse)}; otherwise it is normalised here and its log-sum-exp returned (−∞ when the query sees no
+   * key, its row then all zero).
+   */
+  private static float probabilities(
+      float[] p, int row, int span, int limit, boolean[] pad, int padAt, float scale, float lse) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int s = 0; s < span; s++) {
+      if (s >= limit || (pad != null && pad[padAt + s])) {
+        p[row + s] = Float.NEGATIVE_INFINITY;
+      } else {
+        p[row + s] *= scale;
+        max = Math.max(max, p[row + s]);
+      }
+    }
+    if (max == Float.NEGATIVE_INFINITY || lse == Float.NEGATIVE_INFINITY) {
+      Arrays.fill(p, row, row + span, 0f);
+      return Float.NEGATIVE_INFINITY;
+    }
+    if (!Float.isNaN(lse)) {
+      CpuBackend.expShifted(p, row, lse, p, row, span);
+      return lse;
+    }
+    float sum = CpuBackend.expShifted(p, row, max, p, row, span);
+    Simd.scale(p, row, 1f / sum, span);
+    return max + (float) Math.log(sum);
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  static void forward(
+      Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
+    Dims g = Dims.of(q, k, v, out, mask);
+    float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array();
+    float[] LSE = lse == null ? null : lse.array();
+    int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset();
+    int lo = lse == null ? 0 : lse.offset();
+    boolean[] pad = mask.keyPadding();
+    int tBlocks = (g.t + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    Parallel.forEach(
+        g.b * g.hq * tBlocks,
+        task -> {
+          int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq, bi = bh / g.hq;
+          int kh = h / g.group, t0 = tb * QUERY_BLOCK, nq = Math.min(g.t, t0 + QUERY_BLOCK) - t0;
+          int span = CpuAttention.keyLimit(mask, t0 + nq - 1, g.keys);
+          int qAt = g.qRow(bi, t0, h), kAt = g.kRow(bi, 0, kh);
+          float[] p = block(0, nq * Math.max(1, span));
+          // S[nq, span] = Q[nq, D] · Kᵀ[D, span]
+          Gemm.local(
+              nq,
+              span,
+              g.d,
+              Q,
+              qo + qAt,
+              g.qStride(),
+              1,
+              K,
+              ko + kAt,
+              1,
+              g.kStride(),
+              p,
+              0,
+              span,
+              false);
+          for (int r = 0; r < nq; r++) {
+            int ti = t0 + r;
+            float l =
+                probabilities(
+                    p,
+                    r * span,
+                    span,
+                    CpuAttention.keyLimit(mask, ti, g.keys),
+                    pad,
+                    bi * g.sBuf,
+                    scale,
+                    Float.NaN);
+            if (LSE != null) {
+              LSE[lo + g.lseAt(bi, h, ti)] = l;
+            }
+          }
+          // O[nq, D] = P[nq, span] · V[span, D]
+          Gemm.local(
+              nq,
+              g.d,
+              span,
+              p,
+              0,
+              span,
+              1,
+              V,
+              vo + kAt,
+              g.kStride(),
+              1,
+              O,
+              oo + qAt,
+              g.qStride(),
+              false);
+        });
+  }
+
+  // ---------------------------------------------------------------- backward
+
+  static void backward(
+      Tensor q,
+      Tensor k,
+      Tensor v,
+      AttentionMask mask,
+      float scale,
+      Tensor out,
+      Tensor lse,
+      Tensor dOut,
+      Tensor dq,
+      Tensor dk,
+      Tensor dv) {
+    Dims g = Dims.of(q, k, v, out, mask);
+    float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array(), G = dOut.array();
+    float[] DQ = dq.array(), DK = dk.array(), DV = dv.array(), LSE = lse.array();
+    int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset(), go = dOut.offset();
+    int dqo = dq.offset(), dko = dk.offset(), dvo = dv.offset(), lo = lse.offset();
+    boolean[] pad = mask.keyPadding();
+    int d = g.d, keys = g.keys, qs = g.qStride(), ks = g.kStride();
+    // dK, dV contributions of each (batch row, query head): [keys, D] each
+    float[] partK = new float[g.b * g.hq * keys * d], partV = new float[partK.length];
+    int tBlocks = (g.t + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    Parallel.forEach(
+        g.b * g.hq,
+        bh -> {
+          int h = bh % g.hq, bi = bh / g.hq, kh = h / g.group, part = bh * keys * d;
+          int kAt = g.kRow(bi, 0, kh);
+          for (int tb = 0; tb < tBlocks; tb++) {
+            int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t, t0 + QUERY_BLOCK) - t0;
+            int span = CpuAttention.keyLimit(mask, t0 + nq - 1, keys);
+            int qAt = g.qRow(bi, t0, h);
+            float[] p = block(0, nq * Math.max(1, span)), ds = block(1, nq * Math.max(1, span));
+            // P[nq, span] from S = Q·Kᵀ and the saved log-sum-exp
+            Gemm.local(nq, span, d, Q, qo + qAt, qs, 1, K, ko + kAt, 1, ks, p, 0, span, false);
+            for (int r = 0; r < nq; r++) {
+              int ti = t0 + r;
+              probabilities(
+                  p,
+                  r * span,
+                  span,
+                  CpuAttention.keyLimit(mask, ti, keys),
+                  pad,
+                  bi * g.sBuf,
+                  scale,
+                  LSE[lo + g.lseAt(bi, h, ti)]);
+            }
+            // dP[nq, span] = dO[nq, D] · Vᵀ[D, span], then dS = P ⊙ (dP − Δ)·scale in place
+            Gemm.local(nq, span, d, G, go + qAt, qs, 1, V, vo + kAt, 1, ks, ds, 0, span, false);
+            for (int r = 0; r < nq; r++) {
+              int at = qAt + r * qs, row = r * span;
+              float delta = Simd.dot(G, go + at, O, oo + at, d);
+              for (int s = 0; s < span; s++) {
+                ds[row + s] = p[row + s] * (ds[row + s] - delta) * scale;
+              }
+            }
+            // dQ[nq, D] = dS[nq, span] · K[span, D]
+            Gemm.local(nq, d, span, ds, 0, span, 1, K, ko + kAt, ks, 1, DQ, dqo + qAt, qs, false);
+            // this head's dV[span, D] += Pᵀ · dO,  dK[span, D] += dSᵀ · Q
+            Gemm.local(span, d, nq, p, 0, 1, span, G, go + qAt, qs, 1, partV, part, d, true);
+            Gemm.local(span, d, nq, ds, 0, 1, span, Q, qo + qAt, qs, 1, partK, part, d, true);
+          }
+        });
+    // dK, dV of kv head kh = the sum of its query heads' parts, in head order
+    Parallel.forEach(
+        g.b * g.hkv,
+        bk -> {
+          int bi = bk / g.hkv, kh = bk % g.hkv;
+          for (int s = 0; s < g.sBuf; s++) {
+            int at = g.kRow(bi, s, kh);
+            Arrays.fill(DK, dko + at, dko + at + d, 0f);
+            Arrays.fill(DV, dvo + at, dvo + at + d, 0f);
+            if (s >= keys) {
+              continue;
+            }
+            for (int h = kh * g.group; h < (kh + 1) * g.group; h++) {
+              int from = ((bi * g.hq + h) * keys + s) * d;
+              Simd.axpy(1f, partK, from, DK, dko + at, d);
+              Simd.axpy(1f, partV, from, DV, dvo + at, d);
+            }
+          }
+        });
+  }
+}
