@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# TornadoVM backend vs CPU backend: GEMM GFLOP/s (`peftbench bench matmul`) and one LoRA training
-# step on stories260K (`peftbench bench train`), printed as a table.
+# TornadoVM backend vs CPU backend: GEMM GFLOP/s (`peftbench bench matmul`), one LoRA training
+# step on stories260K (`peftbench bench train`), and one Llama decoder layer's inference forward
+# three ways (LayerBench: CPU backend op by op, TornadoVM op by op, TornadoVM chained in one task
+# graph with resident weights), printed as tables.
 #
 #   TORNADOVM_HOME=/path/to/tornadovm-sdk bench/tornado_vs_cpu.sh
 #
@@ -81,3 +83,23 @@ ratio="$(awk -v a="$tor" -v b="$cpu" 'BEGIN { printf "%.2fx", b / a }')"
 printf '%-34s %11.4f s %11.4f s %8s\n' "LoRA step stories260K B=4 T=64" "$cpu" "$tor" "$ratio"
 echo
 echo "ratio: tornado speed / cpu speed (above 1 = TornadoVM faster)."
+
+# one decoder layer's no-grad forward (what scoring/eval runs per layer), ms per forward:
+# B T C F Hq Hkv D weights — a stories260K layer, and a wider layer with mapped F32/BF16 weights
+printf '\n%-44s %10s %12s %12s %9s\n' "decoder layer forward (ms)" "cpu" "tornado/op" \
+  "tornado/chain" "chain gain"
+printf '%-44s %10s %12s %12s %9s\n' "--------------------------------------------" "----------" \
+  "------------" "------------" "---------"
+for shape in "4 64 64 172 8 4 8 f32" "1 128 512 1376 8 4 64 f32" "1 128 512 1376 8 4 64 bf16"; do
+  # shellcheck disable=SC2086
+  line="$(java "${JVM[@]}" -cp "$CP" org.peftbench.tensor.tornado.LayerBench $shape 1 \
+    2>>"$LOG/stderr")" || { cat "$LOG/stderr" >&2; die "LayerBench failed"; }
+  read -r b t c f hq hkv d dt cpu per chain <<<"$line"
+  gain="$(awk -v a="$per" -v b="$chain" 'BEGIN { printf "%.2fx", a / b }')"
+  printf '%-44s %10s %12s %12s %9s\n' "B=$b T=$t C=$c F=$f Hq=$hq Hkv=$hkv D=$d W=$dt" \
+    "$cpu" "$per" "$chain" "$gain"
+done
+echo
+echo "tornado/op: every op a device call with its activations copied in and out;"
+echo "tornado/chain: the whole layer in one task graph, weights resident, activations on the"
+echo "device (the path the model's no-grad forward takes on the tornado backend)."
