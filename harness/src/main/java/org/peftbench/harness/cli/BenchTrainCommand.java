@@ -20,6 +20,7 @@ import org.peftbench.peft.PeftConfigs;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.tensor.MemoryTracker;
 import org.peftbench.tensor.Parallel;
+import org.peftbench.tensor.TensorArena;
 import org.peftbench.transformer.CausalLM;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,6 +70,14 @@ public final class BenchTrainCommand implements Callable<Integer> {
       })
   boolean profile;
 
+  @Option(
+      names = "--no-arena",
+      description = {
+        "Allocate every tensor afresh instead of reusing the arrays of closed ones across",
+        "steps (TensorArena): for comparison, the collector then has more to do."
+      })
+  boolean noArena;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -85,7 +94,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
-    try (CausalLM lm = CausalLM.load(dir)) {
+    // the arena reuses the arrays of the tensors each step closes in the next steps
+    try (CausalLM lm = CausalLM.load(dir);
+        TensorArena arena = noArena ? null : TensorArena.open()) {
       PeftModel pm = PeftModel.apply(lm, config, 42, null);
       List<Parameter> params = pm.trainableParameters();
       AdamW opt = new AdamW(params, 0.9, 0.999, 1e-8, 0.0);
