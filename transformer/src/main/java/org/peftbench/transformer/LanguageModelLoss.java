@@ -15,9 +15,16 @@ public final class LanguageModelLoss {
   public static final int IGNORE = -100;
 
   /**
-   * Rows of logits computed at once by {@link #lossFromHidden} ({@code [256, V]}, 50 MB at 49k).
+   * Logits computed at once by {@link #lossFromHidden}: up to 2²⁶ floats (256 MB), at least 256
+   * rows. Bigger chunks cost memory but amortise the packing of the [V, C] output weight, which
+   * every chunk does again (twice: logits and dX): at a 49k vocabulary 1,365 rows, so a 4 × 256
+   * batch is one chunk.
    */
-  static final int CHUNK_ROWS = 256;
+  static final long CHUNK_FLOATS = 1L << 26;
+
+  static int chunkRows(int vocab) {
+    return (int) Math.max(256, CHUNK_FLOATS / Math.max(1, vocab));
+  }
 
   private LanguageModelLoss() {}
 
@@ -108,7 +115,8 @@ public final class LanguageModelLoss {
         && ((Linear) head).bias() == null
         && !((Linear) head).fanInFanOut()) {
       // plain lm_head: projection + loss fused in row chunks, never all [N, V] logits at once
-      return Ops.linearCrossEntropy(selected, ((Linear) head).weight(), kept, IGNORE, CHUNK_ROWS);
+      Var w = ((Linear) head).weight();
+      return Ops.linearCrossEntropy(selected, w, kept, IGNORE, chunkRows(w.dim(0)));
     }
     return Ops.crossEntropy(model.logits(selected), kept, IGNORE);
   }
