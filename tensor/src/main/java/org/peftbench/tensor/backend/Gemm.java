@@ -133,7 +133,7 @@ final class Gemm {
             int n0 = nb * NC, nc = Math.min(NC, n - n0);
             for (int kb = 0; kb < kBlocks; kb++) {
               int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
-              pack(b, transB, k, n, k0, kc, n0, nc, packed, 0, scratch[0]);
+              pack(b, transB, k, n, k0, kc, n0, nc, packed, 0, kc * NR, scratch[0]);
               for (int i0 = 0; i0 < m; i0 += MC) {
                 int i1 = Math.min(m, i0 + MC);
                 float[] aSrc = A;
@@ -168,10 +168,11 @@ final class Gemm {
     // panel (panel q holds all K depths at q·K·NR), then split the work over M and the panels so
     // that every task has the same size
     float[] packed = sharedBuffer(sharedFloats);
+    int packGroups = ceilDiv(panels, PANELS_PER_BLOCK), packPanels = ceilDiv(panels, packGroups);
     Parallel.forEach(
-        panels * kBlocks,
+        packGroups * kBlocks,
         task -> {
-          int q = task / kBlocks, kb = task % kBlocks;
+          int q = task / kBlocks * packPanels, kb = task % kBlocks;
           int k0 = kb * kcMax, n0 = q * NR;
           pack(
               b,
@@ -181,9 +182,10 @@ final class Gemm {
               k0,
               Math.min(kcMax, k - k0),
               n0,
-              Math.min(NR, n - n0),
+              Math.min(packPanels * NR, n - n0),
               packed,
               (q * k + k0) * NR,
+              k * NR,
               SCRATCH.get()[0]);
         });
     // Which task computes an element does not change how it is summed (always over the same K
@@ -348,7 +350,8 @@ final class Gemm {
 
   /**
    * Packs {@code op(B)[k0:k0+kc, n0:n0+nc]} into panels of NR columns: panel {@code q} holds, for
-   * each depth p, NR consecutive values at {@code dst[q·kc·NR + p·NR]}; missing columns are zero.
+   * each depth p, NR consecutive values at {@code dst[base + q·panelStride + p·NR]}; missing
+   * columns are zero.
    */
   private static void pack(
       Tensor b,
@@ -361,19 +364,27 @@ final class Gemm {
       int nc,
       float[] dst,
       int base,
+      int panelStride,
       float[] rows) {
-    for (int j = 0; j < nc; j += NR) {
-      int w = Math.min(NR, nc - j), panel = base + j * kc;
-      if (!transB) {
-        // B [K,N]: row p of the panel is a contiguous run of B's row k0+p
-        for (int p = 0; p < kc; p++) {
-          int at = panel + p * NR;
-          Simd.decode(b, (long) (k0 + p) * n + n0 + j, dst, at, w);
+    if (!transB) {
+      // B [K,N]: row p of every panel is a contiguous run of B's row k0+p. Decode the block's
+      // whole run of that row at once (one call per row, not per panel: decoding 64 BF16 values
+      // costs less than the call), then spread it over the panels.
+      for (int p = 0; p < kc; p++) {
+        Simd.decode(b, (long) (k0 + p) * n + n0, rows, 0, nc);
+        for (int j = 0; j < nc; j += NR) {
+          int w = Math.min(NR, nc - j), at = base + j / NR * panelStride + p * NR;
+          System.arraycopy(rows, j, dst, at, w);
           if (w < NR) {
             Arrays.fill(dst, at + w, at + NR, 0f);
           }
         }
-      } else {
+      }
+      return;
+    }
+    for (int j = 0; j < nc; j += NR) {
+      int w = Math.min(NR, nc - j), panel = base + j / NR * panelStride;
+      {
         // B [N,K]: column jj of the panel is a contiguous run of B's row n0+j+jj. Decode L such
         // rows at a time, then write the panel depth by depth, L consecutive floats per run (a
         // column-at-a-time scatter with its 256-byte stride would thrash a few L1 sets).
@@ -691,6 +702,12 @@ final class Gemm {
     float[] A = a.array(), C = c.array();
     int ao = a.offset(), co = c.offset();
     int rowStride = transA ? 1 : k, depthStride = transA ? m : 1;
+    // the column mask of each group, built once (building one per tile costs as much as the tile)
+    @SuppressWarnings("unchecked")
+    VectorMask<Float>[] masks = new VectorMask[groups];
+    for (int g = 0; g < groups; g++) {
+      masks[g] = F.indexInRange(0, Math.min(L, n - g * L));
+    }
     int tiles = ceilDiv(m, NARROW_ROWS), tasks = Math.min(tiles, 4 * Parallel.threads());
     int tilesPerTask = ceilDiv(tiles, tasks);
     Parallel.forEach(
@@ -712,7 +729,7 @@ final class Gemm {
                   C,
                   co + i * n + g * L,
                   n,
-                  Math.min(L, n - g * L),
+                  masks[g],
                   accumulate);
             }
           }
@@ -720,7 +737,7 @@ final class Gemm {
   }
 
   /**
-   * {@code C[rows, w] (+)= A[rows, K] · Bpanel[K, L]}: eight rows of C, one vector of columns,
+   * {@code C[rows, cols] (+)= A[rows, K] · Bpanel[K, L]}: eight rows of C, one vector of columns,
    * eight independent accumulators (enough to cover the FMA latency). Rows past {@code rows} repeat
    * the last valid row of A and are not stored.
    */
@@ -736,7 +753,7 @@ final class Gemm {
       float[] C,
       int co,
       int ldc,
-      int w,
+      VectorMask<Float> cols,
       boolean load) {
     int a1 = a0 + Math.min(1, rows - 1) * rowStride, a2 = a0 + Math.min(2, rows - 1) * rowStride;
     int a3 = a0 + Math.min(3, rows - 1) * rowStride, a4 = a0 + Math.min(4, rows - 1) * rowStride;
@@ -755,7 +772,6 @@ final class Gemm {
       c6 = bv.fma(FloatVector.broadcast(F, A[a6 + at]), c6);
       c7 = bv.fma(FloatVector.broadcast(F, A[a7 + at]), c7);
     }
-    VectorMask<Float> cols = F.indexInRange(0, w);
     // written out row by row: vectors passed to a helper would be boxed when it is not inlined
     if (load) {
       c0 = c0.add(FloatVector.fromArray(F, C, co, cols));
