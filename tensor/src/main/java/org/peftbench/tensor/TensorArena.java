@@ -24,8 +24,8 @@ import java.util.Map;
  *
  * <p>Only the thread that opened the arena takes and returns arrays (worker threads allocate as
  * always); the free lists hold at most {@link #capBytes()} bytes (arrays beyond it are left to the
- * collector). One arena at a time per process. Use as {@code try (TensorArena a =
- * TensorArena.open()) { ...steps... }}.
+ * collector), and a fresh allocation drops as many bytes of other lengths from them. One arena at a
+ * time per process. Use as {@code try (TensorArena a = TensorArena.open()) { ...steps... }}.
  */
 public final class TensorArena implements AutoCloseable {
   private static volatile TensorArena current;
@@ -40,9 +40,12 @@ public final class TensorArena implements AutoCloseable {
     this.capBytes = capBytes;
   }
 
-  /** Opens the arena on this thread; free lists capped at half of the maximum heap. */
+  /**
+   * Opens the arena on this thread; free lists capped at three quarters of the maximum heap (at the
+   * end of a step they hold what was live at its peak, which fitted).
+   */
   public static TensorArena open() {
-    return open(Runtime.getRuntime().maxMemory() / 2);
+    return open(Runtime.getRuntime().maxMemory() / 4 * 3);
   }
 
   /** Opens the arena on this thread with free lists of at most {@code capBytes}. */
@@ -61,17 +64,37 @@ public final class TensorArena implements AutoCloseable {
     return a != null && a.owner == Thread.currentThread() ? a : null;
   }
 
-  /** A zero-filled array of length n: a recycled one if the free list has it, else a new one. */
+  /**
+   * A zero-filled array of length n: a recycled one if the free list has it, else a new one — and
+   * then as many bytes of other lengths are dropped from the free lists, so that what the arena
+   * holds plus what is live never grows past an earlier high-water mark when shapes change.
+   */
   float[] take(int n) {
     ArrayDeque<float[]> list = free.get(n);
     float[] a = list == null ? null : list.pollLast();
     if (a == null) {
+      evict(4L * n);
       return new float[n];
     }
     freeBytes -= 4L * n;
     reused++;
     Arrays.fill(a, 0f);
     return a;
+  }
+
+  private void evict(long bytes) {
+    var lists = free.values().iterator();
+    while (bytes > 0 && lists.hasNext()) {
+      ArrayDeque<float[]> list = lists.next();
+      while (bytes > 0 && !list.isEmpty()) {
+        float[] dropped = list.pollLast();
+        bytes -= 4L * dropped.length;
+        freeBytes -= 4L * dropped.length;
+      }
+      if (list.isEmpty()) {
+        lists.remove();
+      }
+    }
   }
 
   /** Takes back an array of a closed tensor this arena handed out (if open and under the cap). */

@@ -16,12 +16,14 @@ class TensorArenaTest {
       a.close();
       a.close(); // idempotent: the array goes back once
       assertThat(arena.freeBytes()).isEqualTo(60);
-      Tensor other = Tensor.zeros(4, 4); // another length: fresh
-      assertThat(other.array()).isNotSameAs(array);
       Tensor b = Tensor.zeros(5, 3);
       assertThat(b.array()).isSameAs(array);
       assertThat(b.array()).containsOnly(0f);
       assertThat(arena.reusedArrays()).isEqualTo(1);
+      b.close();
+      Tensor other = Tensor.zeros(4, 4); // another length: fresh (and b's array dropped)
+      assertThat(other.array()).isNotSameAs(array);
+      assertThat(arena.freeBytes()).isZero();
       Tensor c = Tensor.zeros(15); // the free list is empty again
       assertThat(c.array()).isNotSameAs(array);
     }
@@ -67,6 +69,23 @@ class TensorArenaTest {
       Tensor small = Tensor.zeros(25);
       small.close();
       assertThat(arena.freeBytes()).isEqualTo(100);
+    }
+  }
+
+  @Test
+  void aFreshAllocationDropsAsManyBytesOfOtherLengths() {
+    try (TensorArena arena = TensorArena.open()) {
+      Tensor a = Tensor.zeros(10), b = Tensor.zeros(10), c = Tensor.zeros(30);
+      a.close();
+      b.close();
+      c.close();
+      assertThat(arena.freeBytes()).isEqualTo(200);
+      Tensor d = Tensor.zeros(15); // a miss: drops at least 60 bytes
+      assertThat(arena.freeBytes()).isLessThanOrEqualTo(140).isGreaterThanOrEqualTo(40);
+      Tensor e = Tensor.zeros(30); // a hit if c is still there, else another miss
+      assertThat(arena.freeBytes()).isLessThanOrEqualTo(80);
+      d.close();
+      e.close();
     }
   }
 
