@@ -19,10 +19,10 @@ import org.peftbench.transformer.nn.Slot;
  * device and its frozen weights kept there.
  *
  * <p>Taken only when it computes exactly what the per-op path would and nothing needs the
- * intermediates: no gradient recording, no KV cache, no prefix keys, RoPE, SiLU, no q/k norm, and
- * every module the plain base one ({@link Linear} without bias, {@link RmsNorm}; a PEFT wrapper in
- * any slot sends the layer down the per-op path). Otherwise {@link #forward} returns null and the
- * block computes op by op as always.
+ * intermediates: no gradient recording, no KV cache, no prefix keys, RoPE, SiLU, and every module
+ * the plain base one ({@link Linear}, with a bias only on q/k/v as in Qwen2; {@link RmsNorm},
+ * including Qwen3's q/k norms; a PEFT wrapper in any slot sends the layer down the per-op path).
+ * Otherwise {@link #forward} returns null and the block computes op by op as always.
  */
 final class FusedLayerPath {
   private FusedLayerPath() {}
@@ -36,18 +36,32 @@ final class FusedLayerPath {
         || s.prefix != null
         || s.rope == null
         || activation != Activation.SILU
-        || block.qNorm != null
         || !x.value().isHeapF32()) {
       return null;
     }
     RmsNorm inputNorm = baseNorm(block.inputNorm), postNorm = baseNorm(block.postNorm);
-    Linear q = baseLinear(block.q), k = baseLinear(block.k), v = baseLinear(block.v);
-    Linear o = baseLinear(block.o), gate = baseLinear(block.gate), up = baseLinear(block.up);
-    Linear down = baseLinear(block.down);
+    Linear q = baseLinear(block.q, true), k = baseLinear(block.k, true);
+    Linear v = baseLinear(block.v, true), o = baseLinear(block.o, false);
+    Linear gate = baseLinear(block.gate, false), up = baseLinear(block.up, false);
+    Linear down = baseLinear(block.down, false);
     if (inputNorm == null || postNorm == null || inputNorm.eps() != postNorm.eps()) {
       return null;
     }
+    RmsNorm qNorm = null, kNorm = null;
+    if (block.qNorm != null) {
+      qNorm = baseNorm(block.qNorm);
+      kNorm = baseNorm(block.kNorm);
+      if (qNorm == null || kNorm == null || qNorm.eps() != inputNorm.eps()) {
+        return null;
+      }
+      if (kNorm.eps() != inputNorm.eps()) {
+        return null;
+      }
+    }
     if (q == null || k == null || v == null || o == null) {
+      return null;
+    }
+    if ((q.bias() == null) != (k.bias() == null) || (q.bias() == null) != (v.bias() == null)) {
       return null;
     }
     if (gate == null || up == null || down == null) {
@@ -65,6 +79,11 @@ final class FusedLayerPath {
             gate.weight().value(),
             up.weight().value(),
             down.weight().value(),
+            q.bias() != null ? q.bias().value() : null,
+            k.bias() != null ? k.bias().value() : null,
+            v.bias() != null ? v.bias().value() : null,
+            qNorm != null ? qNorm.weight().value() : null,
+            kNorm != null ? kNorm.weight().value() : null,
             c.numHeads(),
             c.numKvHeads(),
             c.headDim(),
@@ -77,12 +96,15 @@ final class FusedLayerPath {
     return Var.constant(out);
   }
 
-  /** The slot's module if it is the model's own {@link Linear} without bias, else null. */
-  private static Linear baseLinear(Slot<LinearLayer> slot) {
+  /**
+   * The slot's module if it is the model's own {@link Linear} (with a bias only where {@code
+   * biasOk}), else null.
+   */
+  private static Linear baseLinear(Slot<LinearLayer> slot, boolean biasOk) {
     LinearLayer m = slot.get();
     if (m == slot.base()
         && m.getClass() == Linear.class
-        && ((Linear) m).bias() == null
+        && (biasOk || ((Linear) m).bias() == null)
         && !((Linear) m).fanInFanOut()) {
       return (Linear) m;
     }

@@ -23,7 +23,7 @@ import org.peftbench.transformer.nn.Slot;
  * {@link FusedLayerPath}: on a backend offering {@link FusedDecoderLayer} (here the CPU backend
  * with the capability's per-op reference, counting calls) the no-grad forward sends every plain
  * Llama layer through it and still matches PyTorch's golden log-probabilities (padding included);
- * training forwards, layers with a wrapped module and biased projections stay on the per-op path.
+ * training forwards, layers with a wrapped module and MLP biases stay on the per-op path.
  */
 class FusedLayerPathTest {
   /**
@@ -52,17 +52,17 @@ class FusedLayerPathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"llama", "llama_bf16", "mistral"})
+  @ValueSource(strings = {"llama", "llama_bf16", "mistral", "qwen2", "qwen3"})
   void noGradForwardRunsWholeLayersAndMatchesReference(String name) throws Exception {
     GoldenTest.Fixture f = GoldenTest.Fixture.load(name);
     AtomicInteger calls = new AtomicInteger();
     Backend before = Backends.current();
     Backends.use(fusedCpu(calls));
     try (CausalLM m = CausalLM.load(f.dir())) {
-      // biased projections (llama_bf16 has attention and MLP biases) are not in the fused
-      // contract: such layers stay on the per-op path
+      // MLP and o_proj biases (llama_bf16 has them) are not in the fused contract: such layers
+      // stay on the per-op path; Qwen2's q/k/v biases and Qwen3's q/k norms are
       boolean biased =
-          ((Linear) m.linears().get("model.layers.0.self_attn.q_proj").get()).bias() != null;
+          ((Linear) m.linears().get("model.layers.0.mlp.down_proj").get()).bias() != null;
       int layers = biased ? 0 : m.config().numLayers();
       try (var scope = GradMode.noGrad()) {
         Tensor lp = GoldenTest.logSoftmax(m.forward(GoldenTest.input(m, f)));

@@ -22,16 +22,16 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * org.peftbench.tensor.backend.FusedDecoderLayer} capability of {@link TornadoBackend}):
  *
  * <pre>
- *   x ─► norm1 ─► q,k,v ─► rope q,k ─► attention ─► o ─► x1 = x + · ─► norm2 ─► gate,up ─► swiglu
- *     ─► down ─► out = x1 + ·
+ *   x ─► norm1 ─► q,k,v [─► + bias (Qwen2)] [─► q/k head norms (Qwen3)] ─► rope q,k ─► attention
+ *     ─► o ─► x1 = x + · ─► norm2 ─► gate,up ─► swiglu ─► down ─► out = x1 + ·
  * </pre>
  *
- * 16 kernels, the same ones the per-op backend uses ({@link RowKernels}, {@link GemmKernels},
- * {@link AttentionKernels}, {@link ElementwiseKernels}). Per call only {@code x}, the positions,
- * the padding flags and a few shape ints go to the device and only {@code out} comes back: every
- * intermediate (h, q, k, v, attention output, x1, gate, up, ...) lives in device buffers that are
- * written and read by the kernels and never copied. Buffers hold {@code capN} rows (a power of two
- * ≥ B·T), so one compiled plan serves every smaller batch.
+ * 16 kernels (up to 21 with biases and q/k norms), the same ones the per-op backend uses ({@link
+ * RowKernels}, {@link GemmKernels}, {@link AttentionKernels}, {@link ElementwiseKernels}). Per call
+ * only {@code x}, the positions, the padding flags and a few shape ints go to the device and only
+ * {@code out} comes back: every intermediate (h, q, k, v, attention output, x1, gate, up, ...)
+ * lives in device buffers that are written and read by the kernels and never copied. Buffers hold
+ * {@code capN} rows (a power of two ≥ B·T), so one compiled plan serves every smaller batch.
  *
  * <p>Weights: a memory-mapped weight (not heap F32; nothing writes to it) is copied once into a
  * TornadoVM array (BF16/F16 as raw 16-bit patterns, decoded in the GEMM kernel) and sent to the
@@ -90,6 +90,10 @@ final class LayerOps {
     }
   }
 
+  /**
+   * One layer's compiled graph and the host side of its per-call buffers: {@code ints} holds the
+   * small int arrays (shapes, op codes) by name, refilled on every call.
+   */
   private record LayerPlan(
       KernelPlan plan,
       int capN,
@@ -99,19 +103,9 @@ final class LayerOps {
       FloatArray out,
       IntArray positions,
       IntArray padding,
-      IntArray normDims,
       FloatArray normParams,
-      IntArray ropeQ,
-      IntArray ropeK,
-      IntArray attDims,
       FloatArray attParams,
-      IntArray dimsQ,
-      IntArray dimsKv,
-      IntArray dimsO,
-      IntArray dimsGateUp,
-      IntArray dimsDown,
-      IntArray addDims,
-      IntArray swigluDims) {}
+      Map<String, IntArray> ints) {}
 
   /**
    * Weight tensors sent to the device so far (a frozen weight once per plan, a heap one per run).
@@ -156,33 +150,47 @@ final class LayerOps {
       p.padding.set(i, pad != null && pad[i] ? 1 : 0);
     }
     for (DeviceWeight dw : p.weights) {
-      if (!dw.frozen) {
+      if (dw != null && !dw.frozen) {
         DeviceBuffers.put(dw.source, dw.f32);
         weightUploads++;
         weightBytesUploaded += (long) dw.source.size() * 4;
       }
     }
-    DeviceBuffers.putInts(new int[] {n, c}, p.normDims);
+    boolean bias = w.qBias() != null, qkNorm = w.qNorm() != null;
+    int dq = hq * d, dkv = hkv * d;
+    Map<String, int[]> ints = new HashMap<>();
+    ints.put("norm", new int[] {n, c});
+    ints.put("ropeQ", new int[] {n, hq, d, 0});
+    ints.put("ropeK", new int[] {n, hkv, d, 0});
+    ints.put("attention", new int[] {b, t, hq, d, t, hkv, t, 0, 0, 1});
+    ints.put("q", linearDims(n, dq, c));
+    ints.put("kv", linearDims(n, dkv, c));
+    ints.put("o", linearDims(n, c, dq));
+    ints.put("gateUp", linearDims(n, f, c));
+    ints.put("down", linearDims(n, c, f));
+    ints.put("residual", new int[] {n * c, n * c, ElementwiseKernels.ADD});
+    ints.put("swiglu", new int[] {n * f});
+    ints.put("biasQ", new int[] {n * dq, dq, ElementwiseKernels.ADD});
+    ints.put("biasKv", new int[] {n * dkv, dkv, ElementwiseKernels.ADD});
+    ints.put("qNorm", new int[] {n * hq, d});
+    ints.put("kNorm", new int[] {n * hkv, d});
+    p.ints.forEach((name, arr) -> DeviceBuffers.putInts(ints.get(name), arr));
     p.normParams.set(0, w.eps());
-    DeviceBuffers.putInts(new int[] {n, hq, d, 0}, p.ropeQ);
-    DeviceBuffers.putInts(new int[] {n, hkv, d, 0}, p.ropeK);
-    DeviceBuffers.putInts(new int[] {b, t, hq, d, t, hkv, t, 0, 0, 1}, p.attDims);
     p.attParams.set(0, in.scale());
-    DeviceBuffers.putInts(linearDims(n, hq * d, c), p.dimsQ);
-    DeviceBuffers.putInts(linearDims(n, hkv * d, c), p.dimsKv);
-    DeviceBuffers.putInts(linearDims(n, c, hq * d), p.dimsO);
-    DeviceBuffers.putInts(linearDims(n, f, c), p.dimsGateUp);
-    DeviceBuffers.putInts(linearDims(n, c, f), p.dimsDown);
-    DeviceBuffers.putInts(new int[] {n * c, n * c, ElementwiseKernels.ADD}, p.addDims);
-    p.swigluDims.set(0, n * f);
     KernelPlan k = p.plan;
     k.size1D("norm1", n).size1D("norm2", n);
+    if (bias) {
+      k.size1D("qBias", n * dq).size1D("kBias", n * dkv).size1D("vBias", n * dkv);
+    }
+    if (qkNorm) {
+      k.size1D("qNorm", n * hq).size1D("kNorm", n * hkv);
+    }
     k.size1D("ropeQ", n * hq * (d / 2)).size1D("ropeK", n * hkv * (d / 2));
     k.size1D("attention", n * hq);
     k.size1D("residual1", n * c).size1D("residual2", n * c).size1D("swiglu", n * f);
-    gemmSize(k, "q", n, hq * d);
-    gemmSize(k, "k", n, hkv * d);
-    gemmSize(k, "v", n, hkv * d);
+    gemmSize(k, "q", n, dq);
+    gemmSize(k, "k", n, dkv);
+    gemmSize(k, "v", n, dkv);
     gemmSize(k, "o", n, c);
     gemmSize(k, "gate", n, f);
     gemmSize(k, "up", n, f);
@@ -213,7 +221,7 @@ final class LayerOps {
   private LayerPlan plan(LlamaLayer w, int n, RopeTable rope) {
     List<WeightId> key = new ArrayList<>();
     for (Tensor t : w.weights()) {
-      key.add(WeightId.of(t));
+      key.add(t == null ? null : WeightId.of(t));
     }
     LayerPlan old = layers.get(key);
     if (old != null && old.capN >= n && old.rope == rope) {
@@ -230,13 +238,14 @@ final class LayerOps {
       Tensor[] ts = w.weights();
       weights = new DeviceWeight[ts.length];
       for (int i = 0; i < ts.length; i++) {
-        boolean norm = i == 0 || i == 5;
-        weights[i] = deviceWeight(ts[i], norm);
+        // the seven projections may stay 16-bit; norms and biases are read as F32
+        boolean f32Only = i == 0 || i == 5 || i >= 9;
+        weights[i] = ts[i] == null ? null : deviceWeight(ts[i], f32Only);
       }
     }
     LayerPlan p = build(w, capN, rope, weights);
     for (DeviceWeight dw : weights) {
-      if (dw.frozen) {
+      if (dw != null && dw.frozen) {
         weightUploads++;
         weightBytesUploaded += dw.bytes();
       }
@@ -245,12 +254,12 @@ final class LayerOps {
     return p;
   }
 
-  private DeviceWeight deviceWeight(Tensor t, boolean norm) {
+  private DeviceWeight deviceWeight(Tensor t, boolean f32Only) {
     if (t.isHeapF32()) {
       return new DeviceWeight(t, new FloatArray(t.size()), null, null, false);
     }
     DType dt = t.dtype();
-    if (!norm && (dt == DType.BF16 || dt == DType.F16)) {
+    if (!f32Only && (dt == DType.BF16 || dt == DType.F16)) {
       FloatArray decode = decodeTables.computeIfAbsent(dt, DeviceBuffers::decodeTable);
       return new DeviceWeight(t, null, DeviceBuffers.weightBits(t), decode, true);
     }
@@ -258,8 +267,9 @@ final class LayerOps {
   }
 
   private LayerPlan build(LlamaLayer w, int capN, RopeTable rope, DeviceWeight[] wt) {
-    int c = w.hidden(), f = w.intermediate(), hq = w.heads();
-    int dq = hq * w.headDim(), dkv = w.kvHeads() * w.headDim();
+    int c = w.hidden(), f = w.intermediate(), hq = w.heads(), hkv = w.kvHeads();
+    int dq = hq * w.headDim(), dkv = hkv * w.headDim();
+    boolean bias = wt[9] != null, qkNorm = wt[12] != null;
     FloatArray x = new FloatArray(capN * c), out = new FloatArray(capN * c);
     // intermediates: device-only after the first run
     FloatArray h1 = new FloatArray(capN * c), rstd1 = new FloatArray(capN);
@@ -270,44 +280,58 @@ final class LayerOps {
     FloatArray rstd2 = new FloatArray(capN), gate = new FloatArray(capN * f);
     FloatArray up = new FloatArray(capN * f), act = new FloatArray(capN * f);
     FloatArray mlpOut = new FloatArray(capN * c);
-    FloatArray cos = FloatArray.fromArray(rope.cosTable());
-    FloatArray sin = FloatArray.fromArray(rope.sinTable());
-    IntArray positions = new IntArray(capN), padding = new IntArray(capN);
-    IntArray normDims = new IntArray(2), ropeQ = new IntArray(4), ropeK = new IntArray(4);
-    IntArray attDims = new IntArray(10);
-    IntArray dimsQ = new IntArray(8), dimsKv = new IntArray(8), dimsO = new IntArray(8);
-    IntArray dimsGateUp = new IntArray(8), dimsDown = new IntArray(8);
-    IntArray addDims = new IntArray(3), swigluDims = new IntArray(1);
-    FloatArray normParams = new FloatArray(1), attParams = new FloatArray(1);
-
-    List<Object> once = new ArrayList<>(List.of(cos, sin));
-    List<Object> every =
+    List<Object> once =
         new ArrayList<>(
             List.of(
-                x,
-                positions,
-                padding,
-                normDims,
-                normParams,
-                ropeQ,
-                ropeK,
-                attDims,
-                attParams,
-                dimsQ,
-                dimsKv,
-                dimsO,
-                dimsGateUp,
-                dimsDown,
-                addDims,
-                swigluDims));
+                h1, rstd1, q, k, v, att, lse, attnOut, x1, h2, rstd2, gate, up, act, mlpOut, out));
+    // Qwen2: q/k/v = projection + bias; Qwen3: q/k normalised per head (each stage its own buffer)
+    FloatArray qb = null, kb = null, vb = null, qn = null, kn = null, rq = null, rk = null;
+    if (bias) {
+      qb = new FloatArray(capN * dq);
+      kb = new FloatArray(capN * dkv);
+      vb = new FloatArray(capN * dkv);
+      once.addAll(List.of(qb, kb, vb));
+    }
+    if (qkNorm) {
+      qn = new FloatArray(capN * dq);
+      kn = new FloatArray(capN * dkv);
+      rq = new FloatArray(capN * hq);
+      rk = new FloatArray(capN * hkv);
+      once.addAll(List.of(qn, kn, rq, rk));
+    }
+    FloatArray cos = FloatArray.fromArray(rope.cosTable());
+    FloatArray sin = FloatArray.fromArray(rope.sinTable());
+    once.addAll(List.of(cos, sin));
+    IntArray positions = new IntArray(capN), padding = new IntArray(capN);
+    FloatArray normParams = new FloatArray(1), attParams = new FloatArray(1);
+    Map<String, IntArray> ints = new LinkedHashMap<>();
+    for (String name : List.of("norm", "ropeQ", "ropeK", "residual")) {
+      ints.put(name, new IntArray(name.equals("norm") ? 2 : name.equals("residual") ? 3 : 4));
+    }
+    ints.put("attention", new IntArray(10));
+    for (String name : List.of("q", "kv", "o", "gateUp", "down")) {
+      ints.put(name, new IntArray(8));
+    }
+    ints.put("swiglu", new IntArray(1));
+    if (bias) {
+      ints.put("biasQ", new IntArray(3));
+      ints.put("biasKv", new IntArray(3));
+    }
+    if (qkNorm) {
+      ints.put("qNorm", new IntArray(2));
+      ints.put("kNorm", new IntArray(2));
+    }
+    List<Object> every = new ArrayList<>(List.of(x, positions, padding, normParams, attParams));
+    every.addAll(ints.values());
     for (DeviceWeight dw : wt) {
+      if (dw == null) {
+        continue;
+      }
       (dw.frozen ? once : every).add(dw.array());
       if (dw.decode != null && !once.contains(dw.decode)) {
         once.add(dw.decode);
       }
     }
-    once.addAll(
-        List.of(h1, rstd1, q, k, v, att, lse, attnOut, x1, h2, rstd2, gate, up, act, mlpOut, out));
 
     TaskGraph g =
         new TaskGraph("layer")
@@ -320,16 +344,72 @@ final class LayerOps {
                 new KernelContext(),
                 x,
                 wt[0].f32,
-                normDims,
+                ints.get("norm"),
                 normParams,
                 h1,
                 rstd1);
-    g = gemm(g, "q", h1, wt[1], q, dimsQ);
-    g = gemm(g, "k", h1, wt[2], k, dimsKv);
-    g = gemm(g, "v", h1, wt[3], v, dimsKv);
+    g = gemm(g, "q", h1, wt[1], q, ints.get("q"));
+    g = gemm(g, "k", h1, wt[2], k, ints.get("kv"));
+    g = gemm(g, "v", h1, wt[3], v, ints.get("kv"));
+    List<String> tasks1D = new ArrayList<>(List.of("norm1"));
+    if (bias) {
+      IntArray bq = ints.get("biasQ"), bkv = ints.get("biasKv");
+      g =
+          g.task("qBias", ElementwiseKernels::binary, new KernelContext(), q, wt[9].f32, bq, qb)
+              .task(
+                  "kBias", ElementwiseKernels::binary, new KernelContext(), k, wt[10].f32, bkv, kb)
+              .task(
+                  "vBias", ElementwiseKernels::binary, new KernelContext(), v, wt[11].f32, bkv, vb);
+      q = qb;
+      k = kb;
+      v = vb;
+      tasks1D.addAll(List.of("qBias", "kBias", "vBias"));
+    }
+    if (qkNorm) {
+      g =
+          g.task(
+                  "qNorm",
+                  RowKernels::rmsNorm,
+                  new KernelContext(),
+                  q,
+                  wt[12].f32,
+                  ints.get("qNorm"),
+                  normParams,
+                  qn,
+                  rq)
+              .task(
+                  "kNorm",
+                  RowKernels::rmsNorm,
+                  new KernelContext(),
+                  k,
+                  wt[13].f32,
+                  ints.get("kNorm"),
+                  normParams,
+                  kn,
+                  rk);
+      q = qn;
+      k = kn;
+      tasks1D.addAll(List.of("qNorm", "kNorm"));
+    }
     g =
-        g.task("ropeQ", RowKernels::rope, new KernelContext(), q, positions, cos, sin, ropeQ)
-            .task("ropeK", RowKernels::rope, new KernelContext(), k, positions, cos, sin, ropeK)
+        g.task(
+                "ropeQ",
+                RowKernels::rope,
+                new KernelContext(),
+                q,
+                positions,
+                cos,
+                sin,
+                ints.get("ropeQ"))
+            .task(
+                "ropeK",
+                RowKernels::rope,
+                new KernelContext(),
+                k,
+                positions,
+                cos,
+                sin,
+                ints.get("ropeK"))
             .task(
                 "attention",
                 AttentionKernels::forward,
@@ -338,11 +418,11 @@ final class LayerOps {
                 k,
                 v,
                 padding,
-                attDims,
+                ints.get("attention"),
                 attParams,
                 att,
                 lse);
-    g = gemm(g, "o", att, wt[4], attnOut, dimsO);
+    g = gemm(g, "o", att, wt[4], attnOut, ints.get("o"));
     g =
         g.task(
                 "residual1",
@@ -350,7 +430,7 @@ final class LayerOps {
                 new KernelContext(),
                 x,
                 attnOut,
-                addDims,
+                ints.get("residual"),
                 x1)
             // MLP half
             .task(
@@ -359,16 +439,22 @@ final class LayerOps {
                 new KernelContext(),
                 x1,
                 wt[5].f32,
-                normDims,
+                ints.get("norm"),
                 normParams,
                 h2,
                 rstd2);
-    g = gemm(g, "gate", h2, wt[6], gate, dimsGateUp);
-    g = gemm(g, "up", h2, wt[7], up, dimsGateUp);
+    g = gemm(g, "gate", h2, wt[6], gate, ints.get("gateUp"));
+    g = gemm(g, "up", h2, wt[7], up, ints.get("gateUp"));
     g =
         g.task(
-            "swiglu", ElementwiseKernels::swiglu, new KernelContext(), gate, up, swigluDims, act);
-    g = gemm(g, "down", act, wt[8], mlpOut, dimsDown);
+            "swiglu",
+            ElementwiseKernels::swiglu,
+            new KernelContext(),
+            gate,
+            up,
+            ints.get("swiglu"),
+            act);
+    g = gemm(g, "down", act, wt[8], mlpOut, ints.get("down"));
     g =
         g.task(
                 "residual2",
@@ -376,22 +462,13 @@ final class LayerOps {
                 new KernelContext(),
                 x1,
                 mlpOut,
-                addDims,
+                ints.get("residual"),
                 out)
             .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
 
-    KernelPlan plan =
-        new KernelPlan(
-            g,
-            "layer",
-            "norm1",
-            "ropeQ",
-            "ropeK",
-            "attention",
-            "residual1",
-            "norm2",
-            "swiglu",
-            "residual2");
+    tasks1D.addAll(List.of("ropeQ", "ropeK", "attention", "residual1", "norm2", "swiglu"));
+    tasks1D.add("residual2");
+    KernelPlan plan = new KernelPlan(g, "layer", tasks1D.toArray(new String[0]));
     for (String task : List.of("q", "k", "v", "o", "gate", "up", "down")) {
       if (gemmKernel == TornadoBackend.GemmKernel.TILED) {
         plan.with2D(task, GemmKernels.TILE, GemmKernels.TILE);
@@ -400,27 +477,7 @@ final class LayerOps {
       }
     }
     return new LayerPlan(
-        plan,
-        capN,
-        rope,
-        wt,
-        x,
-        out,
-        positions,
-        padding,
-        normDims,
-        normParams,
-        ropeQ,
-        ropeK,
-        attDims,
-        attParams,
-        dimsQ,
-        dimsKv,
-        dimsO,
-        dimsGateUp,
-        dimsDown,
-        addDims,
-        swigluDims);
+        plan, capN, rope, wt, x, out, positions, padding, normParams, attParams, ints);
   }
 
   /** Adds {@code c = a·Wᵀ} with the F32 or the 16-bit kernel, tiled or register-blocked. */

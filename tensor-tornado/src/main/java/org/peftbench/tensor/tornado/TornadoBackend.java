@@ -79,6 +79,7 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
    * missing.
    */
   static TornadoBackend open() {
+    raiseBytecodeLimit();
     String forced = System.getProperty("peftbench.tornado.gemm");
     GemmKernel kernel;
     if (forced != null) {
@@ -91,8 +92,21 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
     return open(kernel);
   }
 
+  /**
+   * TornadoVM compiles each task graph to its own bytecode in a buffer of {@code
+   * tornado.tvm.maxbytecodesize} bytes (default 4096), read once when its runtime first compiles a
+   * graph. A whole decoder layer (up to 21 tasks over ~60 buffers) needs more: raise the default to
+   * 64 KiB (a per-graph byte array) unless the user set it. Must run before the first graph.
+   */
+  private static void raiseBytecodeLimit() {
+    if (System.getProperty("tornado.tvm.maxbytecodesize") == null) {
+      System.setProperty("tornado.tvm.maxbytecodesize", "65536");
+    }
+  }
+
   /** As {@link #open()} with the given GEMM kernels (tests run both). */
   static TornadoBackend open(GemmKernel gemmKernel) {
+    raiseBytecodeLimit();
     TornadoBackend backend = new TornadoBackend(gemmKernel);
     int[] ids = backend.deviceThreadIds(LOCAL);
     for (int i = 0; i < ids.length; i++) {

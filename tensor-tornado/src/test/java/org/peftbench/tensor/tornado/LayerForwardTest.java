@@ -44,8 +44,16 @@ class LayerForwardTest {
     return t;
   }
 
-  /** Random weights; {@code dtype} null keeps them heap F32, else segments of that dtype. */
   static LlamaLayer layer(Random r, int c, int f, int hq, int hkv, int d, DType dtype) {
+    return layer(r, c, f, hq, hkv, d, dtype, false, false);
+  }
+
+  /**
+   * Random weights; {@code dtype} null keeps them heap F32, else segments of that dtype. Optional
+   * q/k/v biases (Qwen2) and per-head q/k norms (Qwen3).
+   */
+  static LlamaLayer layer(
+      Random r, int c, int f, int hq, int hkv, int d, DType dtype, boolean biases, boolean qkNorm) {
     float sc = 1f / (float) Math.sqrt(c);
     Tensor[] w = {
       random(r, 0.2f, c),
@@ -56,9 +64,17 @@ class LayerForwardTest {
       random(r, 0.2f, c),
       random(r, sc, f, c),
       random(r, sc, f, c),
-      random(r, 1f / (float) Math.sqrt(f), c, f)
+      random(r, 1f / (float) Math.sqrt(f), c, f),
+      biases ? random(r, 0.5f, hq * d) : null,
+      biases ? random(r, 0.5f, hkv * d) : null,
+      biases ? random(r, 0.5f, hkv * d) : null,
+      qkNorm ? random(r, 0.2f, d) : null,
+      qkNorm ? random(r, 0.2f, d) : null
     };
-    for (int i : new int[] {0, 5}) {
+    for (int i : new int[] {0, 5, 12, 13}) {
+      if (w[i] == null) {
+        continue;
+      }
       float[] a = w[i].array();
       for (int j = 0; j < a.length; j++) {
         a[j] += 1f;
@@ -66,10 +82,12 @@ class LayerForwardTest {
     }
     if (dtype != null) {
       for (int i = 0; i < w.length; i++) {
-        w[i] = asSegment(w[i], dtype);
+        w[i] = w[i] == null ? null : asSegment(w[i], dtype);
       }
     }
-    return new LlamaLayer(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], hq, hkv, d, 1e-5f);
+    return new LlamaLayer(
+        w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13], hq,
+        hkv, d, 1e-5f);
   }
 
   /** B rows of T tokens; the last row left-padded with {@code pad} tokens (position 1, hidden). */
@@ -102,18 +120,22 @@ class LayerForwardTest {
 
   @Test
   void chainedLayerMatchesCpuPerOp() {
-    // {B, T, C, F, Hq, Hkv, D, pad, dtype}: GQA (Hq != Hkv), odd sizes, F32/BF16/F16, heap/segment
+    // {B, T, C, F, Hq, Hkv, D, pad, dtype, q/k/v biases, q/k norms}: GQA (Hq != Hkv), odd sizes,
+    // F32/BF16/F16, heap/segment, the Qwen2 and Qwen3 extras
     Object[][] cases = {
-      {2, 7, 24, 40, 4, 2, 6, 2, null},
-      {1, 13, 36, 52, 6, 2, 6, 0, DType.BF16},
-      {3, 5, 20, 28, 2, 1, 10, 3, DType.F32},
-      {2, 9, 17 * 2, 45, 2, 2, 17 - 1, 1, DType.F16}
+      {2, 7, 24, 40, 4, 2, 6, 2, null, false, false},
+      {1, 13, 36, 52, 6, 2, 6, 0, DType.BF16, false, false},
+      {3, 5, 20, 28, 2, 1, 10, 3, DType.F32, false, false},
+      {2, 9, 17 * 2, 45, 2, 2, 17 - 1, 1, DType.F16, false, false},
+      {2, 6, 16, 24, 4, 2, 6, 1, DType.BF16, true, false},
+      {2, 6, 16, 24, 4, 2, 6, 2, null, false, true},
+      {1, 11, 20, 36, 4, 1, 8, 0, DType.F32, true, true}
     };
     for (Object[] k : cases) {
       int b = (int) k[0], t = (int) k[1], c = (int) k[2], f = (int) k[3];
       int hq = (int) k[4], hkv = (int) k[5], d = (int) k[6], pad = (int) k[7];
       Random r = new Random(31L * c + t);
-      LlamaLayer w = layer(r, c, f, hq, hkv, d, (DType) k[8]);
+      LlamaLayer w = layer(r, c, f, hq, hkv, d, (DType) k[8], (boolean) k[9], (boolean) k[10]);
       RopeTable rope = new RopeTable(d, 32, 10000.0, null);
       deviceMatchesCpu(w, input(b, t, d, pad, rope), random(r, 1f, b, t, c), 2e-4f);
     }
@@ -134,7 +156,7 @@ class LayerForwardTest {
       assertThat(tornado.layerWeightUploads() - uploads).as("nine weights, once").isEqualTo(9);
       long weightBytes = 0;
       for (Tensor t9 : w.weights()) {
-        weightBytes += t9.numel() * 4;
+        weightBytes += t9 == null ? 0 : t9.numel() * 4;
       }
       assertThat(tornado.lastLayerCopyInBytes()).isGreaterThan(weightBytes);
 
@@ -215,6 +237,36 @@ class LayerForwardTest {
     }
     System.out.printf("stories260K logits: max |tornado - cpu| = %.3g%n", maxDiff);
     assertThat(maxDiff).isLessThan(2e-4f);
+  }
+
+  @Test
+  void qwenFixturesTakeTheChainedPathAndMatchCpu() {
+    // the tiny Qwen2 (q/k/v biases) and Qwen3 (q/k norms) models of the transformer module's
+    // golden tests, read in place
+    for (String name : new String[] {"qwen2", "qwen3"}) {
+      Path model = Path.of("../transformer/src/test/resources/golden", name);
+      assumeThat(Files.isDirectory(model)).as(model.toString()).isTrue();
+      int batch = 2, time = 9;
+      int[] ids = new int[batch * time];
+      Random r = new Random(name.length());
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = 3 + r.nextInt(30);
+      }
+      boolean[] padding = new boolean[batch * time];
+      padding[time] = padding[time + 1] = true;
+      TornadoBackend dev = TornadoBackend.open();
+      float[] want = logits(new CpuBackend(), model, ids, padding, batch, time);
+      float[] got = logits(dev, model, ids, padding, batch, time);
+      assertThat(dev.layerPlans()).as(name + ": one plan per decoder layer").isEqualTo(2);
+      int vocab = want.length / (batch * time);
+      float maxDiff = 0f;
+      for (int i = 0; i < want.length; i++) {
+        if (!padding[i / vocab]) {
+          maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+        }
+      }
+      assertThat(maxDiff).as(name).isLessThan(2e-4f);
+    }
   }
 
   static float[] logits(

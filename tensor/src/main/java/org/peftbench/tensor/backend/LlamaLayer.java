@@ -4,13 +4,14 @@ import java.util.Arrays;
 import org.peftbench.tensor.Tensor;
 
 /**
- * The weights and shape of one Llama-style decoder layer (Llama, Mistral, Qwen2 without biases;
- * SiLU-gated MLP), for {@link FusedDecoderLayer}. {@link #forwardPerOp} defines what the layer
- * computes, as a composition of {@link Backend} ops:
+ * The weights and shape of one Llama-style decoder layer (Llama, Mistral, Qwen2 with its q/k/v
+ * biases, Qwen3 with its per-head q/k norms; SiLU-gated MLP), for {@link FusedDecoderLayer}. {@link
+ * #forwardPerOp} defines what the layer computes, as a composition of {@link Backend} ops:
  *
  * <pre>
  *   h   = rmsNorm(x, inputNorm)                       [N,C]      N = B·T
- *   q   = h·Wqᵀ, k = h·Wkᵀ, v = h·Wvᵀ                 [N,Hq·D], [N,Hkv·D]
+ *   q   = h·Wqᵀ (+ bq), k = h·Wkᵀ (+ bk), v = h·Wvᵀ (+ bv)   [N,Hq·D], [N,Hkv·D]
+ *   q,k = rmsNorm over D per head (Qwen3 only)        qNorm, kNorm [D]
  *   q,k = rope(q), rope(k)                            at positions[N]
  *   a   = attention(q, k, v), causal, GQA             [B,T,Hq,D]
  *   x1  = x + a·Woᵀ                                   [N,C]
@@ -19,6 +20,7 @@ import org.peftbench.tensor.Tensor;
  * </pre>
  *
  * Weights are in HF's {@code [out, in]} layout and may be F32, BF16 or F16, heap or memory-mapped.
+ * The biases and q/k norms are optional (null when the model has none).
  *
  * @param inputNorm {@code [C]}
  * @param q {@code [Hq·D, C]}
@@ -29,6 +31,11 @@ import org.peftbench.tensor.Tensor;
  * @param gate {@code [F, C]} (F = intermediate size)
  * @param up {@code [F, C]}
  * @param down {@code [C, F]}
+ * @param qBias {@code [Hq·D]} or null
+ * @param kBias {@code [Hkv·D]} or null
+ * @param vBias {@code [Hkv·D]} or null
+ * @param qNorm {@code [D]} or null: RMSNorm weight over each query head (Qwen3)
+ * @param kNorm {@code [D]} or null: RMSNorm weight over each key head (same eps)
  * @param heads Hq
  * @param kvHeads Hkv (divides Hq)
  * @param headDim D (even, for RoPE)
@@ -44,6 +51,11 @@ public record LlamaLayer(
     Tensor gate,
     Tensor up,
     Tensor down,
+    Tensor qBias,
+    Tensor kBias,
+    Tensor vBias,
+    Tensor qNorm,
+    Tensor kNorm,
     int heads,
     int kvHeads,
     int headDim,
@@ -71,6 +83,40 @@ public record LlamaLayer(
     expect("gate_proj", gate, f, c);
     expect("up_proj", up, f, c);
     expect("down_proj", down, c, f);
+    expectOptional("q_proj bias", qBias, heads * headDim);
+    expectOptional("k_proj bias", kBias, kvHeads * headDim);
+    expectOptional("v_proj bias", vBias, kvHeads * headDim);
+    expectOptional("q_norm", qNorm, headDim);
+    expectOptional("k_norm", kNorm, headDim);
+    if ((qNorm == null) != (kNorm == null)) {
+      throw new IllegalArgumentException("decoder layer: q_norm and k_norm come together");
+    }
+  }
+
+  /** A layer without biases or q/k norms (Llama, Mistral). */
+  public LlamaLayer(
+      Tensor inputNorm,
+      Tensor q,
+      Tensor k,
+      Tensor v,
+      Tensor o,
+      Tensor postNorm,
+      Tensor gate,
+      Tensor up,
+      Tensor down,
+      int heads,
+      int kvHeads,
+      int headDim,
+      float eps) {
+    this(
+        inputNorm, q, k, v, o, postNorm, gate, up, down, null, null, null, null, null, heads,
+        kvHeads, headDim, eps);
+  }
+
+  private static void expectOptional(String what, Tensor t, int... shape) {
+    if (t != null) {
+      expect(what, t, shape);
+    }
   }
 
   private static void expect(String what, Tensor t, int... shape) {
@@ -95,9 +141,14 @@ public record LlamaLayer(
     return gate.dim(0);
   }
 
-  /** The nine weight tensors, in the order of the record's components. */
+  /**
+   * The weight tensors in the order of the record's components: the nine weights, then qBias,
+   * kBias, vBias, qNorm, kNorm (entries 9–13 null where the layer has none).
+   */
   public Tensor[] weights() {
-    return new Tensor[] {inputNorm, q, k, v, o, postNorm, gate, up, down};
+    return new Tensor[] {
+      inputNorm, q, k, v, o, postNorm, gate, up, down, qBias, kBias, vBias, qNorm, kNorm
+    };
   }
 
   /**
@@ -172,6 +223,20 @@ public record LlamaLayer(
     }
   }
 
+  /** {@code y[N,out] += bias[out]} (a no-op without bias; a mapped bias is decoded first). */
+  private static void addBias(Backend backend, Tensor y, Tensor bias) {
+    if (bias == null) {
+      return;
+    }
+    if (bias.isHeapF32()) {
+      backend.add(y, bias, y);
+    } else {
+      try (Tensor b = bias.toF32()) {
+        backend.add(y, b, y);
+      }
+    }
+  }
+
   /**
    * The layer computed op by op on {@code backend} (the contract of {@link FusedDecoderLayer} and
    * the fallback of backends without it). Every intermediate is a new heap tensor, closed here.
@@ -188,6 +253,8 @@ public record LlamaLayer(
         Tensor qs = Tensor.zeros(n, dq);
         Tensor ks = Tensor.zeros(n, dkv);
         Tensor vs = Tensor.zeros(n, dkv);
+        Tensor normedQ = Tensor.zeros(n * heads, headDim);
+        Tensor normedK = Tensor.zeros(n * kvHeads, headDim);
         Tensor att = Tensor.zeros(b, t, heads, headDim);
         Tensor proj = Tensor.zeros(n, c);
         Tensor x1 = Tensor.zeros(n, c);
@@ -199,6 +266,16 @@ public record LlamaLayer(
       backend.matmul(h, false, q, true, qs, false);
       backend.matmul(h, false, k, true, ks, false);
       backend.matmul(h, false, v, true, vs, false);
+      addBias(backend, qs, qBias);
+      addBias(backend, ks, kBias);
+      addBias(backend, vs, vBias);
+      if (qNorm != null) {
+        // RMSNorm over D within each head: rows of D
+        backend.rmsNorm(qs.reshape(n * heads, headDim), qNorm, eps, normedQ, null);
+        backend.rmsNorm(ks.reshape(n * kvHeads, headDim), kNorm, eps, normedK, null);
+        qs.copyFrom(normedQ);
+        ks.copyFrom(normedK);
+      }
       backend.rope(qs.reshape(n, heads, headDim), in.positions(), in.rope(), false);
       backend.rope(ks.reshape(n, kvHeads, headDim), in.positions(), in.rope(), false);
       backend.attention(

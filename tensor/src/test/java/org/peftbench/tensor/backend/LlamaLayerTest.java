@@ -37,9 +37,25 @@ class LlamaLayerTest {
     return w;
   }
 
-  /** A random layer: C hidden, F intermediate; norm weights around 1, projections ~ 1/sqrt(in). */
   static LlamaLayer randomLayer(
       Random r, int c, int f, int heads, int kvHeads, int d, DType dtype) {
+    return randomLayer(r, c, f, heads, kvHeads, d, dtype, false, false);
+  }
+
+  /**
+   * A random layer: C hidden, F intermediate; norm weights around 1, projections ~ 1/sqrt(in);
+   * optionally q/k/v biases (Qwen2) and per-head q/k norms (Qwen3).
+   */
+  static LlamaLayer randomLayer(
+      Random r,
+      int c,
+      int f,
+      int heads,
+      int kvHeads,
+      int d,
+      DType dtype,
+      boolean biases,
+      boolean qkNorm) {
     int dq = heads * d, dkv = kvHeads * d;
     Tensor[] w = {
       random(r, 0.2f, c),
@@ -50,9 +66,17 @@ class LlamaLayerTest {
       random(r, 0.2f, c),
       random(r, 1f / (float) Math.sqrt(c), f, c),
       random(r, 1f / (float) Math.sqrt(c), f, c),
-      random(r, 1f / (float) Math.sqrt(f), c, f)
+      random(r, 1f / (float) Math.sqrt(f), c, f),
+      biases ? random(r, 0.5f, dq) : null,
+      biases ? random(r, 0.5f, dkv) : null,
+      biases ? random(r, 0.5f, dkv) : null,
+      qkNorm ? random(r, 0.2f, d) : null,
+      qkNorm ? random(r, 0.2f, d) : null
     };
-    for (int i : new int[] {0, 5}) {
+    for (int i : new int[] {0, 5, 12, 13}) {
+      if (w[i] == null) {
+        continue;
+      }
       float[] a = w[i].array();
       for (int j = 0; j < a.length; j++) {
         a[j] += 1f;
@@ -60,11 +84,12 @@ class LlamaLayerTest {
     }
     if (dtype != null) {
       for (int i = 0; i < w.length; i++) {
-        w[i] = asSegment(w[i], dtype);
+        w[i] = w[i] == null ? null : asSegment(w[i], dtype);
       }
     }
     return new LlamaLayer(
-        w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], heads, kvHeads, d, 1e-5f);
+        w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13],
+        heads, kvHeads, d, 1e-5f);
   }
 
   /** Left padding of {@code pad} tokens in the last batch row; positions count real tokens. */
@@ -95,6 +120,26 @@ class LlamaLayerTest {
       }
     }
     return out;
+  }
+
+  static void addBias(double[][] y, Tensor bias) {
+    if (bias != null) {
+      for (double[] row : y) {
+        for (int j = 0; j < row.length; j++) {
+          row[j] += bias.get(j);
+        }
+      }
+    }
+  }
+
+  /** RMSNorm over each head's D values of every row, in place. */
+  static void headNorm(double[][] x, int heads, int d, Tensor w, double eps) {
+    for (double[] row : x) {
+      for (int h = 0; h < heads; h++) {
+        double[][] one = {java.util.Arrays.copyOfRange(row, h * d, h * d + d)};
+        System.arraycopy(norm(one, w, eps)[0], 0, row, h * d, d);
+      }
+    }
   }
 
   static double[][] norm(double[][] x, Tensor w, double eps) {
@@ -150,6 +195,13 @@ class LlamaLayerTest {
     double[][] xs = rows(x, n, c);
     double[][] h = norm(xs, w.inputNorm(), w.eps());
     double[][] q = linear(h, w.q()), k = linear(h, w.k()), v = linear(h, w.v());
+    addBias(q, w.qBias());
+    addBias(k, w.kBias());
+    addBias(v, w.vBias());
+    if (w.qNorm() != null) {
+      headNorm(q, hq, d, w.qNorm(), w.eps());
+      headNorm(k, hkv, d, w.kNorm(), w.eps());
+    }
     rope(q, hq, d, in.positions(), in.rope());
     rope(k, hkv, d, in.positions(), in.rope());
     double[][] att = new double[n][hq * d];
@@ -211,9 +263,23 @@ class LlamaLayerTest {
   }
 
   static void check(Backend backend, DType dtype, int b, int t, int c, int f, int hq, int hkv) {
+    check(backend, dtype, b, t, c, f, hq, hkv, false, false);
+  }
+
+  static void check(
+      Backend backend,
+      DType dtype,
+      int b,
+      int t,
+      int c,
+      int f,
+      int hq,
+      int hkv,
+      boolean biases,
+      boolean qkNorm) {
     Random r = new Random(17L * t + c);
     int d = 6;
-    LlamaLayer w = randomLayer(r, c, f, hq, hkv, d, dtype);
+    LlamaLayer w = randomLayer(r, c, f, hq, hkv, d, dtype, biases, qkNorm);
     LlamaLayer.Input in = input(b, t, d, 2);
     Tensor x = random(r, 1f, b, t, c);
     Tensor out = Tensor.zeros(b, t, c);
@@ -235,6 +301,8 @@ class LlamaLayerTest {
       check(backend, null, 2, 7, 24, 40, 4, 2);
       check(backend, DType.BF16, 2, 5, 18, 30, 3, 1);
       check(backend, DType.F32, 1, 9, 12, 20, 2, 2);
+      check(backend, null, 2, 6, 16, 24, 4, 2, true, false); // Qwen2: q/k/v biases
+      check(backend, DType.BF16, 2, 6, 16, 24, 4, 2, false, true); // Qwen3: q/k norms
     }
   }
 
