@@ -205,6 +205,45 @@ final class ElementwiseOps {
         x);
   }
 
+  // y[N,F] = silu(gate) ⊙ up, one op instead of silu then mul: no silu(gate) tensor is kept for
+  // backward (it is recomputed from gate), and the gradient of up is written over dy's buffer
+  // dGate = silu'(gate) ⊙ dy ⊙ up ; dUp = dy ⊙ silu(gate)
+  static Var swiglu(Var gate, Var up) {
+    if (!Arrays.equals(gate.shape(), up.shape())) {
+      throw new IllegalArgumentException(
+          "swiglu: gate " + gate.value + " and up " + up.value + " differ in shape");
+    }
+    Tensor gh = heap(gate.value), uh = heap(up.value);
+    Tensor y = Tensor.zeros(gate.shape());
+    be().swiglu(gh, uh, y);
+    closeCopy(gh, gate.value);
+    closeCopy(uh, up.value);
+    return Graph.result(
+        "swiglu",
+        y,
+        o -> {
+          Tensor gb = heap(gate.value), ub = heap(up.value);
+          Tensor dy = o.takeGrad();
+          Tensor dGate = Tensor.zeros(gate.shape());
+          be().swigluBackward(gb, ub, dy, dGate, dy); // dy becomes dUp
+          closeCopy(gb, gate.value);
+          closeCopy(ub, up.value);
+          send(gate, dGate);
+          send(up, dy);
+        },
+        gate,
+        up);
+  }
+
+  /** Hands a gradient tensor over to x, or closes it when x needs none. */
+  private static void send(Var x, Tensor g) {
+    if (x.requiresGrad()) {
+      x.accumulateGrad(g);
+    } else {
+      g.close();
+    }
+  }
+
   // y = x ⊙ mask, mask ∈ {0, 1/(1−p)} drawn from the seed (inverted dropout)
   static Var dropout(Var x, float p, long seed) {
     if (p < 0f || p >= 1f) {

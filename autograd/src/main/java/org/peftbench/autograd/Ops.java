@@ -97,6 +97,15 @@ public final class Ops {
     return ElementwiseOps.unary(UnaryOp.SILU, x);
   }
 
+  /**
+   * SwiGLU {@code silu(gate) ⊙ up} (the gated MLP of Llama-family models) as one op; gate and up
+   * have the same shape. Equal to {@code mul(silu(gate), up)} but keeps no {@code silu(gate)}
+   * tensor and runs one fused kernel each way.
+   */
+  public static Var swiglu(Var gate, Var up) {
+    return ElementwiseOps.swiglu(gate, up);
+  }
+
   /** GELU, tanh approximation (PyTorch {@code approximate="tanh"}), same shape. */
   public static Var geluTanh(Var x) {
     return ElementwiseOps.unary(UnaryOp.GELU_TANH, x);

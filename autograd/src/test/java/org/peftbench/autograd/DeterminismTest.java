@@ -44,6 +44,7 @@ class DeterminismTest {
     Parameter x = f.param("x", b, t, c), wq = f.param("wq", c, c), wk = f.param("wk", c / 2, c);
     Parameter wv = f.param("wv", c / 2, c), wo = f.param("wo", c, c), norm = f.param("norm", c);
     Parameter up = f.param("up", 4 * c, c), down = f.param("down", c, 4 * c);
+    Parameter gate = f.param("gate", 4 * c, c);
     RopeTable rope = new RopeTable(d, t, 10000, null);
     int[] pos = new int[b * t];
     for (int i = 0; i < pos.length; i++) {
@@ -55,14 +56,16 @@ class DeterminismTest {
     Var v = Ops.reshape(Ops.linear(n, wv, null), b, t, h / 2, d);
     Var att = Ops.reshape(Ops.attention(q, k, v, AttentionMask.causalSelf(), 0.25f), b, t, c);
     Var h1 = Ops.add(x, Ops.linear(att, wo, null));
-    Var h2 = Ops.add(h1, Ops.linear(Ops.geluTanh(Ops.linear(h1, up, null)), down, null));
+    Var u = Ops.linear(h1, up, null);
+    Var act = Ops.add(Ops.geluTanh(u), Ops.swiglu(Ops.linear(h1, gate, null), u));
+    Var h2 = Ops.add(h1, Ops.linear(act, down, null));
     int[] targets = new int[b * t];
     for (int i = 0; i < targets.length; i++) {
       targets[i] = i % 5 == 0 ? -100 : (i * 7) % c;
     }
     Ops.crossEntropy(Ops.reshape(h2, b * t, c), targets, -100).backward();
     List<float[]> grads = new ArrayList<>();
-    for (Parameter p : List.of(x, wq, wk, wv, wo, norm, up, down)) {
+    for (Parameter p : List.of(x, wq, wk, wv, wo, norm, up, down, gate)) {
       grads.add(p.grad().toFloatArray());
     }
     return grads;

@@ -64,6 +64,33 @@ public interface Backend {
   /** {@code dx (+)= f'(x) * dy}. */
   void unaryBackward(UnaryOp op, Tensor x, Tensor dy, Tensor dx, boolean accumulate);
 
+  // ---------------------------------------------------------------- gated activation
+
+  /**
+   * SwiGLU, the gated activation of Llama-family MLPs: {@code out[N,F] = silu(gate) ⊙ up} (all
+   * three the same size). out may alias gate or up. This default composes {@link #unary} and {@link
+   * #mul}; backends fuse it into one pass.
+   */
+  default void swiglu(Tensor gate, Tensor up, Tensor out) {
+    Tensor act = Tensor.zeros(gate.shape());
+    unary(UnaryOp.SILU, gate, act);
+    mul(act, up, out);
+    act.close();
+  }
+
+  /**
+   * Backward of {@link #swiglu}: {@code dGate = silu'(gate) ⊙ (dy ⊙ up)}, {@code dUp = dy ⊙
+   * silu(gate)}, both overwritten. dUp may alias dy (each element is read before it is written).
+   */
+  default void swigluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dGate, Tensor dUp) {
+    Tensor act = Tensor.zeros(gate.shape());
+    unary(UnaryOp.SILU, gate, act);
+    mul(dy, up, dGate);
+    unaryBackward(UnaryOp.SILU, gate, dGate, dGate, false);
+    mul(dy, act, dUp);
+    act.close();
+  }
+
   // ---------------------------------------------------------------- reductions
 
   /** Sum of all elements (accumulated in double, in a fixed order). */

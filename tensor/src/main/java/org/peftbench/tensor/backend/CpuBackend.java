@@ -234,6 +234,82 @@ public final class CpuBackend implements Backend {
         });
   }
 
+  // ---------------------------------------------------------------- gated activation
+
+  // out[N,F] = silu(gate) · up, one pass (the composed version writes and re-reads silu(gate))
+  @Override
+  public void swiglu(Tensor gate, Tensor up, Tensor out) {
+    Checks.sameSize(gate, up);
+    Checks.sameSize(gate, out);
+    float[] G = gate.array(), U = up.array(), O = out.array();
+    int go = gate.offset(), uo = up.offset(), oo = out.offset();
+    ranges(gate.size(), CHUNK, (from, to) -> swigluRange(G, go, U, uo, O, oo, from, to));
+  }
+
+  private static void swigluRange(
+      float[] G, int go, float[] U, int uo, float[] O, int oo, int from, int to) {
+    int i = from;
+    for (; i + L <= to; i += L) {
+      FloatVector g = FloatVector.fromArray(F, G, go + i);
+      Activations.apply(UnaryOp.SILU, g)
+          .mul(FloatVector.fromArray(F, U, uo + i))
+          .intoArray(O, oo + i);
+    }
+    for (; i < to; i++) {
+      O[oo + i] = UnaryOp.SILU.apply(G[go + i]) * U[uo + i];
+    }
+  }
+
+  // dGate = silu'(gate) · (dy · up) ; dUp = dy · silu(gate); one sigmoid per element for both
+  @Override
+  public void swigluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dGate, Tensor dUp) {
+    Checks.sameSize(gate, up);
+    Checks.sameSize(gate, dy);
+    Checks.sameSize(gate, dGate);
+    Checks.sameSize(gate, dUp);
+    float[] G = gate.array(), U = up.array(), DY = dy.array(), DG = dGate.array();
+    float[] DU = dUp.array();
+    int go = gate.offset(), uo = up.offset(), yo = dy.offset(), dgo = dGate.offset();
+    int duo = dUp.offset();
+    ranges(
+        gate.size(),
+        CHUNK,
+        (from, to) -> swigluBackwardRange(G, go, U, uo, DY, yo, DG, dgo, DU, duo, from, to));
+  }
+
+  private static void swigluBackwardRange(
+      float[] G,
+      int go,
+      float[] U,
+      int uo,
+      float[] DY,
+      int yo,
+      float[] DG,
+      int dgo,
+      float[] DU,
+      int duo,
+      int from,
+      int to) {
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    int i = from;
+    for (; i + L <= to; i += L) {
+      FloatVector g = FloatVector.fromArray(F, G, go + i);
+      FloatVector d = FloatVector.fromArray(F, DY, yo + i);
+      FloatVector u = FloatVector.fromArray(F, U, uo + i);
+      FloatVector e1 = Simd.exp(g.neg()).add(1f);
+      FloatVector s = one.div(e1); // sigmoid(g)
+      FloatVector dsilu = one.sub(s).mul(g).add(1f).mul(s); // s·(1 + g·(1 − s))
+      FloatVector silu = g.div(e1); // as UnaryOp.SILU: g / (1 + e^−g)
+      dsilu.mul(d.mul(u)).intoArray(DG, dgo + i);
+      d.mul(silu).intoArray(DU, duo + i);
+    }
+    for (; i < to; i++) {
+      float g = G[go + i], d = DY[yo + i];
+      DG[dgo + i] = UnaryOp.SILU.derivative(g) * (d * U[uo + i]);
+      DU[duo + i] = d * UnaryOp.SILU.apply(g);
+    }
+  }
+
   // ---------------------------------------------------------------- reductions
 
   /** Per-chunk partial sums in double, combined in chunk order. */

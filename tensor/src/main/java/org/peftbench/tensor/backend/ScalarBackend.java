@@ -113,6 +113,36 @@ public final class ScalarBackend implements Backend {
     }
   }
 
+  // ---------------------------------------------------------------- gated activation
+
+  // out[N,F] = silu(gate) · up
+  @Override
+  public void swiglu(Tensor gate, Tensor up, Tensor out) {
+    Checks.sameSize(gate, up);
+    Checks.sameSize(gate, out);
+    float[] G = gate.array(), U = up.array(), O = out.array();
+    for (int i = 0; i < gate.size(); i++) {
+      float g = G[gate.offset() + i], u = U[up.offset() + i];
+      O[out.offset() + i] = UnaryOp.SILU.apply(g) * u;
+    }
+  }
+
+  // dGate = silu'(gate) · (dy · up) ; dUp = dy · silu(gate)
+  @Override
+  public void swigluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dGate, Tensor dUp) {
+    Checks.sameSize(gate, up);
+    Checks.sameSize(gate, dy);
+    Checks.sameSize(gate, dGate);
+    Checks.sameSize(gate, dUp);
+    float[] G = gate.array(), U = up.array(), DY = dy.array(), DG = dGate.array();
+    float[] DU = dUp.array();
+    for (int i = 0; i < gate.size(); i++) {
+      float g = G[gate.offset() + i], u = U[up.offset() + i], d = DY[dy.offset() + i];
+      DG[dGate.offset() + i] = UnaryOp.SILU.derivative(g) * (d * u);
+      DU[dUp.offset() + i] = d * UnaryOp.SILU.apply(g);
+    }
+  }
+
   // ---------------------------------------------------------------- reductions
 
   @Override
