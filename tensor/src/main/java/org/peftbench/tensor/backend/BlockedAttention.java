@@ -1,14 +1,19 @@
 package org.peftbench.tensor.backend;
 
+import static org.peftbench.tensor.backend.Simd.F;
+import static org.peftbench.tensor.backend.Simd.L;
+
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
 
 /**
  * Attention as small matrix products, for calls with many queries at once (a training batch, a
  * prefill). Per batch row, query head and block of {@link #QUERY_BLOCK} queries, every product runs
- * through the register-tiled GEMM micro-kernel ({@link Gemm#local}) instead of one dot product per
- * score:
+ * through the register-tiled GEMM micro-kernel ({@link Gemm#localPacked}) instead of one dot
+ * product per score:
  *
  * <pre>
  *   forward:   S = Q·Kᵀ·scale,  P = softmax(S) (masked),  O = P·V
@@ -16,8 +21,10 @@ import org.peftbench.tensor.Tensor;
  *              with Δ = Σ_D dO ⊙ O,  dQ = dS·K,  dK = Σ_h dSᵀ·Q,  dV = Σ_h Pᵀ·dO
  * </pre>
  *
- * <p>A query block multiplies only the keys its last query can see (the causal triangle, rounded up
- * to the block); scores past each query's own limit, and padding keys, get probability 0.
+ * <p>The keys and values of each kv head are packed for the micro-kernel once per call and shared
+ * by its query heads and query blocks. A query block multiplies only the keys its last query can
+ * see (the causal triangle, rounded up to the block); scores past each query's own limit, and
+ * padding keys, get probability 0.
  *
  * <p>Determinism: each task owns one (batch row, query head); its dK and dV contributions go to a
  * private buffer, and the heads sharing a kv head are summed in head order afterwards, so no result
@@ -90,6 +97,27 @@ final class BlockedAttention {
     }
   }
 
+  /**
+   * The keys or values of every (batch row, kv head) packed once for the GEMM, as {@code op(B) = Xᵀ
+   * [D, S]} ({@code transposed}, for Q·Kᵀ and dO·Vᵀ) or {@code X [S, D]} (for P·V and dS·K): every
+   * query head of the group and every query block reuses them. Head {@code bk}'s pack starts at
+   * {@code bk · size}.
+   */
+  private static float[] packHeads(Dims g, float[] X, int xo, boolean transposed, int size) {
+    float[] packed = new float[g.b * g.hkv * size];
+    Parallel.forEach(
+        g.b * g.hkv,
+        bk -> {
+          int at = xo + g.kRow(bk / g.hkv, 0, bk % g.hkv);
+          if (transposed) {
+            Gemm.packWhole(X, at, 1, g.kStride(), g.d, g.keys, packed, bk * size);
+          } else {
+            Gemm.packWhole(X, at, g.kStride(), 1, g.keys, g.d, packed, bk * size);
+          }
+        });
+    return packed;
+  }
+
   private static float[] block(int which, int floats) {
     float[][] blocks = BLOCKS.get();
     if (blocks[which].length < floats) {
@@ -106,25 +134,39 @@ final class BlockedAttention {
    */
   private static float probabilities(
       float[] p, int row, int span, int limit, boolean[] pad, int padAt, float scale, float lse) {
+    int visible = Math.min(limit, span);
     float max = Float.NEGATIVE_INFINITY;
-    for (int s = 0; s < span; s++) {
-      if (s >= limit || (pad != null && pad[padAt + s])) {
+    int s = 0;
+    if (pad == null) {
+      // no padding: scale the visible scores a vector at a time (max is exact in any order)
+      FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+      for (; s + L <= visible; s += L) {
+        FloatVector v = FloatVector.fromArray(F, p, row + s).mul(scale);
+        v.intoArray(p, row + s);
+        vmax = vmax.max(v);
+      }
+      max = vmax.reduceLanes(VectorOperators.MAX);
+    }
+    for (; s < visible; s++) {
+      if (pad != null && pad[padAt + s]) {
         p[row + s] = Float.NEGATIVE_INFINITY;
       } else {
         p[row + s] *= scale;
         max = Math.max(max, p[row + s]);
       }
     }
+    // keys past the query's limit: probability 0, no exponential needed
+    Arrays.fill(p, row + visible, row + span, 0f);
     if (max == Float.NEGATIVE_INFINITY || lse == Float.NEGATIVE_INFINITY) {
-      Arrays.fill(p, row, row + span, 0f);
+      Arrays.fill(p, row, row + visible, 0f);
       return Float.NEGATIVE_INFINITY;
     }
     if (!Float.isNaN(lse)) {
-      CpuBackend.expShifted(p, row, lse, p, row, span);
+      CpuBackend.expShifted(p, row, lse, p, row, visible);
       return lse;
     }
-    float sum = CpuBackend.expShifted(p, row, max, p, row, span);
-    Simd.scale(p, row, 1f / sum, span);
+    float sum = CpuBackend.expShifted(p, row, max, p, row, visible);
+    Simd.scale(p, row, 1f / sum, visible);
     return max + (float) Math.log(sum);
   }
 
@@ -139,31 +181,20 @@ final class BlockedAttention {
     int lo = lse == null ? 0 : lse.offset();
     boolean[] pad = mask.keyPadding();
     int tBlocks = (g.t + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    int ktSize = Gemm.packedSize(g.d, g.keys), vSize = Gemm.packedSize(g.keys, g.d);
+    float[] kt = packHeads(g, K, ko, true, ktSize), vp = packHeads(g, V, vo, false, vSize);
     Parallel.forEach(
         g.b * g.hq * tBlocks,
         task -> {
           int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq, bi = bh / g.hq;
-          int kh = h / g.group, t0 = tb * QUERY_BLOCK, nq = Math.min(g.t, t0 + QUERY_BLOCK) - t0;
+          int bk = bi * g.hkv + h / g.group;
+          int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t, t0 + QUERY_BLOCK) - t0;
           int span = CpuAttention.keyLimit(mask, t0 + nq - 1, g.keys);
-          int qAt = g.qRow(bi, t0, h), kAt = g.kRow(bi, 0, kh);
+          int qAt = g.qRow(bi, t0, h);
           float[] p = block(0, nq * Math.max(1, span));
           // S[nq, span] = Q[nq, D] · Kᵀ[D, span]
-          Gemm.local(
-              nq,
-              span,
-              g.d,
-              Q,
-              qo + qAt,
-              g.qStride(),
-              1,
-              K,
-              ko + kAt,
-              1,
-              g.kStride(),
-              p,
-              0,
-              span,
-              false);
+          Gemm.localPacked(
+              nq, span, g.d, Q, qo + qAt, g.qStride(), 1, kt, bk * ktSize, g.d, p, 0, span, false);
           for (int r = 0; r < nq; r++) {
             int ti = t0 + r;
             float l =
@@ -181,7 +212,7 @@ final class BlockedAttention {
             }
           }
           // O[nq, D] = P[nq, span] · V[span, D]
-          Gemm.local(
+          Gemm.localPacked(
               nq,
               g.d,
               span,
@@ -189,10 +220,9 @@ final class BlockedAttention {
               0,
               span,
               1,
-              V,
-              vo + kAt,
-              g.kStride(),
-              1,
+              vp,
+              bk * vSize,
+              g.keys,
               O,
               oo + qAt,
               g.qStride(),
@@ -220,22 +250,25 @@ final class BlockedAttention {
     int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset(), go = dOut.offset();
     int dqo = dq.offset(), dko = dk.offset(), dvo = dv.offset(), lo = lse.offset();
     boolean[] pad = mask.keyPadding();
-    int d = g.d, keys = g.keys, qs = g.qStride(), ks = g.kStride();
+    int d = g.d, keys = g.keys, qs = g.qStride();
     // dK, dV contributions of each (batch row, query head): [keys, D] each
     float[] partK = new float[g.b * g.hq * keys * d], partV = new float[partK.length];
     int tBlocks = (g.t + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    int tSize = Gemm.packedSize(d, keys), size = Gemm.packedSize(keys, d);
+    float[] kt = packHeads(g, K, ko, true, tSize), vt = packHeads(g, V, vo, true, tSize);
+    float[] kp = packHeads(g, K, ko, false, size);
     Parallel.forEach(
         g.b * g.hq,
         bh -> {
-          int h = bh % g.hq, bi = bh / g.hq, kh = h / g.group, part = bh * keys * d;
-          int kAt = g.kRow(bi, 0, kh);
+          int h = bh % g.hq, bi = bh / g.hq, bk = bi * g.hkv + h / g.group;
+          int part = bh * keys * d;
           for (int tb = 0; tb < tBlocks; tb++) {
             int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t, t0 + QUERY_BLOCK) - t0;
             int span = CpuAttention.keyLimit(mask, t0 + nq - 1, keys);
             int qAt = g.qRow(bi, t0, h);
             float[] p = block(0, nq * Math.max(1, span)), ds = block(1, nq * Math.max(1, span));
             // P[nq, span] from S = Q·Kᵀ and the saved log-sum-exp
-            Gemm.local(nq, span, d, Q, qo + qAt, qs, 1, K, ko + kAt, 1, ks, p, 0, span, false);
+            Gemm.localPacked(nq, span, d, Q, qo + qAt, qs, 1, kt, bk * tSize, d, p, 0, span, false);
             for (int r = 0; r < nq; r++) {
               int ti = t0 + r;
               probabilities(
@@ -249,7 +282,8 @@ final class BlockedAttention {
                   LSE[lo + g.lseAt(bi, h, ti)]);
             }
             // dP[nq, span] = dO[nq, D] · Vᵀ[D, span], then dS = P ⊙ (dP − Δ)·scale in place
-            Gemm.local(nq, span, d, G, go + qAt, qs, 1, V, vo + kAt, 1, ks, ds, 0, span, false);
+            Gemm.localPacked(
+                nq, span, d, G, go + qAt, qs, 1, vt, bk * tSize, d, ds, 0, span, false);
             for (int r = 0; r < nq; r++) {
               int at = qAt + r * qs, row = r * span;
               float delta = Simd.dot(G, go + at, O, oo + at, d);
@@ -258,7 +292,8 @@ final class BlockedAttention {
               }
             }
             // dQ[nq, D] = dS[nq, span] · K[span, D]
-            Gemm.local(nq, d, span, ds, 0, span, 1, K, ko + kAt, ks, 1, DQ, dqo + qAt, qs, false);
+            Gemm.localPacked(
+                nq, d, span, ds, 0, span, 1, kp, bk * size, keys, DQ, dqo + qAt, qs, false);
             // this head's dV[span, D] += Pᵀ · dO,  dK[span, D] += dSᵀ · Q
             Gemm.local(span, d, nq, p, 0, 1, span, G, go + qAt, qs, 1, partV, part, d, true);
             Gemm.local(span, d, nq, ds, 0, 1, span, Q, qo + qAt, qs, 1, partK, part, d, true);

@@ -6,6 +6,7 @@ import static org.peftbench.tensor.backend.Simd.L;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
 
@@ -41,6 +42,9 @@ final class Gemm {
 
   /** Rows of the register tile. */
   static final int MR = 4;
+
+  /** Four floats: one depth of an MR-row sliver of A. */
+  private static final VectorSpecies<Float> A4 = FloatVector.SPECIES_128;
 
   /** Columns of the register tile: four vectors. */
   static final int NR = 4 * L;
@@ -265,13 +269,18 @@ final class Gemm {
       int kc,
       float[] dst) {
     if (rowStride == 1) {
-      // Aᵀ: one depth of all the rows is contiguous in A; walk it depth by depth
+      // Aᵀ: one depth of all the rows is contiguous in A; walk it depth by depth, a sliver's MR
+      // values being MR adjacent floats
+      int full = i0 + (i1 - i0) / MR * MR;
       for (int p = 0; p < kc; p++) {
         int src = ao + (k0 + p) * depthStride;
-        for (int i = i0; i < i1; i += MR) {
-          int last = Math.min(MR, i1 - i) - 1, at = ((i - i0) / MR) * kc * MR + p * MR;
+        for (int i = i0; i < full; i += MR) {
+          FloatVector.fromArray(A4, A, src + i).intoArray(dst, ((i - i0) / MR) * kc * MR + p * MR);
+        }
+        if (full < i1) {
+          int last = i1 - full - 1, at = ((full - i0) / MR) * kc * MR + p * MR;
           for (int r = 0; r < MR; r++) {
-            dst[at + r] = A[src + i + Math.min(r, last)];
+            dst[at + r] = A[src + full + Math.min(r, last)];
           }
         }
       }
@@ -597,7 +606,7 @@ final class Gemm {
       int nc = Math.min(NC, n - n0);
       for (int kb = 0; kb < kBlocks; kb++) {
         int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
-        packStrided(B, bo, brs, bcs, k0, kc, n0, nc, packed);
+        packStrided(B, bo, brs, bcs, k0, kc, n0, nc, packed, 0);
         for (int i0 = 0; i0 < m; i0 += MC) {
           int i1 = Math.min(m, i0 + MC);
           float[] aSrc = A;
@@ -628,14 +637,93 @@ final class Gemm {
     }
   }
 
+  /** Floats taken by {@link #packWhole} for an op(B) of {@code [K, N]}. */
+  static int packedSize(int k, int n) {
+    return ceilDiv(n, NR) * NR * k;
+  }
+
+  /**
+   * Packs all of {@code op(B)[K, N]} (strided F32, addressed as in {@link #local}) into panels at
+   * {@code dst[off..]}: depth p of panel q at {@code (q·K + p)·NR}. For operands that several
+   * products share (the keys and values of a kv head serve every query head and query block of
+   * attention); {@link #localPacked} may then use any leading depths and columns of it.
+   */
+  static void packWhole(float[] B, int bo, int brs, int bcs, int k, int n, float[] dst, int off) {
+    for (int n0 = 0; n0 < n; n0 += NR) {
+      packStrided(B, bo, brs, bcs, 0, k, n0, Math.min(NR, n - n0), dst, off + n0 / NR * k * NR);
+    }
+  }
+
+  /**
+   * {@link #local} with op(B) already packed by {@link #packWhole} (with {@code depth} ≥ k rows and
+   * at least {@code n} columns): uses its first {@code k} depths and {@code n} columns.
+   */
+  static void localPacked(
+      int m,
+      int n,
+      int k,
+      float[] A,
+      int ao,
+      int ars,
+      int acs,
+      float[] packedB,
+      int pbo,
+      int depth,
+      float[] C,
+      int co,
+      int ldc,
+      boolean accumulate) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      local(m, n, 0, A, ao, ars, acs, packedB, 0, 0, 0, C, co, ldc, accumulate);
+      return;
+    }
+    int kBlocks = ceilDiv(k, KC), kcMax = ceilDiv(k, kBlocks), panels = ceilDiv(n, NR);
+    float[][] scratch = SCRATCH.get();
+    for (int i0 = 0; i0 < m; i0 += MC) {
+      int i1 = Math.min(m, i0 + MC);
+      for (int kb = 0; kb < kBlocks; kb++) {
+        int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
+        float[] aSrc = A;
+        int aBase = ao + k0 * acs, aRow = ars;
+        if (acs != 1 || ars == 0) {
+          packA(A, ao, ars, acs, i0, i1, k0, kc, scratch[2]);
+          aSrc = scratch[2];
+          aBase = aRow = 0;
+        }
+        for (int qb = 0; qb < panels; qb += PANELS_PER_BLOCK) {
+          int qe = Math.min(panels, qb + PANELS_PER_BLOCK), n0 = qb * NR;
+          multiply(
+              aSrc,
+              aBase,
+              aRow,
+              C,
+              co + n0,
+              ldc,
+              i0,
+              i1,
+              kc,
+              Math.min(n, qe * NR) - n0,
+              accumulate || kb > 0,
+              packedB,
+              pbo + (qb * depth + k0) * NR,
+              depth * NR,
+              scratch[1]);
+        }
+      }
+    }
+  }
+
   /**
    * Packs {@code op(B)[k0:k0+kc, n0:n0+nc]} (strided, F32) into panels of NR columns like {@link
    * #pack}, walking whichever axis of B is contiguous.
    */
   private static void packStrided(
-      float[] B, int bo, int brs, int bcs, int k0, int kc, int n0, int nc, float[] dst) {
+      float[] B, int bo, int brs, int bcs, int k0, int kc, int n0, int nc, float[] dst, int off) {
     for (int j = 0; j < nc; j += NR) {
-      int w = Math.min(NR, nc - j), panel = j * kc;
+      int w = Math.min(NR, nc - j), panel = off + j * kc;
       if (bcs == 1) {
         for (int p = 0; p < kc; p++) {
           System.arraycopy(B, bo + (k0 + p) * brs + n0 + j, dst, panel + p * NR, w);
