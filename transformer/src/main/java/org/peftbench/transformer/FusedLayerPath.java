@@ -19,10 +19,11 @@ import org.peftbench.transformer.nn.Slot;
  * device and its frozen weights kept there.
  *
  * <p>Taken only when it computes exactly what the per-op path would and nothing needs the
- * intermediates: no gradient recording, no KV cache, no prefix keys, RoPE, SiLU, and every module
- * the plain base one ({@link Linear}, with a bias only on q/k/v as in Qwen2; {@link RmsNorm},
- * including Qwen3's q/k norms; a PEFT wrapper in any slot sends the layer down the per-op path).
- * Otherwise {@link #forward} returns null and the block computes op by op as always.
+ * intermediates: no gradient recording, no prefix keys, no KV cache or an empty one (the prefill:
+ * the layer's rotated keys and values come back and are written to the cache), RoPE, SiLU, and
+ * every module the plain base one ({@link Linear}, with a bias only on q/k/v as in Qwen2; {@link
+ * RmsNorm}, including Qwen3's q/k norms; a PEFT wrapper in any slot sends the layer down the per-op
+ * path). Otherwise {@link #forward} returns null and the block computes op by op as always.
  */
 final class FusedLayerPath {
   private FusedLayerPath() {}
@@ -32,7 +33,7 @@ final class FusedLayerPath {
     Backend backend = Backends.current();
     if (!(backend instanceof FusedDecoderLayer device)
         || GradMode.isEnabled()
-        || s.cache != null
+        || (s.cache != null && s.cache.length() != 0)
         || s.prefix != null
         || s.rope == null
         || activation != Activation.SILU
@@ -92,7 +93,17 @@ final class FusedLayerPath {
         new LlamaLayer.Input(
             s.batch, s.time, s.positions, s.rope, s.attentionScale(block.layer), s.padding);
     Tensor out = Tensor.zeros(s.batch, s.time, c.hiddenSize());
-    device.llamaLayerForward(layer, in, x.value(), out);
+    if (s.cache == null) {
+      device.llamaLayerForward(layer, in, x.value(), out);
+      return Var.constant(out);
+    }
+    // prefill: the cache starts with this input's keys and values, as ForwardState.attend writes
+    try (Tensor keys = Tensor.zeros(s.batch, s.time, c.numKvHeads(), c.headDim());
+        Tensor values = Tensor.zeros(s.batch, s.time, c.numKvHeads(), c.headDim())) {
+      device.llamaLayerForward(layer, in, x.value(), out, keys, values);
+      KvCache.write(s.cache.keys(block.layer), keys, 0);
+      KvCache.write(s.cache.values(block.layer), values, 0);
+    }
     return Var.constant(out);
   }
 

@@ -39,8 +39,15 @@ class FusedLayerPathTest {
               if (method.getName().equals("llamaLayerForward")) {
                 calls.incrementAndGet();
                 LlamaLayer layer = (LlamaLayer) args[0];
+                Tensor keys = args.length > 4 ? (Tensor) args[4] : null;
+                Tensor values = args.length > 5 ? (Tensor) args[5] : null;
                 layer.forwardPerOp(
-                    cpu, (LlamaLayer.Input) args[1], (Tensor) args[2], (Tensor) args[3]);
+                    cpu,
+                    (LlamaLayer.Input) args[1],
+                    (Tensor) args[2],
+                    (Tensor) args[3],
+                    keys,
+                    values);
                 return null;
               }
               try {
@@ -106,6 +113,47 @@ class FusedLayerPathTest {
       }
       assertThat(calls.get()).isEqualTo(Math.max(0, layers - 1));
       q.reset();
+    } finally {
+      Backends.use(before);
+    }
+  }
+
+  /** The prefill of an empty KV cache runs fused (keys/values come back); decode steps per-op. */
+  @ParameterizedTest
+  @ValueSource(strings = {"llama", "qwen3"})
+  void kvCachePrefillRunsFusedAndDecodingMatchesFullForward(String name) throws Exception {
+    GoldenTest.Fixture f = GoldenTest.Fixture.load(name);
+    AtomicInteger calls = new AtomicInteger();
+    Backend before = Backends.current();
+    try (CausalLM m = CausalLM.load(f.dir());
+        var scope = GradMode.noGrad()) {
+      int t = f.time(), v = m.config().vocabSize();
+      int[] row = java.util.Arrays.copyOf(f.ids(), t); // first row, no padding
+      float[] full = m.forward(ModelInput.of(m.embedTokens(row, 1, t))).value().toFloatArray();
+      Backends.use(fusedCpu(calls));
+      try (KvCache cache = new KvCache(m.config(), 1, t)) {
+        int[] head = java.util.Arrays.copyOf(row, 3);
+        float[] got =
+            m.forward(ModelInput.of(m.embedTokens(head, 1, 3)).withCache(cache))
+                .value()
+                .toFloatArray();
+        assertThat(calls.get()).as("prefill").isEqualTo(m.config().numLayers());
+        for (int i = 0; i < 3 * v; i++) {
+          assertThat(got[i]).isCloseTo(full[i], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+        for (int i = 3; i < t; i++) {
+          float[] step =
+              m.forwardLast(ModelInput.of(m.embedTokens(new int[] {row[i]}, 1, 1)).withCache(cache))
+                  .value()
+                  .toFloatArray();
+          for (int j = 0; j < v; j++) {
+            assertThat(step[j])
+                .as("%s step %d", name, i)
+                .isCloseTo(full[i * v + j], org.assertj.core.data.Offset.offset(1e-4f));
+          }
+        }
+        assertThat(calls.get()).as("decode steps stay per-op").isEqualTo(m.config().numLayers());
+      }
     } finally {
       Backends.use(before);
     }

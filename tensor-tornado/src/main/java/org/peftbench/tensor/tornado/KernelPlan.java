@@ -3,6 +3,7 @@ package org.peftbench.tensor.tornado;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid2D;
@@ -54,20 +55,17 @@ final class KernelPlan {
     return this;
   }
 
-  void run() {
-    plan.withGridScheduler(scheduler).execute();
+  /** Runs the graph; the result can fetch buffers marked {@code UNDER_DEMAND}. */
+  TornadoExecutionResult run() {
+    return plan.withGridScheduler(scheduler).execute();
   }
 
   /**
-   * Runs with TornadoVM's profiler on and returns the bytes it copied host → device in this run
-   * (TornadoVM's own count: tests use it to see which buffers a run really transferred).
+   * Runs with TornadoVM's profiler on: the result's profiler counts the bytes TornadoVM itself
+   * copied in this run (tests use it to see which buffers a run really transferred).
    */
-  long runProfiled() {
-    return plan.withProfiler(ProfilerMode.SILENT)
-        .withGridScheduler(scheduler)
-        .execute()
-        .getProfilerResult()
-        .getTotalBytesCopyIn();
+  TornadoExecutionResult runProfiled() {
+    return plan.withProfiler(ProfilerMode.SILENT).withGridScheduler(scheduler).execute();
   }
 
   /** Releases the plan's device buffers (the plan must not run again). */

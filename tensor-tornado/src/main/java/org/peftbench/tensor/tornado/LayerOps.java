@@ -12,6 +12,7 @@ import org.peftbench.tensor.backend.LlamaLayer;
 import org.peftbench.tensor.backend.RopeTable;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -101,6 +102,8 @@ final class LayerOps {
       DeviceWeight[] weights,
       FloatArray x,
       FloatArray out,
+      FloatArray keys,
+      FloatArray values,
       IntArray positions,
       IntArray padding,
       FloatArray normParams,
@@ -133,9 +136,10 @@ final class LayerOps {
     return lastCopyInBytes;
   }
 
-  // out[B,T,C] = layer(x[B,T,C])
-  void forward(LlamaLayer w, LlamaLayer.Input in, Tensor x, Tensor out) {
-    w.checkActivations(in, x, out);
+  // out[B,T,C] = layer(x[B,T,C]); keysOut/valuesOut [B,T,Hkv,D] fetched only when not null
+  void forward(
+      LlamaLayer w, LlamaLayer.Input in, Tensor x, Tensor out, Tensor keysOut, Tensor valuesOut) {
+    w.checkActivations(in, x, out, keysOut, valuesOut);
     int b = in.batch(), t = in.time(), n = b * t;
     if (n == 0) {
       return;
@@ -195,12 +199,23 @@ final class LayerOps {
     gemmSize(k, "gate", n, f);
     gemmSize(k, "up", n, f);
     gemmSize(k, "down", n, c);
+    TornadoExecutionResult result;
     if (profile) {
-      lastCopyInBytes = plans.runProfiled(k);
+      result = plans.runProfiled(k);
+      lastCopyInBytes = result.getProfilerResult().getTotalBytesCopyIn();
     } else {
-      plans.run(k);
+      result = plans.run(k);
     }
     DeviceBuffers.get(p.out, out);
+    // keys and values are marked UNDER_DEMAND: copied back only for a caller that keeps them
+    if (keysOut != null) {
+      result.transferToHost(p.keys);
+      DeviceBuffers.get(p.keys, keysOut);
+    }
+    if (valuesOut != null) {
+      result.transferToHost(p.values);
+      DeviceBuffers.get(p.values, valuesOut);
+    }
   }
 
   /** GEMM dims of a Linear's forward {@code y[M,out] = x[M,in]·Wᵀ} (W {@code [out,in]}). */
@@ -464,7 +479,8 @@ final class LayerOps {
                 mlpOut,
                 ints.get("residual"),
                 out)
-            .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+            .transferToHost(DataTransferMode.EVERY_EXECUTION, out)
+            .transferToHost(DataTransferMode.UNDER_DEMAND, k, v);
 
     tasks1D.addAll(List.of("ropeQ", "ropeK", "attention", "residual1", "norm2", "swiglu"));
     tasks1D.add("residual2");
@@ -477,7 +493,7 @@ final class LayerOps {
       }
     }
     return new LayerPlan(
-        plan, capN, rope, wt, x, out, positions, padding, normParams, attParams, ints);
+        plan, capN, rope, wt, x, out, k, v, positions, padding, normParams, attParams, ints);
   }
 
   /** Adds {@code c = a·Wᵀ} with the F32 or the 16-bit kernel, tiled or register-blocked. */

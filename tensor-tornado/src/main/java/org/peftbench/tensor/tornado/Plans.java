@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 
 /**
  * The execution plans of one backend, built on first use and kept: keyed by the operation and its
@@ -21,16 +22,17 @@ final class Plans {
   }
 
   /** Runs {@code plan} on the device (compiling its kernels on the first run). */
-  void run(KernelPlan plan) {
-    plan.run();
+  TornadoExecutionResult run(KernelPlan plan) {
+    TornadoExecutionResult result = plan.run();
     runs.incrementAndGet();
+    return result;
   }
 
-  /** As {@link #run} with TornadoVM's profiler on: returns the bytes copied to the device. */
-  long runProfiled(KernelPlan plan) {
-    long bytes = plan.runProfiled();
+  /** As {@link #run} with TornadoVM's profiler on. */
+  TornadoExecutionResult runProfiled(KernelPlan plan) {
+    TornadoExecutionResult result = plan.runProfiled();
     runs.incrementAndGet();
-    return bytes;
+    return result;
   }
 
   /** How many plans exist. */

@@ -375,10 +375,16 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
   // ---------------------------------------------------------------- a whole decoder layer
 
   // out[B,T,C] = llamaLayer(x[B,T,C]): one device run, intermediates never leave the device
+  // (keys/values [B,T,Hkv,D] only when asked for, e.g. to fill a KV cache)
   @Override
   public synchronized void llamaLayerForward(
-      LlamaLayer layer, LlamaLayer.Input in, Tensor x, Tensor out) {
-    layers.forward(layer, in, x, out);
+      LlamaLayer layer,
+      LlamaLayer.Input in,
+      Tensor x,
+      Tensor out,
+      Tensor keysOut,
+      Tensor valuesOut) {
+    layers.forward(layer, in, x, out, keysOut, valuesOut);
   }
 
   /** Weight tensors the layer path has sent to the device so far (tests, benchmarks). */

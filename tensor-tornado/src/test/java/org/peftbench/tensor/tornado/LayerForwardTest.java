@@ -137,7 +137,18 @@ class LayerForwardTest {
       Random r = new Random(31L * c + t);
       LlamaLayer w = layer(r, c, f, hq, hkv, d, (DType) k[8], (boolean) k[9], (boolean) k[10]);
       RopeTable rope = new RopeTable(d, 32, 10000.0, null);
-      deviceMatchesCpu(w, input(b, t, d, pad, rope), random(r, 1f, b, t, c), 2e-4f);
+      LlamaLayer.Input in = input(b, t, d, pad, rope);
+      Tensor x = random(r, 1f, b, t, c);
+      deviceMatchesCpu(w, in, x, 2e-4f);
+      // the KV-cache prefill variant: the rotated keys and the values come back too
+      Tensor wantK = Tensor.zeros(b, t, hkv, d), wantV = Tensor.zeros(b, t, hkv, d);
+      Tensor gotK = Tensor.zeros(b, t, hkv, d), gotV = Tensor.zeros(b, t, hkv, d);
+      Tensor want = Tensor.zeros(b, t, c), got = Tensor.zeros(b, t, c);
+      w.forwardPerOp(cpu, in, x, want, wantK, wantV);
+      tornado.llamaLayerForward(w, in, x, got, gotK, gotV);
+      assertClose(got, want, 2e-4f);
+      assertClose(gotK, wantK, 2e-4f);
+      assertClose(gotV, wantV, 2e-4f);
     }
   }
 

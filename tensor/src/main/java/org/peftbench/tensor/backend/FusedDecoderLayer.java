@@ -12,8 +12,9 @@ import org.peftbench.tensor.Tensor;
  * {@code RMSNorm → q/k/v → RoPE → causal GQA attention → o → residual → RMSNorm → gate/up → SwiGLU
  * → down → residual} as one unit: {@code x} goes in, {@code out} comes back, nothing in between.
  * Callers test for it ({@code backend instanceof FusedDecoderLayer}) and use it only where no
- * gradient is needed (scoring, evaluation, prefill without a KV cache); training keeps the per-op
- * path, whose intermediates autograd must see.
+ * gradient is needed (scoring, evaluation, the prefill of an empty KV cache, which also takes the
+ * layer's rotated keys and values back); training keeps the per-op path, whose intermediates
+ * autograd must see.
  *
  * <p>The contract is {@link LlamaLayer#forwardPerOp}: an implementation must compute the same
  * function (up to float rounding) as that composition of {@link Backend} ops.
@@ -32,5 +33,23 @@ public interface FusedDecoderLayer {
    * @param x {@code [B,T,C]} heap F32, the layer input (the residual stream)
    * @param out {@code [B,T,C]} heap F32, overwritten; must not alias {@code x}
    */
-  void llamaLayerForward(LlamaLayer layer, LlamaLayer.Input in, Tensor x, Tensor out);
+  default void llamaLayerForward(LlamaLayer layer, LlamaLayer.Input in, Tensor x, Tensor out) {
+    llamaLayerForward(layer, in, x, out, null, null);
+  }
+
+  /**
+   * As {@link #llamaLayerForward(LlamaLayer, LlamaLayer.Input, Tensor, Tensor)}, also returning the
+   * keys and values the layer attended to (for a KV cache).
+   *
+   * @param keysOut {@code [B,T,Hkv,D]} heap F32 or null: receives the keys after bias, q/k norm and
+   *     RoPE, as attention read them
+   * @param valuesOut {@code [B,T,Hkv,D]} heap F32 or null: receives the values
+   */
+  void llamaLayerForward(
+      LlamaLayer layer,
+      LlamaLayer.Input in,
+      Tensor x,
+      Tensor out,
+      Tensor keysOut,
+      Tensor valuesOut);
 }

@@ -196,6 +196,24 @@ public record LlamaLayer(
     }
   }
 
+  /**
+   * Checks {@code x}, {@code out} (heap F32 {@code [B,T,C]}) and the optional {@code keysOut},
+   * {@code valuesOut} (heap F32 {@code [B,T,Hkv,D]}) against the layer and the input.
+   */
+  public void checkActivations(Input in, Tensor x, Tensor out, Tensor keysOut, Tensor valuesOut) {
+    checkActivations(in, x, out);
+    int[] kv = {in.batch(), in.time(), kvHeads, headDim};
+    for (Tensor t : new Tensor[] {keysOut, valuesOut}) {
+      if (t != null && (!Arrays.equals(t.shape(), kv) || !t.isHeapF32())) {
+        throw new IllegalArgumentException(
+            "decoder layer: keys/values out "
+                + Arrays.toString(t.shape())
+                + " must be heap F32 "
+                + Arrays.toString(kv));
+      }
+    }
+  }
+
   /** Checks {@code x} and {@code out} against the layer and the input (heap F32 [B,T,C]). */
   public void checkActivations(Input in, Tensor x, Tensor out) {
     int[] want = {in.batch(), in.time(), hidden()};
@@ -245,7 +263,16 @@ public record LlamaLayer(
    * @param out {@code [B,T,C]}, overwritten
    */
   public void forwardPerOp(Backend backend, Input in, Tensor x, Tensor out) {
-    checkActivations(in, x, out);
+    forwardPerOp(backend, in, x, out, null, null);
+  }
+
+  /**
+   * As {@link #forwardPerOp(Backend, Input, Tensor, Tensor)}, also copying the rotated keys and the
+   * values into {@code keysOut}, {@code valuesOut} ({@code [B,T,Hkv,D]}, each may be null).
+   */
+  public void forwardPerOp(
+      Backend backend, Input in, Tensor x, Tensor out, Tensor keysOut, Tensor valuesOut) {
+    checkActivations(in, x, out, keysOut, valuesOut);
     int b = in.batch(), t = in.time(), n = b * t, c = hidden(), f = intermediate();
     int dq = heads * headDim, dkv = kvHeads * headDim;
     Tensor x2 = x.reshape(n, c), out2 = out.reshape(n, c);
@@ -278,6 +305,12 @@ public record LlamaLayer(
       }
       backend.rope(qs.reshape(n, heads, headDim), in.positions(), in.rope(), false);
       backend.rope(ks.reshape(n, kvHeads, headDim), in.positions(), in.rope(), false);
+      if (keysOut != null) {
+        keysOut.copyFrom(ks);
+      }
+      if (valuesOut != null) {
+        valuesOut.copyFrom(vs);
+      }
       backend.attention(
           qs.reshape(b, t, heads, headDim),
           ks.reshape(b, t, kvHeads, headDim),
