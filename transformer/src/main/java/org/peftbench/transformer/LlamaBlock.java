@@ -78,7 +78,12 @@ final class LlamaBlock implements DecoderBlock {
     Var a = s.attend(layer, qh, kh, vh);
     x = Ops.add(x, o.get().forward(Ops.reshape(a, b, t, heads * headDim)));
     h = postNorm.get().forward(x);
-    Var m = Ops.mul(Activations.apply(activation, gate.get().forward(h)), up.get().forward(h));
+    Var g = gate.get().forward(h), u = up.get().forward(h);
+    // SiLU-gated (Llama, Qwen, Mistral): one fused op instead of silu then mul
+    Var m =
+        activation == Activation.SILU
+            ? Ops.swiglu(g, u)
+            : Ops.mul(Activations.apply(activation, g), u);
     return Ops.add(x, down.get().forward(m));
   }
 }
