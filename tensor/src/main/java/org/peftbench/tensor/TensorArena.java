@@ -1,5 +1,6 @@
 package org.peftbench.tensor;
 
+import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,17 +25,19 @@ import java.util.Map;
  *
  * <p>Only the thread that opened the arena takes and returns arrays (worker threads allocate as
  * always); the free lists hold at most {@link #capBytes()} bytes (arrays beyond it are left to the
- * collector), and a fresh allocation drops as many bytes of other lengths from them. One arena at a
- * time per process. Use as {@code try (TensorArena a = TensorArena.open()) { ...steps... }}.
+ * collector), through soft references that the collector clears before it would run out of heap.
+ * One arena at a time per process. Use as {@code try (TensorArena a = TensorArena.open()) {
+ * ...steps... }}.
  */
 public final class TensorArena implements AutoCloseable {
   private static volatile TensorArena current;
 
   private final Thread owner = Thread.currentThread();
-  private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+  private final Map<Integer, ArrayDeque<SoftReference<float[]>>> free = new HashMap<>();
   private final long capBytes;
   private long freeBytes;
   private long reused;
+  private long fresh;
 
   private TensorArena(long capBytes) {
     this.capBytes = capBytes;
@@ -64,47 +67,35 @@ public final class TensorArena implements AutoCloseable {
     return a != null && a.owner == Thread.currentThread() ? a : null;
   }
 
-  /**
-   * A zero-filled array of length n: a recycled one if the free list has it, else a new one — and
-   * then as many bytes of other lengths are dropped from the free lists, so that what the arena
-   * holds plus what is live never grows past an earlier high-water mark when shapes change.
-   */
+  /** A zero-filled array of length n: a recycled one if the free list has it, else a new one. */
   float[] take(int n) {
-    ArrayDeque<float[]> list = free.get(n);
-    float[] a = list == null ? null : list.pollLast();
-    if (a == null) {
-      evict(4L * n);
-      return new float[n];
-    }
-    freeBytes -= 4L * n;
-    reused++;
-    Arrays.fill(a, 0f);
-    return a;
-  }
-
-  private void evict(long bytes) {
-    var lists = free.values().iterator();
-    while (bytes > 0 && lists.hasNext()) {
-      ArrayDeque<float[]> list = lists.next();
-      while (bytes > 0 && !list.isEmpty()) {
-        float[] dropped = list.pollLast();
-        bytes -= 4L * dropped.length;
-        freeBytes -= 4L * dropped.length;
-      }
-      if (list.isEmpty()) {
-        lists.remove();
+    ArrayDeque<SoftReference<float[]>> list = free.get(n);
+    while (list != null && !list.isEmpty()) {
+      float[] a = list.pollLast().get();
+      freeBytes -= 4L * n;
+      if (a != null) { // else the collector took it back under memory pressure
+        reused++;
+        Arrays.fill(a, 0f);
+        return a;
       }
     }
+    fresh++;
+    return new float[n];
   }
 
-  /** Takes back an array of a closed tensor this arena handed out (if open and under the cap). */
+  /**
+   * Takes back an array of a closed tensor this arena handed out (if open and under the cap). The
+   * free lists hold soft references: arrays of shapes that stopped coming back (the sequence length
+   * changed, say) are left to the collector when the heap runs short, instead of failing the
+   * allocations of the new shapes.
+   */
   void recycle(float[] a) {
     if (current != this
         || Thread.currentThread() != owner
         || freeBytes + 4L * a.length > capBytes) {
       return;
     }
-    free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(a);
+    free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(new SoftReference<>(a));
     freeBytes += 4L * a.length;
   }
 
@@ -121,6 +112,11 @@ public final class TensorArena implements AutoCloseable {
   /** How many allocations were served from the free lists so far. */
   public long reusedArrays() {
     return reused;
+  }
+
+  /** How many allocations (on the owner thread) found no array to reuse so far. */
+  public long freshArrays() {
+    return fresh;
   }
 
   /** Closes the arena: allocations are fresh again and the free lists are dropped. */

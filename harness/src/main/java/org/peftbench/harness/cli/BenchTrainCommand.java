@@ -104,7 +104,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       SplittableRandom rnd = new SplittableRandom(0);
       int[] ids = new int[batch * seq];
       double timed = 0;
-      long gcStart = 0;
+      long gcStart = 0, freshStart = 0, reusedStart = 0;
       double lastLoss = Double.NaN;
       for (int s = 0; s < warmup + steps; s++) {
         for (int i = 0; i < ids.length; i++) {
@@ -114,6 +114,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
           MemoryTracker.resetPeak();
           ProcessMemory.resetPeak(); // peaks of the timed steps only
           gcStart = gcMillis();
+          freshStart = arena == null ? 0 : arena.freshArrays();
+          reusedStart = arena == null ? 0 : arena.reusedArrays();
           if (profile) {
             OpProfile.start();
           }
@@ -135,6 +137,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
       }
       List<OpProfile.Entry> ops = profile ? OpProfile.stop() : List.of();
       double gcMsPerStep = (gcMillis() - gcStart) / (double) steps;
+      double freshPerStep = arena == null ? 0 : (arena.freshArrays() - freshStart) / (double) steps;
+      double reusedPerStep =
+          arena == null ? 0 : (arena.reusedArrays() - reusedStart) / (double) steps;
       double sps = timed / steps;
       double tokS = batch * (double) seq / sps;
       ObjectNode n = new ObjectMapper().createObjectNode();
@@ -150,6 +155,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
       n.put("trainable_params", pm.count().trainable());
       n.put("last_loss", lastLoss);
       n.put("gc_ms_per_step", gcMsPerStep);
+      if (arena != null) {
+        n.put("arena_reused_arrays_per_step", reusedPerStep);
+        n.put("arena_fresh_arrays_per_step", freshPerStep);
+      }
       if (profile) {
         ArrayNode rows = n.putArray("profile");
         for (OpProfile.Entry e : ops) {
@@ -179,6 +188,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
           printProfile(out, ops, timed);
           out.printf(
               Locale.ROOT, "GC pauses: %.1f ms/step (inside the times above)%n", gcMsPerStep);
+          if (arena != null) {
+            out.printf(
+                Locale.ROOT,
+                "tensor arena: %.0f arrays reused, %.0f allocated afresh per step%n",
+                reusedPerStep,
+                freshPerStep);
+          }
         }
       }
       return ExitCodes.OK;
