@@ -57,10 +57,16 @@ final class BlockedAttention {
     return q.dim(1) >= MIN_QUERIES && mask.keys(k.dim(1)) <= MAX_KEYS;
   }
 
+  /** Largest {@code T·S} of one head's P (and dS) in the backward, per thread (16 MiB). */
+  static final long MAX_HEAD_SCORES = 4L << 20;
+
   /** Whether the backward of a call this size runs here. */
   static boolean fitsBackward(Tensor q, Tensor k, AttentionMask mask) {
-    long partials = 2L * q.dim(0) * q.dim(2) * mask.keys(k.dim(1)) * q.dim(3);
-    return fitsForward(q, k, mask) && partials <= MAX_PARTIAL_FLOATS;
+    long keys = mask.keys(k.dim(1));
+    long partials = 2L * q.dim(0) * q.dim(2) * keys * q.dim(3);
+    return fitsForward(q, k, mask)
+        && partials <= MAX_PARTIAL_FLOATS
+        && (long) q.dim(1) * keys <= MAX_HEAD_SCORES;
   }
 
   /** One call's shapes, strides and the addresses of a head's rows. */
@@ -170,6 +176,18 @@ final class BlockedAttention {
     return max + (float) Math.log(sum);
   }
 
+  /** {@code ds[row + s] = p·(ds − Δ)·scale} for the row's first {@code span} scores. */
+  private static void dScores(float[] p, float[] ds, int row, int span, float delta, float scale) {
+    int s = 0;
+    for (; s + L <= span; s += L) {
+      FloatVector dp = FloatVector.fromArray(F, ds, row + s).sub(delta);
+      FloatVector.fromArray(F, p, row + s).mul(dp).mul(scale).intoArray(ds, row + s);
+    }
+    for (; s < span; s++) {
+      ds[row + s] = p[row + s] * (ds[row + s] - delta) * scale;
+    }
+  }
+
   // ---------------------------------------------------------------- forward
 
   static void forward(
@@ -262,41 +280,53 @@ final class BlockedAttention {
         bh -> {
           int h = bh % g.hq, bi = bh / g.hq, bk = bi * g.hkv + h / g.group;
           int part = bh * keys * d;
+          // the head's P and dS, [T, keys] (zero where a query sees no key), so that dV and dK
+          // are long products over all queries rather than one short update per query block
+          float[] p = block(0, g.t * keys), ds = block(1, g.t * keys);
           for (int tb = 0; tb < tBlocks; tb++) {
             int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t, t0 + QUERY_BLOCK) - t0;
             int span = CpuAttention.keyLimit(mask, t0 + nq - 1, keys);
-            int qAt = g.qRow(bi, t0, h);
-            float[] p = block(0, nq * Math.max(1, span)), ds = block(1, nq * Math.max(1, span));
+            int qAt = g.qRow(bi, t0, h), rows = t0 * keys;
             // P[nq, span] from S = Q·Kᵀ and the saved log-sum-exp
-            Gemm.localPacked(nq, span, d, Q, qo + qAt, qs, 1, kt, bk * tSize, d, p, 0, span, false);
+            Gemm.localPacked(
+                nq, span, d, Q, qo + qAt, qs, 1, kt, bk * tSize, d, p, rows, keys, false);
             for (int r = 0; r < nq; r++) {
-              int ti = t0 + r;
+              int ti = t0 + r, row = rows + r * keys;
               probabilities(
                   p,
-                  r * span,
+                  row,
                   span,
                   CpuAttention.keyLimit(mask, ti, keys),
                   pad,
                   bi * g.sBuf,
                   scale,
                   LSE[lo + g.lseAt(bi, h, ti)]);
+              Arrays.fill(p, row + span, row + keys, 0f);
             }
             // dP[nq, span] = dO[nq, D] · Vᵀ[D, span], then dS = P ⊙ (dP − Δ)·scale in place
             Gemm.localPacked(
-                nq, span, d, G, go + qAt, qs, 1, vt, bk * tSize, d, ds, 0, span, false);
+                nq, span, d, G, go + qAt, qs, 1, vt, bk * tSize, d, ds, rows, keys, false);
             for (int r = 0; r < nq; r++) {
-              int at = qAt + r * qs, row = r * span;
-              float delta = Simd.dot(G, go + at, O, oo + at, d);
-              for (int s = 0; s < span; s++) {
-                ds[row + s] = p[row + s] * (ds[row + s] - delta) * scale;
-              }
+              int at = qAt + r * qs, row = rows + r * keys;
+              dScores(p, ds, row, span, Simd.dot(G, go + at, O, oo + at, d), scale);
+              Arrays.fill(ds, row + span, row + keys, 0f);
             }
             // dQ[nq, D] = dS[nq, span] · K[span, D]
             Gemm.localPacked(
-                nq, d, span, ds, 0, span, 1, kp, bk * size, keys, DQ, dqo + qAt, qs, false);
-            // this head's dV[span, D] += Pᵀ · dO,  dK[span, D] += dSᵀ · Q
-            Gemm.local(span, d, nq, p, 0, 1, span, G, go + qAt, qs, 1, partV, part, d, true);
-            Gemm.local(span, d, nq, ds, 0, 1, span, Q, qo + qAt, qs, 1, partK, part, d, true);
+                nq, d, span, ds, rows, keys, 1, kp, bk * size, keys, DQ, dqo + qAt, qs, false);
+          }
+          // this head's dV = Pᵀ · dO and dK = dSᵀ · Q, a block of keys at a time over the queries
+          // that see any of them
+          for (int s0 = 0, tFrom = 0; s0 < keys; s0 += QUERY_BLOCK) {
+            int kw = Math.min(QUERY_BLOCK, keys - s0);
+            while (tFrom < g.t && CpuAttention.keyLimit(mask, tFrom, keys) <= s0) {
+              tFrom++;
+            }
+            int nt = g.t - tFrom, qAt = g.qRow(bi, tFrom, h), at = part + s0 * d;
+            Gemm.local(
+                kw, d, nt, p, tFrom * keys + s0, 1, keys, G, go + qAt, qs, 1, partV, at, d, false);
+            Gemm.local(
+                kw, d, nt, ds, tFrom * keys + s0, 1, keys, Q, qo + qAt, qs, 1, partK, at, d, false);
           }
         });
     // dK, dV of kv head kh = the sum of its query heads' parts, in head order

@@ -320,6 +320,33 @@ final class Gemm {
       int bo,
       int panelStride,
       float[] tile) {
+    multiply(
+        A, aBase, aRow, 1, C, co, ldc, i0, i1, kc, nc, load, packed, bo, panelStride, NR, tile);
+  }
+
+  /**
+   * {@link #multiply} with A read in place at any depth step ({@code aDepth}: 1 for a row-major A,
+   * the row length for Aᵀ) and B's depths {@code bStep} floats apart ({@code NR} when packed, the
+   * row stride when B is read in place).
+   */
+  private static void multiply(
+      float[] A,
+      int aBase,
+      int aRow,
+      int aDepth,
+      float[] C,
+      int co,
+      int ldc,
+      int i0,
+      int i1,
+      int kc,
+      int nc,
+      boolean load,
+      float[] packed,
+      int bo,
+      int panelStride,
+      int bStep,
+      float[] tile) {
     for (int i = i0; i < i1; i += MR) {
       int rows = Math.min(MR, i1 - i), a0, a1, a2, a3, step;
       if (aRow == 0) {
@@ -333,7 +360,7 @@ final class Gemm {
         a1 = aBase + (i + Math.min(1, rows - 1)) * aRow;
         a2 = aBase + (i + Math.min(2, rows - 1)) * aRow;
         a3 = aBase + (i + Math.min(3, rows - 1)) * aRow;
-        step = 1;
+        step = aDepth;
       }
       for (int j = 0, q = 0; j < nc; j += NR, q++) {
         kernel(
@@ -345,6 +372,7 @@ final class Gemm {
             step,
             packed,
             bo + q * panelStride,
+            bStep,
             kc,
             C,
             co + i * ldc + j,
@@ -443,6 +471,7 @@ final class Gemm {
       int step,
       float[] B,
       int bo,
+      int bStep,
       int kc,
       float[] C,
       int co,
@@ -455,7 +484,7 @@ final class Gemm {
     FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
     FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    for (int p = 0, bi = bo, ap = 0; p < kc; p++, bi += NR, ap += step) {
+    for (int p = 0, bi = bo, ap = 0; p < kc; p++, bi += bStep, ap += step) {
       FloatVector b0 = FloatVector.fromArray(F, B, bi);
       FloatVector b1 = FloatVector.fromArray(F, B, bi + L);
       FloatVector b2 = FloatVector.fromArray(F, B, bi + 2 * L);
@@ -600,8 +629,41 @@ final class Gemm {
       return;
     }
     int kBlocks = ceilDiv(k, KC), kcMax = ceilDiv(k, kBlocks);
-    float[] packed = PACKED.get();
     float[][] scratch = SCRATCH.get();
+    if (n <= NR && ars != 0) {
+      // one panel of columns: every value of A is used once, so packing it would only copy it;
+      // a full panel of row-major B (e.g. D = 64 columns of a head) is read in place too
+      boolean directB = n == NR && bcs == 1;
+      float[] packed = directB ? B : PACKED.get();
+      for (int kb = 0; kb < kBlocks; kb++) {
+        int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
+        int bBase = bo + k0 * brs;
+        if (!directB) {
+          packStrided(B, bo, brs, bcs, k0, kc, 0, n, packed, 0);
+          bBase = 0;
+        }
+        multiply(
+            A,
+            ao + k0 * acs,
+            ars,
+            acs,
+            C,
+            co,
+            ldc,
+            0,
+            m,
+            kc,
+            n,
+            accumulate || kb > 0,
+            packed,
+            bBase,
+            0,
+            directB ? brs : NR,
+            scratch[1]);
+      }
+      return;
+    }
+    float[] packed = PACKED.get();
     for (int n0 = 0; n0 < n; n0 += NC) {
       int nc = Math.min(NC, n - n0);
       for (int kb = 0; kb < kBlocks; kb++) {
