@@ -84,7 +84,8 @@ printf '%-34s %11.4f s %11.4f s %8s\n' "LoRA step stories260K B=4 T=64" "$cpu" "
 echo
 echo "ratio: tornado speed / cpu speed (above 1 = TornadoVM faster)."
 
-# one decoder layer's no-grad forward (what scoring/eval runs per layer), ms per forward:
+# one decoder layer's no-grad forward (what scoring/eval runs per layer), ms per forward, best of
+# 5 rounds that take turns:
 # B T C F Hq Hkv D weights — a stories260K layer, and a wider layer with mapped F32/BF16 weights
 printf '\n%-44s %10s %12s %12s %9s\n' "decoder layer forward (ms)" "cpu" "tornado/op" \
   "tornado/chain" "chain gain"
@@ -92,14 +93,26 @@ printf '%-44s %10s %12s %12s %9s\n' "-------------------------------------------
   "------------" "------------" "---------"
 for shape in "4 64 64 172 8 4 8 f32" "1 128 512 1376 8 4 64 f32" "1 128 512 1376 8 4 64 bf16"; do
   # shellcheck disable=SC2086
-  line="$(java "${JVM[@]}" -cp "$CP" org.peftbench.tensor.tornado.LayerBench $shape 1 \
+  line="$(java "${JVM[@]}" -cp "$CP" org.peftbench.tensor.tornado.LayerBench $shape 0.5 \
     2>>"$LOG/stderr")" || { cat "$LOG/stderr" >&2; die "LayerBench failed"; }
   read -r b t c f hq hkv d dt cpu per chain <<<"$line"
   gain="$(awk -v a="$per" -v b="$chain" 'BEGIN { printf "%.2fx", a / b }')"
   printf '%-44s %10s %12s %12s %9s\n' "B=$b T=$t C=$c F=$f Hq=$hq Hkv=$hkv D=$d W=$dt" \
     "$cpu" "$per" "$chain" "$gain"
 done
+
+# the model: prefill of stories260K (no-grad forward filling an empty KV cache), tokens/s;
+# -Dpeftbench.fusedLayers=false keeps the tornado backend on its per-op path
+gen=(bench generate --model "$MODEL" --batch 4 --prompt-tokens 64 --new-tokens 1 --repeats 3 --json)
+cpu="$(peftbench --backend cpu "${gen[@]}" | field prefill_tokens_per_s)"
+per="$(java "${JVM[@]}" -Dpeftbench.fusedLayers=false -cp "$CP" org.peftbench.harness.cli.Main \
+  --backend tornado "${gen[@]}" 2>>"$LOG/stderr" | field prefill_tokens_per_s)"
+chain="$(peftbench --backend tornado "${gen[@]}" | field prefill_tokens_per_s)"
+gain="$(awk -v a="$per" -v b="$chain" 'BEGIN { printf "%.2fx", b / a }')"
+printf '%-44s %10.0f %12.0f %12.0f %9s\n' "prefill stories260K B=4 P=64 (tokens/s)" "$cpu" "$per" \
+  "$chain" "$gain"
 echo
 echo "tornado/op: every op a device call with its activations copied in and out;"
 echo "tornado/chain: the whole layer in one task graph, weights resident, activations on the"
 echo "device (the path the model's no-grad forward takes on the tornado backend)."
+echo "chain gain: tornado/op time / tornado/chain time (above 1 = chaining pays)."

@@ -26,12 +26,17 @@ import org.peftbench.transformer.nn.Slot;
  * path). Otherwise {@link #forward} returns null and the block computes op by op as always.
  */
 final class FusedLayerPath {
+  /** {@code -Dpeftbench.fusedLayers=false} keeps every layer on the per-op path (to compare). */
+  private static final boolean ENABLED =
+      !"false".equalsIgnoreCase(System.getProperty("peftbench.fusedLayers"));
+
   private FusedLayerPath() {}
 
   /** The layer's output {@code [B,T,C]}, or null when the per-op path must run. */
   static Var forward(LlamaBlock block, Var x, ForwardState s, Activation activation) {
     Backend backend = Backends.current();
-    if (!(backend instanceof FusedDecoderLayer device)
+    if (!ENABLED
+        || !(backend instanceof FusedDecoderLayer device)
         || GradMode.isEnabled()
         || (s.cache != null && s.cache.length() != 0)
         || s.prefix != null
