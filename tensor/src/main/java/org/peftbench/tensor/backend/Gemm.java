@@ -127,6 +127,10 @@ final class Gemm {
     int ao = a.offset(), co = c.offset();
     int rowStride = transA ? 1 : k, depthStride = transA ? m : 1;
     int nBlocks = ceilDiv(panels, PANELS_PER_BLOCK);
+    if (m <= DIRECT_B_MAX_M && !transB && b.isHeapF32() && n % NR == 0) {
+      direct(A, ao, rowStride, depthStride, b, C, co, m, n, k, kBlocks, kcMax, accumulate);
+      return;
+    }
     if (nBlocks >= MIN_TASKS || sharedFloats > SHARED_MAX_FLOATS) {
       // many N blocks (a vocabulary projection): one task per N block packs its own B block
       Parallel.forEach(
@@ -238,6 +242,62 @@ final class Gemm {
                     scratch[1]);
               }
             }
+          }
+        });
+  }
+
+  /** Up to this many rows of C, a row-major F32 B is read in place rather than packed. */
+  static final int DIRECT_B_MAX_M = 32;
+
+  /**
+   * Few rows of C (the {@code dA = dxsᵀ·x} of LoRA: M = r = 16) use each value of B only M times,
+   * so packing B (K·N copies) would cost more than the product; a row-major F32 B whose width is a
+   * whole number of panels is read in place, its rows {@code N} floats apart, and only the few rows
+   * of A are packed. Tasks split the panels.
+   */
+  private static void direct(
+      float[] A,
+      int ao,
+      int rowStride,
+      int depthStride,
+      Tensor b,
+      float[] C,
+      int co,
+      int m,
+      int n,
+      int k,
+      int kBlocks,
+      int kcMax,
+      boolean accumulate) {
+    float[] B = b.array();
+    int bo = b.offset(), panels = n / NR;
+    int tasks = Math.min(panels, 4 * Parallel.threads()), perTask = ceilDiv(panels, tasks);
+    Parallel.forEach(
+        ceilDiv(panels, perTask),
+        task -> {
+          int q0 = task * perTask, q1 = Math.min(panels, q0 + perTask);
+          float[][] scratch = SCRATCH.get();
+          for (int kb = 0; kb < kBlocks; kb++) {
+            int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
+            packA(A, ao, rowStride, depthStride, 0, m, k0, kc, scratch[2]);
+            multiply(
+                scratch[2],
+                0,
+                0,
+                1,
+                C,
+                co + q0 * NR,
+                n,
+                0,
+                m,
+                kc,
+                (q1 - q0) * NR,
+                accumulate || kb > 0,
+                B,
+                bo + k0 * n + q0 * NR,
+                NR,
+                n,
+                scratch[1]);
           }
         });
   }

@@ -203,7 +203,9 @@ class CpuBackendTest {
       {97, 3, 1000},
       {300, 32, 40},
       {16, 600, 260}, // few rows, many panels: tasks split the panels
-      {530, 70, 20} // more rows than one packed A block (MC)
+      {530, 70, 20}, // more rows than one packed A block (MC)
+      {16, 192, 300}, // few rows, B read in place (whole panels)
+      {30, 640, 70}
     };
     for (int[] s : shapes) {
       for (int variant = 0; variant < 4; variant++) {
