@@ -144,17 +144,11 @@ final class Gemm {
               pack(b, transB, k, n, k0, kc, n0, nc, packed, 0, kc * NR, scratch[0]);
               for (int i0 = 0; i0 < m; i0 += MC) {
                 int i1 = Math.min(m, i0 + MC);
-                float[] aSrc = A;
-                int aBase = ao + k0, aRow = k;
-                if (transA) {
-                  packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
-                  aSrc = scratch[2];
-                  aBase = aRow = 0;
-                }
+                packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
                 multiply(
-                    aSrc,
-                    aBase,
-                    aRow,
+                    scratch[2],
+                    0,
+                    0,
                     C,
                     co + n0,
                     n,
@@ -214,20 +208,14 @@ final class Gemm {
             int i1 = Math.min(m1, i0 + MC);
             for (int kb = 0; kb < kBlocks; kb++) {
               int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
-              float[] aSrc = A;
-              int aBase = ao + k0, aRow = k;
-              if (transA) {
-                packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
-                aSrc = scratch[2];
-                aBase = aRow = 0;
-              }
+              packA(A, ao, rowStride, depthStride, i0, i1, k0, kc, scratch[2]);
               // a cache block of panels at a time, so the B block stays in L2 across the rows
               for (int qb = q0; qb < q1; qb += PANELS_PER_BLOCK) {
                 int qe = Math.min(q1, qb + PANELS_PER_BLOCK), n0 = qb * NR;
                 multiply(
-                    aSrc,
-                    aBase,
-                    aRow,
+                    scratch[2],
+                    0,
+                    0,
                     C,
                     co + n0,
                     n,
@@ -423,24 +411,40 @@ final class Gemm {
         step = aDepth;
       }
       for (int j = 0, q = 0; j < nc; j += NR, q++) {
-        kernel(
-            A,
-            a0,
-            a1,
-            a2,
-            a3,
-            step,
-            packed,
-            bo + q * panelStride,
-            bStep,
-            kc,
-            C,
-            co + i * ldc + j,
-            ldc,
-            rows,
-            Math.min(NR, nc - j),
-            load,
-            tile);
+        if (aRow == 0 && bStep == NR) {
+          kernel(
+              A,
+              a0,
+              packed,
+              bo + q * panelStride,
+              kc,
+              C,
+              co + i * ldc + j,
+              ldc,
+              rows,
+              Math.min(NR, nc - j),
+              load,
+              tile);
+        } else {
+          kernelStrided(
+              A,
+              a0,
+              a1,
+              a2,
+              a3,
+              step,
+              packed,
+              bo + q * panelStride,
+              bStep,
+              kc,
+              C,
+              co + i * ldc + j,
+              ldc,
+              rows,
+              Math.min(NR, nc - j),
+              load,
+              tile);
+        }
       }
     }
   }
@@ -518,11 +522,138 @@ final class Gemm {
   }
 
   /**
-   * The register tile: {@code C[rows, w] (+)= A[rows, kc] · Bpanel[kc, NR]}, A as a depth-major
-   * sliver ({@code A[ao + p·MR + r]}). Rows past {@code rows} repeat the last valid row of A (their
-   * results are dropped), so the loop has no branches.
+   * The register tile: {@code C[rows, w] (+)= A[rows, kc] · Bpanel[kc, NR]}, A as a packed
+   * depth-major sliver ({@code A[ao + p·MR + r]}) and B as a packed panel: both read at constant
+   * strides from one running index each, which keeps this loop at the FMA throughput (the general
+   * {@link #kernelStrided} runs about 10% slower on large products). Rows past {@code rows} repeat
+   * the last valid row of A (their results are dropped), so the loop has no branches.
    */
   private static void kernel(
+      float[] A,
+      int ao,
+      float[] B,
+      int bo,
+      int kc,
+      float[] C,
+      int co,
+      int ldc,
+      int rows,
+      int w,
+      boolean load,
+      float[] tile) {
+    FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
+    FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+    FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    for (int p = 0, bi = bo, ap = ao; p < kc; p++, bi += NR, ap += MR) {
+      FloatVector b0 = FloatVector.fromArray(F, B, bi);
+      FloatVector b1 = FloatVector.fromArray(F, B, bi + L);
+      FloatVector b2 = FloatVector.fromArray(F, B, bi + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(F, B, bi + 3 * L);
+      FloatVector x = FloatVector.broadcast(F, A[ap]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      c02 = b2.fma(x, c02);
+      c03 = b3.fma(x, c03);
+      x = FloatVector.broadcast(F, A[ap + 1]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      c12 = b2.fma(x, c12);
+      c13 = b3.fma(x, c13);
+      x = FloatVector.broadcast(F, A[ap + 2]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      c22 = b2.fma(x, c22);
+      c23 = b3.fma(x, c23);
+      x = FloatVector.broadcast(F, A[ap + 3]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+      c32 = b2.fma(x, c32);
+      c33 = b3.fma(x, c33);
+    }
+    if (w == NR) {
+      // full panel: add/store straight into C (written out: vectors passed to a helper method
+      // would be boxed when it is not inlined)
+      int r1 = co + ldc, r2 = co + 2 * ldc, r3 = co + 3 * ldc;
+      if (load) {
+        c00 = c00.add(FloatVector.fromArray(F, C, co));
+        c01 = c01.add(FloatVector.fromArray(F, C, co + L));
+        c02 = c02.add(FloatVector.fromArray(F, C, co + 2 * L));
+        c03 = c03.add(FloatVector.fromArray(F, C, co + 3 * L));
+        if (rows > 1) {
+          c10 = c10.add(FloatVector.fromArray(F, C, r1));
+          c11 = c11.add(FloatVector.fromArray(F, C, r1 + L));
+          c12 = c12.add(FloatVector.fromArray(F, C, r1 + 2 * L));
+          c13 = c13.add(FloatVector.fromArray(F, C, r1 + 3 * L));
+        }
+        if (rows > 2) {
+          c20 = c20.add(FloatVector.fromArray(F, C, r2));
+          c21 = c21.add(FloatVector.fromArray(F, C, r2 + L));
+          c22 = c22.add(FloatVector.fromArray(F, C, r2 + 2 * L));
+          c23 = c23.add(FloatVector.fromArray(F, C, r2 + 3 * L));
+        }
+        if (rows > 3) {
+          c30 = c30.add(FloatVector.fromArray(F, C, r3));
+          c31 = c31.add(FloatVector.fromArray(F, C, r3 + L));
+          c32 = c32.add(FloatVector.fromArray(F, C, r3 + 2 * L));
+          c33 = c33.add(FloatVector.fromArray(F, C, r3 + 3 * L));
+        }
+      }
+      c00.intoArray(C, co);
+      c01.intoArray(C, co + L);
+      c02.intoArray(C, co + 2 * L);
+      c03.intoArray(C, co + 3 * L);
+      if (rows > 1) {
+        c10.intoArray(C, r1);
+        c11.intoArray(C, r1 + L);
+        c12.intoArray(C, r1 + 2 * L);
+        c13.intoArray(C, r1 + 3 * L);
+      }
+      if (rows > 2) {
+        c20.intoArray(C, r2);
+        c21.intoArray(C, r2 + L);
+        c22.intoArray(C, r2 + 2 * L);
+        c23.intoArray(C, r2 + 3 * L);
+      }
+      if (rows > 3) {
+        c30.intoArray(C, r3);
+        c31.intoArray(C, r3 + L);
+        c32.intoArray(C, r3 + 2 * L);
+        c33.intoArray(C, r3 + 3 * L);
+      }
+      return;
+    }
+    // a partial panel at the right edge of C: go through a small buffer
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, L);
+    c02.intoArray(tile, 2 * L);
+    c03.intoArray(tile, 3 * L);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + L);
+    c12.intoArray(tile, NR + 2 * L);
+    c13.intoArray(tile, NR + 3 * L);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + L);
+    c22.intoArray(tile, 2 * NR + 2 * L);
+    c23.intoArray(tile, 2 * NR + 3 * L);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + L);
+    c32.intoArray(tile, 3 * NR + 2 * L);
+    c33.intoArray(tile, 3 * NR + 3 * L);
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < w; j++) {
+        int at = co + r * ldc + j;
+        C[at] = load ? C[at] + tile[r * NR + j] : tile[r * NR + j];
+      }
+    }
+  }
+
+  /**
+   * {@link #kernel} for operands read in place: row r of A at depth p is {@code A[a_r + p·step]},
+   * depth p of the B panel starts at {@code B[bo + p·bStep]}. For the products where packing costs
+   * more than it saves (one panel of columns, few rows, attention's blocks).
+   */
+  private static void kernelStrided(
       float[] A,
       int a0,
       int a1,
