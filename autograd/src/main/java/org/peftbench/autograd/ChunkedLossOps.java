@@ -65,13 +65,17 @@ final class ChunkedLossOps {
       Tensor xc = xh.slice0(r0, r1);
       Tensor lc = rows == r ? logits : logits.slice0(0, rows);
       be().matmul(xc, false, w.value, true, lc, false);
+      OpProfile.lap("linearCrossEntropy: logits", OpProfile.Phase.FORWARD);
       int[] tc = Arrays.copyOfRange(targets, r0, r1);
       total += be().crossEntropy(lc, tc, ignoreIndex, rec ? lc : null, gradScale);
+      OpProfile.lap("linearCrossEntropy: softmax", OpProfile.Phase.FORWARD);
       if (needDx) {
         backToInput(lc, w.value, dX.slice0(r0, r1), piece, pieceWidth);
+        OpProfile.lap("linearCrossEntropy: dX", OpProfile.Phase.FORWARD);
       }
       if (needDw) {
         be().matmul(lc, true, xc, false, dW, true);
+        OpProfile.lap("linearCrossEntropy: dW", OpProfile.Phase.FORWARD);
       }
     }
     logits.close();

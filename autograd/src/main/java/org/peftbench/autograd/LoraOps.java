@@ -51,6 +51,8 @@ final class LoraOps {
     if (bias != null) {
       be().add(y2, bias.value.reshape(out), y2);
     }
+    // --profile: the frozen base product apart from the LoRA part (charged to loraLinear itself)
+    OpProfile.lap("loraLinear: base x·Wᵀ", OpProfile.Phase.FORWARD);
     Tensor xs = Tensor.zeros(n, r);
     be().matmul(x2, false, a.value, true, xs, false);
     be().scale(xs, scaling, xs);
@@ -76,7 +78,9 @@ final class LoraOps {
             }
             if (x.requiresGrad()) {
               Tensor dx = x.gradBuffer().reshape(-1, in);
+              OpProfile.part("loraLinear", OpProfile.Phase.BACKWARD);
               be().matmul(dy, false, w.value, false, dx, true);
+              OpProfile.lap("loraLinear: base dY·W", OpProfile.Phase.BACKWARD);
               be().matmul(dxs, false, a.value, false, dx, true);
             }
             dxs.close();

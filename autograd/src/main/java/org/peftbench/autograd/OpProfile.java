@@ -77,12 +77,21 @@ public final class OpProfile {
   }
 
   static void lap(String name, Phase phase) {
+    charge(name, phase, 1);
+  }
+
+  /** Charges the time since the last event to {@code name} without counting a call. */
+  static void part(String name, Phase phase) {
+    charge(name, phase, 0);
+  }
+
+  private static void charge(String name, Phase phase, int calls) {
     if (owner != Thread.currentThread()) {
       return;
     }
     long now = System.nanoTime();
     long[] t = TOTALS.get(phase).computeIfAbsent(name, k -> new long[2]);
-    t[0]++;
+    t[0] += calls;
     t[1] += now - lastEvent;
     lastEvent = now;
   }

@@ -50,6 +50,21 @@ class OpProfileTest {
   }
 
   @Test
+  void partsOfAnOpAreChargedSeparatelyWithoutExtraCalls() {
+    Parameter a = f.param("a", 2, 16), b = f.param("b", 8, 2);
+    Var x = Var.constant(f.rand(4, 16));
+    Parameter w = new Parameter("w", f.rand(8, 16), false);
+    Parameter wx = f.param("wx", 16, 16);
+    OpProfile.start();
+    Ops.sum(Ops.loraLinear(Ops.linear(x, wx, null), w, null, a, b, 2f)).backward();
+    List<OpProfile.Entry> es = OpProfile.stop();
+    assertThat(find(es, "loraLinear", OpProfile.Phase.FORWARD).calls()).isEqualTo(1);
+    assertThat(find(es, "loraLinear", OpProfile.Phase.BACKWARD).calls()).isEqualTo(1);
+    assertThat(find(es, "loraLinear: base x·Wᵀ", OpProfile.Phase.FORWARD).calls()).isEqualTo(1);
+    assertThat(find(es, "loraLinear: base dY·W", OpProfile.Phase.BACKWARD).calls()).isEqualTo(1);
+  }
+
+  @Test
   void recordsNothingWhenOffOrOnAnotherThread() throws Exception {
     Parameter w = f.param("w", 3, 4);
     Var x = Var.constant(f.rand(2, 4));
