@@ -22,11 +22,12 @@ import org.peftbench.tensor.backend.RopeTable;
  *       B T C F Hq Hkv D f32|bf16|f16 [seconds per measurement]
  * </pre>
  *
- * Prints one line: {@code B T C F Hq Hkv D dtype cpu_ms tornado_per_op_ms tornado_chained_ms}:
- * after 2 untimed warm-up calls each (they compile the kernels), 5 rounds that time the three ways
- * in turn, each repeating the forward for at least the given seconds; the best round of each is
- * reported (on a shared machine the other jobs only ever add time, and taking turns exposes the
- * three ways to the same load).
+ * Prints one line: {@code B T C F Hq Hkv D dtype cpu_ms tornado_per_op_ms tornado_chained_ms
+ * tornado_chained_kv_ms} (the last: chained, also fetching keys and values as a KV-cache prefill
+ * does): after 2 untimed warm-up calls each (they compile the kernels), 5 rounds that time the
+ * three ways in turn, each repeating the forward for at least the given seconds; the best round of
+ * each is reported (on a shared machine the other jobs only ever add time, and taking turns exposes
+ * the three ways to the same load).
  */
 public final class LayerBench {
   private LayerBench() {}
@@ -75,12 +76,15 @@ public final class LayerBench {
       CpuBackend cpu = new CpuBackend();
       TornadoBackend tornado = TornadoBackend.open();
       System.err.println("LayerBench: TornadoVM device " + tornado.deviceName());
+      Tensor keys = Tensor.zeros(b, t, hkv, d), values = Tensor.zeros(b, t, hkv, d);
       Runnable[] ways = {
         () -> layer.forwardPerOp(cpu, in, x, out),
         () -> layer.forwardPerOp(tornado, in, x, out),
-        () -> tornado.llamaLayerForward(layer, in, x, out)
+        () -> tornado.llamaLayerForward(layer, in, x, out),
+        () -> tornado.llamaLayerForward(layer, in, x, out, keys, values)
       };
-      double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+      double[] best = new double[ways.length];
+      java.util.Arrays.fill(best, Double.MAX_VALUE);
       for (Runnable way : ways) {
         way.run();
         way.run();
@@ -90,10 +94,10 @@ public final class LayerBench {
           best[i] = Math.min(best[i], time(ways[i], seconds));
         }
       }
-      double cpuMs = best[0], perOpMs = best[1], chainedMs = best[2];
+      double cpuMs = best[0], perOpMs = best[1], chainedMs = best[2], prefillMs = best[3];
       System.out.printf(
           Locale.ROOT,
-          "%d %d %d %d %d %d %d %s %.3f %.3f %.3f%n",
+          "%d %d %d %d %d %d %d %s %.3f %.3f %.3f %.3f%n",
           b,
           t,
           c,
@@ -104,7 +108,8 @@ public final class LayerBench {
           args[7].toLowerCase(Locale.ROOT),
           cpuMs,
           perOpMs,
-          chainedMs);
+          chainedMs,
+          prefillMs);
     }
   }
 

@@ -12,7 +12,6 @@ import org.peftbench.tensor.backend.LlamaLayer;
 import org.peftbench.tensor.backend.RopeTable;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -29,10 +28,11 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  *
  * 16 kernels (up to 21 with biases and q/k norms), the same ones the per-op backend uses ({@link
  * RowKernels}, {@link GemmKernels}, {@link AttentionKernels}, {@link ElementwiseKernels}). Per call
- * only {@code x}, the positions, the padding flags and a few shape ints go to the device and only
- * {@code out} comes back: every intermediate (h, q, k, v, attention output, x1, gate, up, ...)
- * lives in device buffers that are written and read by the kernels and never copied. Buffers hold
- * {@code capN} rows (a power of two ≥ B·T), so one compiled plan serves every smaller batch.
+ * only {@code x}, the positions, the padding flags and a few shape ints go to the device, and
+ * {@code out} comes back (with the rotated keys and the values, which a KV-cache prefill keeps):
+ * every other intermediate (h, q, attention output, x1, gate, up, ...) lives in device buffers that
+ * are written and read by the kernels and never copied. Buffers hold {@code capN} rows (a power of
+ * two ≥ B·T), so one compiled plan serves every smaller batch.
  *
  * <p>Weights: a memory-mapped weight (not heap F32; nothing writes to it) is copied once into a
  * TornadoVM array (BF16/F16 as raw 16-bit patterns, decoded in the GEMM kernel) and sent to the
@@ -199,21 +199,19 @@ final class LayerOps {
     gemmSize(k, "gate", n, f);
     gemmSize(k, "up", n, f);
     gemmSize(k, "down", n, c);
-    TornadoExecutionResult result;
     if (profile) {
-      result = plans.runProfiled(k);
-      lastCopyInBytes = result.getProfilerResult().getTotalBytesCopyIn();
+      lastCopyInBytes = plans.runProfiled(k).getProfilerResult().getTotalBytesCopyIn();
     } else {
-      result = plans.run(k);
+      plans.run(k);
     }
     DeviceBuffers.get(p.out, out);
-    // keys and values are marked UNDER_DEMAND: copied back only for a caller that keeps them
+    // keys and values come back with every run (2·B·T·Hkv·D floats): TornadoVM's on-demand
+    // transfer (UNDER_DEMAND + TornadoExecutionResult.transferToHost) was measured ~5 ms slower
+    // per call on PoCL than just copying them each time
     if (keysOut != null) {
-      result.transferToHost(p.keys);
       DeviceBuffers.get(p.keys, keysOut);
     }
     if (valuesOut != null) {
-      result.transferToHost(p.values);
       DeviceBuffers.get(p.values, valuesOut);
     }
   }
@@ -480,7 +478,7 @@ final class LayerOps {
                 ints.get("residual"),
                 out)
             .transferToHost(DataTransferMode.EVERY_EXECUTION, out)
-            .transferToHost(DataTransferMode.UNDER_DEMAND, k, v);
+            .transferToHost(DataTransferMode.EVERY_EXECUTION, k, v);
 
     tasks1D.addAll(List.of("ropeQ", "ropeK", "attention", "residual1", "norm2", "swiglu"));
     tasks1D.add("residual2");
