@@ -95,7 +95,7 @@ for shape in "4 64 64 172 8 4 8 f32" "1 128 512 1376 8 4 64 f32" "1 128 512 1376
   # shellcheck disable=SC2086
   line="$(java "${JVM[@]}" -cp "$CP" org.peftbench.tensor.tornado.LayerBench $shape 0.5 \
     2>>"$LOG/stderr")" || { cat "$LOG/stderr" >&2; die "LayerBench failed"; }
-  read -r b t c f hq hkv d dt cpu per chain <<<"$line"
+  read -r b t c f hq hkv d dt cpu per chain _kv <<<"$line"
   gain="$(awk -v a="$per" -v b="$chain" 'BEGIN { printf "%.2fx", a / b }')"
   printf '%-44s %10s %12s %12s %9s\n' "B=$b T=$t C=$c F=$f Hq=$hq Hkv=$hkv D=$d W=$dt" \
     "$cpu" "$per" "$chain" "$gain"
