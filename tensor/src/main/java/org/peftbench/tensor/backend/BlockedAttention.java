@@ -161,18 +161,22 @@ final class BlockedAttention {
         max = Math.max(max, p[row + s]);
       }
     }
-    // keys past the query's limit: probability 0, no exponential needed
-    Arrays.fill(p, row + visible, row + span, 0f);
+    // keys past the query's limit: probability 0. Up to the next whole vector they are set to −∞
+    // and go through the vector exponential (giving 0): a scalar Math.exp tail of up to 15 keys
+    // per query cost more than the vector part. Beyond that, plain zeros.
+    int end = Math.min(span, (visible + L - 1) / L * L);
+    Arrays.fill(p, row + visible, row + end, Float.NEGATIVE_INFINITY);
+    Arrays.fill(p, row + end, row + span, 0f);
     if (max == Float.NEGATIVE_INFINITY || lse == Float.NEGATIVE_INFINITY) {
-      Arrays.fill(p, row, row + visible, 0f);
+      Arrays.fill(p, row, row + end, 0f);
       return Float.NEGATIVE_INFINITY;
     }
     if (!Float.isNaN(lse)) {
-      CpuBackend.expShifted(p, row, lse, p, row, visible);
+      CpuBackend.expShifted(p, row, lse, p, row, end);
       return lse;
     }
-    float sum = CpuBackend.expShifted(p, row, max, p, row, visible);
-    Simd.scale(p, row, 1f / sum, visible);
+    float sum = CpuBackend.expShifted(p, row, max, p, row, end);
+    Simd.scale(p, row, 1f / sum, end);
     return max + (float) Math.log(sum);
   }
 
