@@ -16,7 +16,7 @@ import org.peftbench.tensor.Tensor;
 final class LoraOps {
   private LoraOps() {}
 
-  // y[N,out] = x[N,in]·W[out,in]ᵀ (+ bias) + xs[N,r]·B[out,r]ᵀ,   xs = s·x·A[r,in]ᵀ
+  // y[N,out] = x[N,in]·W[out,in]ᵀ + xs[N,r]·B[out,r]ᵀ (+ bias),   xs = s·x·A[r,in]ᵀ
   // dX  += dY·W + (s·dY·B)·A          (NN)
   // dB  += dYᵀ·xs                     (TN)
   // dA  += (s·dY·B)ᵀ·x                (TN)
@@ -45,18 +45,19 @@ final class LoraOps {
     Tensor xh = heap(x.value);
     Tensor x2 = xh.reshape(-1, in);
     int n = x2.dim(0);
-    Tensor y = Tensor.zeros(outShape);
-    Tensor y2 = y.reshape(-1, out);
-    be().matmul(x2, false, w.value, true, y2, false);
-    if (bias != null) {
-      be().add(y2, bias.value.reshape(out), y2);
-    }
-    // --profile: the frozen base product apart from the LoRA part (charged to loraLinear itself)
-    OpProfile.lap("loraLinear: base x·Wᵀ", OpProfile.Phase.FORWARD);
     Tensor xs = Tensor.zeros(n, r);
     be().matmul(x2, false, a.value, true, xs, false);
     be().scale(xs, scaling, xs);
-    be().matmul(xs, false, b.value, true, y2, true);
+    // --profile: the rank-r x·Aᵀ (charged to loraLinear itself), then the base product
+    OpProfile.part("loraLinear", OpProfile.Phase.FORWARD);
+    Tensor y = Tensor.zeros(outShape);
+    Tensor y2 = y.reshape(-1, out);
+    // y = x·Wᵀ + xs·Bᵀ in one pass over y: the LoRA term is one more depth block of the base GEMM
+    be().matmulLowRank(x2, w.value, true, xs, b.value, y2, false);
+    if (bias != null) {
+      be().add(y2, bias.value.reshape(out), y2);
+    }
+    OpProfile.lap("loraLinear: base x·Wᵀ", OpProfile.Phase.FORWARD);
     closeCopy(xh, x.value);
     return Graph.result(
         "loraLinear",
@@ -79,9 +80,9 @@ final class LoraOps {
             if (x.requiresGrad()) {
               Tensor dx = x.gradBuffer().reshape(-1, in);
               OpProfile.part("loraLinear", OpProfile.Phase.BACKWARD);
-              be().matmul(dy, false, w.value, false, dx, true);
+              // dX += dY·W + dxs·A, the rank-r term as one more depth block of the base GEMM
+              be().matmulLowRank(dy, w.value, false, dxs, a.value, dx, true);
               OpProfile.lap("loraLinear: base dY·W", OpProfile.Phase.BACKWARD);
-              be().matmul(dxs, false, a.value, false, dx, true);
             }
             dxs.close();
           }

@@ -34,6 +34,20 @@ public interface Backend {
   void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, boolean accumulate);
 
   /**
+   * {@code C[M,N] (+)= A[M,K] · op(B) + A2[M,R] · op(B2)}: a product plus a low-rank one (a LoRA
+   * layer's {@code x·Wᵀ + xs·Bᵀ} forward and {@code dY·W + dxs·A} backward), op being the same
+   * transposition for both. Equal to the two {@link #matmul} calls, in this order; a backend may
+   * run the rank-R product as one more depth block of the first, so C is read and written once.
+   *
+   * @param b2 {@code [N,R]} if {@code transB}, else {@code [R,N]}
+   */
+  default void matmulLowRank(
+      Tensor a, Tensor b, boolean transB, Tensor a2, Tensor b2, Tensor c, boolean accumulate) {
+    matmul(a, false, b, transB, c, accumulate);
+    matmul(a2, false, b2, transB, c, true);
+  }
+
+  /**
    * Batched {@link #matmul}: {@code a}, {@code b}, {@code c} have rank 3 with the same leading
    * batch size; batch {@code i} computes {@code c[i] (+)= op(a[i]) · op(b[i])}.
    */

@@ -64,6 +64,17 @@ public final class CpuBackend implements Backend {
     Gemm.matmul(a, transA, b, transB, c, accumulate);
   }
 
+  // C[M,N] (+)= A[M,K]·op(B) + A2[M,R]·op(B2): the rank-R term as one more depth block
+  @Override
+  public void matmulLowRank(
+      Tensor a, Tensor b, boolean transB, Tensor a2, Tensor b2, Tensor c, boolean accumulate) {
+    if (transB && Gemv.supports(a, b, c.dim(0))) {
+      Backend.super.matmulLowRank(a, b, transB, a2, b2, c, accumulate);
+      return;
+    }
+    Gemm.matmulLowRank(a, b, transB, a2, b2, c, accumulate);
+  }
+
   // C[i] (+)= op(A[i]) · op(B[i]) for each batch entry i
   @Override
   public void batchedMatmul(

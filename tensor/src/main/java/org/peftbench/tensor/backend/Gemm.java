@@ -100,7 +100,35 @@ final class Gemm {
       }
       return;
     }
-    blocked(a32, transA, b, transB, c, m, n, k, accumulate);
+    blocked(a32, transA, b, transB, null, null, c, m, n, k, accumulate);
+  }
+
+  /**
+   * {@code C (+)= A·op(B) + A2·op(B2)} with a rank-R second term (R ≤ {@link #KC}): on the shared
+   * path the second product is one more depth block of the first, so C is read and written once;
+   * elsewhere, two products. Either way the same sums in the same order as the two separate calls.
+   */
+  static void matmulLowRank(
+      Tensor a, Tensor b, boolean transB, Tensor a2, Tensor b2, Tensor c, boolean accumulate) {
+    Checks.matmul(a, false, b, transB, c);
+    Checks.matmul(a2, false, b2, transB, c);
+    int m = c.dim(0), n = c.dim(1), k = a.dim(1), r = a2.dim(1);
+    boolean shared =
+        m >= SMALL_M
+            && n > NARROW_MAX_N
+            && k > 0
+            && r > 0
+            && r <= KC
+            && !(m <= DIRECT_B_MAX_M && !transB && b.isHeapF32() && n % NR == 0)
+            && ceilDiv(ceilDiv(n, NR), PANELS_PER_BLOCK) < MIN_TASKS
+            && (long) ceilDiv(n, NR) * NR * (k + r) <= SHARED_MAX_FLOATS;
+    if (!shared) {
+      matmul(a, false, b, transB, c, accumulate);
+      matmul(a2, false, b2, transB, c, true);
+      return;
+    }
+    Tensor a32 = a.isHeapF32() ? a : a.toF32(), a232 = a2.isHeapF32() ? a2 : a2.toF32();
+    blocked(a32, false, b, transB, a232, b2, c, m, n, k, accumulate);
   }
 
   // ---------------------------------------------------------------- blocked path
@@ -108,11 +136,17 @@ final class Gemm {
   /** Panels of NR columns per cache block of packed B (NC columns). */
   private static final int PANELS_PER_BLOCK = NC / NR;
 
+  /**
+   * The blocked product, with an optional low-rank second term {@code a2·op(b2)} (see {@link
+   * #matmulLowRank}; only on the shared path, which its caller has checked).
+   */
   private static void blocked(
       Tensor a,
       boolean transA,
       Tensor b,
       boolean transB,
+      Tensor a2,
+      Tensor b2,
       Tensor c,
       int m,
       int n,
@@ -169,8 +203,28 @@ final class Gemm {
     // few N blocks: pack all of B once (in parallel) into a buffer every task reads, panel by
     // panel (panel q holds all K depths at q·K·NR), then split the work over M and the panels so
     // that every task has the same size
-    float[] packed = sharedBuffer(sharedFloats);
+    int r = a2 == null ? 0 : a2.dim(1), lowRankAt = panels * NR * k;
+    float[] packed = sharedBuffer(sharedFloats + (long) panels * NR * r);
     int packGroups = ceilDiv(panels, PANELS_PER_BLOCK), packPanels = ceilDiv(panels, packGroups);
+    if (r > 0) {
+      // op(B2) [R, N] after B, panel q's R depths at lowRankAt + q·R·NR
+      for (int q = 0; q < panels; q += PANELS_PER_BLOCK) {
+        int nc = Math.min(PANELS_PER_BLOCK * NR, n - q * NR);
+        pack(
+            b2,
+            transB,
+            r,
+            n,
+            0,
+            r,
+            q * NR,
+            nc,
+            packed,
+            lowRankAt + q * r * NR,
+            r * NR,
+            SCRATCH.get()[0]);
+      }
+    }
     Parallel.forEach(
         packGroups * kBlocks,
         task -> {
@@ -227,6 +281,29 @@ final class Gemm {
                     packed,
                     (qb * k + k0) * NR,
                     k * NR,
+                    scratch[1]);
+              }
+            }
+            if (r > 0) {
+              // the low-rank term: one more depth block, added to what the blocks above summed
+              packA(a2.array(), a2.offset(), r, 1, i0, i1, 0, r, scratch[2]);
+              for (int qb = q0; qb < q1; qb += PANELS_PER_BLOCK) {
+                int qe = Math.min(q1, qb + PANELS_PER_BLOCK), n0 = qb * NR;
+                multiply(
+                    scratch[2],
+                    0,
+                    0,
+                    C,
+                    co + n0,
+                    n,
+                    i0,
+                    i1,
+                    r,
+                    Math.min(n, qe * NR) - n0,
+                    true,
+                    packed,
+                    lowRankAt + qb * r * NR,
+                    r * NR,
                     scratch[1]);
               }
             }

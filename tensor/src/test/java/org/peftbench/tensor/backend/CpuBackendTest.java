@@ -222,6 +222,32 @@ class CpuBackendTest {
       addGemm(all, 3, 97, 300, false, true, store, true);
       addGemm(all, 3, 97, 300, false, false, store, false);
     }
+    // a product plus a low-rank one: fused on the shared path, two products elsewhere
+    int[][] lowRank = {{70, 200, 300, 16}, {130, 600, 70, 5}, {3, 200, 40, 16}, {90, 20, 50, 8}};
+    for (int[] s : lowRank) {
+      for (boolean tb : new boolean[] {false, true}) {
+        for (Store store : new Store[] {Store.HEAP_F32, Store.BF16_NATIVE}) {
+          for (boolean acc : new boolean[] {false, true}) {
+            int m = s[0], n = s[1], k = s[2], r = s[3];
+            all.add(
+                new Case(
+                    "matmulLowRank %dx%dx%d+%d %s %s%s"
+                        .formatted(m, n, k, r, tb ? "NT" : "NN", store, acc ? " accumulate" : ""),
+                    2e-6 * Math.sqrt(k + r) + 1e-6,
+                    be -> {
+                      Random rnd = new Random(m * 31L + n * 7L + k + r);
+                      Tensor a = rand(rnd, m, k), a2 = rand(rnd, m, r);
+                      float[] bv = uniform(rnd, n * k, -1, 1);
+                      Tensor b = tb ? weight(bv, store, n, k) : weight(bv, store, k, n);
+                      Tensor b2 = tb ? rand(rnd, n, r) : rand(rnd, r, n);
+                      Tensor c = rand(rnd, m, n);
+                      be.matmulLowRank(a, b, tb, a2, b2, c, acc);
+                      return outs(c);
+                    }));
+          }
+        }
+      }
+    }
     for (int variant = 0; variant < 4; variant++) {
       boolean ta = (variant & 1) != 0, tb = (variant & 2) != 0;
       int nb = 3, m = 7, n = 65, k = 33;
