@@ -232,11 +232,8 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
     elementwise.unaryBackward(op, x, dy, dx, accumulate);
   }
 
-  /**
-   * SwiGLU, the gated activation of Llama's MLP, fused in one kernel: {@code out = silu(gate)·up}
-   * (all three of one shape). Not part of {@link Backend}: the model composes it from {@link
-   * #unary} and {@link #mul}; this is the one-pass version for callers that know the backend.
-   */
+  // out = silu(gate)·up in one kernel (out may alias gate or up: inputs are copied in first)
+  @Override
   public synchronized void swiglu(Tensor gate, Tensor up, Tensor out) {
     elementwise.swiglu(gate, up, out);
   }

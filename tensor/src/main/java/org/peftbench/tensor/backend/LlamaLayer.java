@@ -325,9 +325,8 @@ public record LlamaLayer(
       backend.rmsNorm(x1, postNorm, eps, h, null);
       backend.matmul(h, false, gate, true, g, false);
       backend.matmul(h, false, up, true, u, false);
-      backend.unary(UnaryOp.SILU, g, act);
-      backend.mul(act, u, g);
-      backend.matmul(g, false, down, true, proj, false);
+      backend.swiglu(g, u, act);
+      backend.matmul(act, false, down, true, proj, false);
       backend.add(x1, proj, out2);
     }
   }
