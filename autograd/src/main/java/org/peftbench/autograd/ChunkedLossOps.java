@@ -56,7 +56,7 @@ final class ChunkedLossOps {
     Tensor dX = needDx ? Tensor.zeros(n, c) : null;
     Tensor dW = needDw ? Tensor.zeros(v, c) : null;
     int r = Math.min(chunkRows, n);
-    Tensor logits = Tensor.zeros(r, v);
+    Tensor logits = Tensor.empty(r, v);
     int pieceWidth = Math.min(VOCAB_PIECE, v);
     Tensor piece = needDx && pieceWidth < v ? Tensor.zeros(r, pieceWidth) : null;
     double total = 0;

@@ -68,7 +68,7 @@ final class ElementwiseOps {
     checkBroadcast("add", a, b);
     Var x = a, z = b;
     Tensor ah = heap(a.value);
-    Tensor y = Tensor.zeros(a.shape());
+    Tensor y = Tensor.empty(a.shape());
     be().add(ah, b.value, y);
     closeCopy(ah, a.value);
     return Graph.result(
@@ -94,7 +94,7 @@ final class ElementwiseOps {
     be().scale(bh, -1f, negB);
     closeCopy(bh, b.value);
     Tensor ah = heap(a.value);
-    Tensor y = Tensor.zeros(a.shape());
+    Tensor y = Tensor.empty(a.shape());
     be().add(ah, negB, y);
     closeCopy(ah, a.value);
     negB.close();
@@ -123,7 +123,7 @@ final class ElementwiseOps {
     checkBroadcast("mul", a, b);
     Var x = a, z = b;
     Tensor ah = heap(a.value);
-    Tensor y = Tensor.zeros(a.shape());
+    Tensor y = Tensor.empty(a.shape());
     be().mul(ah, b.value, y);
     closeCopy(ah, a.value);
     return Graph.result(
@@ -150,7 +150,7 @@ final class ElementwiseOps {
   // y = s · a
   static Var scale(Var a, float s) {
     Tensor ah = heap(a.value);
-    Tensor y = Tensor.zeros(a.shape());
+    Tensor y = Tensor.empty(a.shape());
     be().scale(ah, s, y);
     closeCopy(ah, a.value);
     return Graph.result(
@@ -171,7 +171,7 @@ final class ElementwiseOps {
     Tensor row = Tensor.zeros(a.dim(-1));
     row.fill(c);
     Tensor ah = heap(a.value);
-    Tensor y = Tensor.zeros(a.shape());
+    Tensor y = Tensor.empty(a.shape());
     be().add(ah, row, y);
     closeCopy(ah, a.value);
     row.close();
@@ -189,7 +189,7 @@ final class ElementwiseOps {
   // y = f(x) ; dx += f'(x) ⊙ dy
   static Var unary(UnaryOp op, Var x) {
     Tensor xh = heap(x.value);
-    Tensor y = Tensor.zeros(x.shape());
+    Tensor y = Tensor.empty(x.shape());
     be().unary(op, xh, y);
     closeCopy(xh, x.value);
     return Graph.result(
@@ -214,7 +214,7 @@ final class ElementwiseOps {
           "swiglu: gate " + gate.value + " and up " + up.value + " differ in shape");
     }
     Tensor gh = heap(gate.value), uh = heap(up.value);
-    Tensor y = Tensor.zeros(gate.shape());
+    Tensor y = Tensor.empty(gate.shape());
     be().swiglu(gh, uh, y);
     closeCopy(gh, gate.value);
     closeCopy(uh, up.value);
@@ -224,7 +224,7 @@ final class ElementwiseOps {
         o -> {
           Tensor gb = heap(gate.value), ub = heap(up.value);
           Tensor dy = o.takeGrad();
-          Tensor dGate = Tensor.zeros(gate.shape());
+          Tensor dGate = Tensor.empty(gate.shape());
           be().swigluBackward(gb, ub, dy, dGate, dy); // dy becomes dUp
           closeCopy(gb, gate.value);
           closeCopy(ub, up.value);
@@ -282,7 +282,7 @@ final class ElementwiseOps {
   // y = softmax(x) over the last dim ; dx += y ⊙ (dy − Σ dy⊙y)
   static Var softmax(Var x) {
     Tensor xh = heap(x.value);
-    Tensor y = Tensor.zeros(x.shape());
+    Tensor y = Tensor.empty(x.shape());
     be().softmax(xh, y);
     closeCopy(xh, x.value);
     return Graph.result(

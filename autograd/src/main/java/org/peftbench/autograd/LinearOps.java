@@ -27,7 +27,7 @@ final class LinearOps {
     outShape[outShape.length - 1] = out;
     Tensor xv = heap(x.value);
     Tensor x2 = xv.reshape(-1, in);
-    Tensor y = Tensor.zeros(outShape);
+    Tensor y = Tensor.empty(outShape);
     Tensor y2 = y.reshape(-1, out);
     be().matmul(x2, false, w.value, true, y2, false);
     if (bias != null) {

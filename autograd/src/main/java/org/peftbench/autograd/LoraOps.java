@@ -45,12 +45,12 @@ final class LoraOps {
     Tensor xh = heap(x.value);
     Tensor x2 = xh.reshape(-1, in);
     int n = x2.dim(0);
-    Tensor xs = Tensor.zeros(n, r);
+    Tensor xs = Tensor.empty(n, r);
     be().matmul(x2, false, a.value, true, xs, false);
     be().scale(xs, scaling, xs);
     // --profile: the rank-r x·Aᵀ (charged to loraLinear itself), then the base product
     OpProfile.part("loraLinear", OpProfile.Phase.FORWARD);
-    Tensor y = Tensor.zeros(outShape);
+    Tensor y = Tensor.empty(outShape);
     Tensor y2 = y.reshape(-1, out);
     // y = x·Wᵀ + xs·Bᵀ in one pass over y: the LoRA term is one more depth block of the base GEMM
     be().matmulLowRank(x2, w.value, true, xs, b.value, y2, false);

@@ -22,7 +22,7 @@ final class NormOps {
     checkWeight("rmsNorm", x, weight);
     int c = x.dim(-1);
     Tensor xh = heap(x.value);
-    Tensor y = Tensor.zeros(x.shape());
+    Tensor y = Tensor.empty(x.shape());
     boolean rec = Graph.recording(x, weight);
     Tensor rstd = rec ? Tensor.zeros(xh.rows()) : null;
     be().rmsNorm(xh, weight.value.reshape(c), eps, y, rstd);
@@ -52,7 +52,7 @@ final class NormOps {
     checkWeight("layerNorm", x, bias);
     int c = x.dim(-1);
     Tensor xh = heap(x.value);
-    Tensor y = Tensor.zeros(x.shape());
+    Tensor y = Tensor.empty(x.shape());
     boolean rec = Graph.recording(x, weight, bias);
     Tensor mean = rec ? Tensor.zeros(xh.rows()) : null;
     Tensor rstd = rec ? Tensor.zeros(xh.rows()) : null;

@@ -29,6 +29,14 @@ public final class HeapFloatStorage implements Storage {
         : new HeapFloatStorage(a.take(n), a);
   }
 
+  /** Like {@link #zeros} but a recycled array is not cleared (see {@link Tensor#empty}). */
+  static HeapFloatStorage empty(int n) {
+    TensorArena a = TensorArena.forThisThread();
+    return a == null
+        ? new HeapFloatStorage(new float[n], null)
+        : new HeapFloatStorage(a.take(n, false), a);
+  }
+
   private HeapFloatStorage(float[] data, TensorArena arena) {
     this.data = data;
     this.arena = arena;

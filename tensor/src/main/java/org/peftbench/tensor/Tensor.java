@@ -55,6 +55,20 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(shape.clone(), HeapFloatStorage.zeros((int) n), 0);
   }
 
+  /**
+   * A new F32 heap tensor for an output that a kernel overwrites entirely: zero-filled outside a
+   * {@link TensorArena}, but inside one its values are whatever a recycled array held (clearing it
+   * first would write every byte twice).
+   */
+  public static Tensor empty(int... shape) {
+    long n = count(shape);
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "tensor too large for the heap: " + Arrays.toString(shape));
+    }
+    return new Tensor(shape.clone(), HeapFloatStorage.empty((int) n), 0);
+  }
+
   /** Wraps {@code data} (not copied) as an F32 tensor of the given shape. */
   public static Tensor of(float[] data, int... shape) {
     if (count(shape) != data.length) {
@@ -274,7 +288,7 @@ public final class Tensor implements AutoCloseable {
 
   /** A new heap F32 tensor with the same shape and values (decoded if 16-bit). */
   public Tensor toF32() {
-    Tensor t = zeros(shape);
+    Tensor t = empty(shape);
     read(0, t.array(), 0, t.size());
     return t;
   }

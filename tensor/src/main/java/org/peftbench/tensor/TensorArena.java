@@ -69,13 +69,23 @@ public final class TensorArena implements AutoCloseable {
 
   /** A zero-filled array of length n: a recycled one if the free list has it, else a new one. */
   float[] take(int n) {
+    return take(n, true);
+  }
+
+  /**
+   * An array of length n, zero-filled if {@code zero} (else a recycled one keeps its old values:
+   * for outputs a kernel overwrites entirely, which saves writing every byte twice).
+   */
+  float[] take(int n, boolean zero) {
     ArrayDeque<SoftReference<float[]>> list = free.get(n);
     while (list != null && !list.isEmpty()) {
       float[] a = list.pollLast().get();
       freeBytes -= 4L * n;
       if (a != null) { // else the collector took it back under memory pressure
         reused++;
-        Arrays.fill(a, 0f);
+        if (zero) {
+          Arrays.fill(a, 0f);
+        }
         return a;
       }
     }

@@ -86,6 +86,21 @@ class TensorArenaTest {
   }
 
   @Test
+  void emptyTensorsSkipTheClearingOnlyInsideAnArena() {
+    assertThat(Tensor.empty(2, 3).array()).containsOnly(0f);
+    try (TensorArena arena = TensorArena.open()) {
+      Tensor a = Tensor.zeros(6);
+      a.fill(3f);
+      a.close();
+      Tensor b = Tensor.empty(2, 3); // the recycled array, not cleared
+      assertThat(b.array()).containsOnly(3f);
+      assertThat(b.shape()).containsExactly(2, 3);
+      b.close();
+      assertThat(Tensor.zeros(6).array()).containsOnly(0f);
+    }
+  }
+
+  @Test
   void oneArenaAtATime() {
     try (TensorArena arena = TensorArena.open()) {
       assertThatThrownBy(TensorArena::open).hasMessageContaining("already open");
