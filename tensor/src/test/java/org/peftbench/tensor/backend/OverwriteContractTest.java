@@ -74,6 +74,17 @@ class OverwriteContractTest {
           "matmul TN " + m + "x" + n + "x" + k,
           new int[][] {{m, n}},
           (x, o) -> x.matmul(at, true, b, false, o[0], false));
+      Tensor xs = rand(rnd, m, 16), bl = rand(rnd, n, 16), blt = rand(rnd, 16, n);
+      check(
+          be,
+          "matmulLowRank NT " + m + "x" + n + "x" + k,
+          new int[][] {{m, n}},
+          (x, o) -> x.matmulLowRank(a, bt, true, xs, bl, o[0], false));
+      check(
+          be,
+          "matmulLowRank NN " + m + "x" + n + "x" + k,
+          new int[][] {{m, n}},
+          (x, o) -> x.matmulLowRank(a, b, false, xs, blt, o[0], false));
       Tensor w16 = CpuBackendTest.weight(bt.toFloatArray(), CpuBackendTest.Store.BF16_NATIVE, n, k);
       check(
           be,
