@@ -7,11 +7,13 @@
 # global-norm clipping. PyTorch: bench/torch_lora_step.py (a minimal Llama written with torch ops,
 # float32, all B·T·V logits as transformers computes them), run with 1 and 2 threads; its best
 # run is the baseline. Ours: `peftbench bench train --json` (F32 weights, and BF16 frozen
-# weights). Decode: `peftbench bench generate` against tools/bench_generate_torch.py (KV cache),
+# weights); REPEATS rounds with the engines taking turns, each engine's best run kept. Decode:
+# `peftbench bench generate` against tools/bench_generate_torch.py (KV cache),
 # batch 1, PyTorch best of 1 and 2 threads. The engines run one after the other, so they see
 # (roughly) the same machine load; the load average is printed with the results.
 #
-#   bench/compare_train_torch.sh                      # 2 threads for us, 3 timed steps each
+#   bench/compare_train_torch.sh                      # 2 threads for us, 3 timed steps each,
+#                                                     # 2 rounds (REPEATS), best run of each engine
 #   STEPS=5 THREADS=2 bench/compare_train_torch.sh
 #   PEFTBENCH="java --add-modules jdk.incubator.vector -jar harness/target/peftbench.jar" \
 #     bench/compare_train_torch.sh                    # a prebuilt jar instead of the launcher
@@ -26,6 +28,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 THREADS="${THREADS:-2}"
 STEPS="${STEPS:-3}"
 WARMUP="${WARMUP:-1}"
+REPEATS="${REPEATS:-2}"
 NEW_TOKENS="${NEW_TOKENS:-64}"
 PROMPT_TOKENS="${PROMPT_TOKENS:-128}"
 PEAK_GFLOPS="${PEAK_GFLOPS:-200}"
@@ -64,14 +67,19 @@ record() { # record KIND JSON
 }
 
 if [[ -z "${SKIP_TRAIN:-}" ]]; then
-  for t in 1 2; do
-    record torch-train-$t "$("$PYTHON" "$ROOT/bench/torch_lora_step.py" --model "$WORK/smollm2-f32" \
-      --batch 4 --seq 256 --steps "$STEPS" --warmup "$WARMUP" --threads "$t" --json)"
-  done
-  for dtype in f32 bf16; do
-    record java-train-$dtype "$("${PEFTBENCH[@]}" --threads "$THREADS" bench train \
-      --model "$WORK/smollm2-$dtype" --peft "$WORK/adapter_config.json" --batch 4 --seq 256 \
-      --steps "$STEPS" --warmup "$WARMUP" --json 2>/dev/null | tail -n1)"
+  # REPEATS rounds, the engines taking turns; each engine's best run counts (PyTorch's over its
+  # thread counts too), so a slow moment of the shared machine does not decide the ratio
+  for rep in $(seq "$REPEATS"); do
+    for t in 1 2; do
+      record torch-train-$t-r$rep "$("$PYTHON" "$ROOT/bench/torch_lora_step.py" \
+        --model "$WORK/smollm2-f32" --batch 4 --seq 256 --steps "$STEPS" --warmup "$WARMUP" \
+        --threads "$t" --json)"
+    done
+    for dtype in f32 bf16; do
+      record java-train-$dtype-r$rep "$("${PEFTBENCH[@]}" --threads "$THREADS" bench train \
+        --model "$WORK/smollm2-$dtype" --peft "$WORK/adapter_config.json" --batch 4 --seq 256 \
+        --steps "$STEPS" --warmup "$WARMUP" --json 2>/dev/null | tail -n1)"
+    done
   done
 fi
 if [[ -z "${SKIP_DECODE:-}" ]]; then
@@ -132,7 +140,8 @@ tt, tk = best("torch-train", "tokens_per_second")
 if tt:
     trow = by[tk]
     for dtype in ("f32", "bf16"):
-        j = by.get(f"java-train-{dtype}")
+        _, jk = best(f"java-train-{dtype}", "tokens_per_second")
+        j = by.get(jk)
         if not j:
             continue
         line(f"train tokens/s ({dtype.upper()} weights; PyTorch {trow['threads']} thr)",
