@@ -69,56 +69,23 @@ final class BlockedAttention {
         && (long) q.dim(1) * keys <= MAX_HEAD_SCORES;
   }
 
-  /** One call's shapes, strides and the addresses of a head's rows. */
-  private record Dims(int b, int t, int hq, int d, int sBuf, int hkv, int keys, int group) {
-    static Dims of(Tensor q, Tensor k, Tensor v, Tensor out, AttentionMask mask) {
-      int sBuf = k.dim(1), keys = mask.keys(sBuf);
-      Checks.attention(q, k, v, out, keys);
-      return new Dims(
-          q.dim(0), q.dim(1), q.dim(2), q.dim(3), sBuf, k.dim(2), keys, q.dim(2) / k.dim(2));
-    }
-
-    /** Row stride of q/out (one token: all query heads). */
-    int qStride() {
-      return hq * d;
-    }
-
-    /** Row stride of k/v (one key: all kv heads). */
-    int kStride() {
-      return hkv * d;
-    }
-
-    /** Offset of query ti of head h, batch row bi, in a {@code [B,T,Hq,D]} array. */
-    int qRow(int bi, int ti, int h) {
-      return ((bi * t + ti) * hq + h) * d;
-    }
-
-    /** Offset of key s of kv head kh, batch row bi, in a {@code [B,S,Hkv,D]} array. */
-    int kRow(int bi, int s, int kh) {
-      return ((bi * sBuf + s) * hkv + kh) * d;
-    }
-
-    int lseAt(int bi, int h, int ti) {
-      return (bi * hq + h) * t + ti;
-    }
-  }
-
   /**
    * The keys or values of every (batch row, kv head) packed once for the GEMM, as {@code op(B) = Xᵀ
    * [D, S]} ({@code transposed}, for Q·Kᵀ and dO·Vᵀ) or {@code X [S, D]} (for P·V and dS·K): every
    * query head of the group and every query block reuses them. Head {@code bk}'s pack starts at
    * {@code bk · size}.
    */
-  private static float[] packHeads(Dims g, float[] X, int xo, boolean transposed, int size) {
-    float[] packed = new float[g.b * g.hkv * size];
+  private static float[] packHeads(
+      AttentionDims g, float[] X, int xo, boolean transposed, int size) {
+    float[] packed = new float[g.b() * g.hkv() * size];
     Parallel.forEach(
-        g.b * g.hkv,
+        g.b() * g.hkv(),
         bk -> {
-          int at = xo + g.kRow(bk / g.hkv, 0, bk % g.hkv);
+          int at = xo + g.kRow(bk / g.hkv(), 0, bk % g.hkv());
           if (transposed) {
-            Gemm.packWhole(X, at, 1, g.kStride(), g.d, g.keys, packed, bk * size);
+            Gemm.packWhole(X, at, 1, g.kStride(), g.d(), g.keys(), packed, bk * size);
           } else {
-            Gemm.packWhole(X, at, g.kStride(), 1, g.keys, g.d, packed, bk * size);
+            Gemm.packWhole(X, at, g.kStride(), 1, g.keys(), g.d(), packed, bk * size);
           }
         });
     return packed;
@@ -196,27 +163,40 @@ final class BlockedAttention {
 
   static void forward(
       Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
-    Dims g = Dims.of(q, k, v, out, mask);
+    AttentionDims g = AttentionDims.of(q, k, v, out, mask);
     float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array();
     float[] LSE = lse == null ? null : lse.array();
     int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset();
     int lo = lse == null ? 0 : lse.offset();
     boolean[] pad = mask.keyPadding();
-    int tBlocks = (g.t + QUERY_BLOCK - 1) / QUERY_BLOCK;
-    int ktSize = Gemm.packedSize(g.d, g.keys), vSize = Gemm.packedSize(g.keys, g.d);
+    int tBlocks = (g.t() + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    int ktSize = Gemm.packedSize(g.d(), g.keys()), vSize = Gemm.packedSize(g.keys(), g.d());
     float[] kt = packHeads(g, K, ko, true, ktSize), vp = packHeads(g, V, vo, false, vSize);
     Parallel.forEach(
-        g.b * g.hq * tBlocks,
+        g.b() * g.hq() * tBlocks,
         task -> {
-          int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq, bi = bh / g.hq;
-          int bk = bi * g.hkv + h / g.group;
-          int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t, t0 + QUERY_BLOCK) - t0;
-          int span = CpuAttention.keyLimit(mask, t0 + nq - 1, g.keys);
+          int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq(), bi = bh / g.hq();
+          int bk = bi * g.hkv() + h / g.group();
+          int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t(), t0 + QUERY_BLOCK) - t0;
+          int span = CpuAttention.keyLimit(mask, t0 + nq - 1, g.keys());
           int qAt = g.qRow(bi, t0, h);
           float[] p = block(0, nq * Math.max(1, span));
           // S[nq, span] = Q[nq, D] · Kᵀ[D, span]
           Gemm.localPacked(
-              nq, span, g.d, Q, qo + qAt, g.qStride(), 1, kt, bk * ktSize, g.d, p, 0, span, false);
+              nq,
+              span,
+              g.d(),
+              Q,
+              qo + qAt,
+              g.qStride(),
+              1,
+              kt,
+              bk * ktSize,
+              g.d(),
+              p,
+              0,
+              span,
+              false);
           for (int r = 0; r < nq; r++) {
             int ti = t0 + r;
             float l =
@@ -224,9 +204,9 @@ final class BlockedAttention {
                     p,
                     r * span,
                     span,
-                    CpuAttention.keyLimit(mask, ti, g.keys),
+                    CpuAttention.keyLimit(mask, ti, g.keys()),
                     pad,
-                    bi * g.sBuf,
+                    bi * g.sBuf(),
                     scale,
                     Float.NaN);
             if (LSE != null) {
@@ -236,7 +216,7 @@ final class BlockedAttention {
           // O[nq, D] = P[nq, span] · V[span, D]
           Gemm.localPacked(
               nq,
-              g.d,
+              g.d(),
               span,
               p,
               0,
@@ -244,7 +224,7 @@ final class BlockedAttention {
               1,
               vp,
               bk * vSize,
-              g.keys,
+              g.keys(),
               O,
               oo + qAt,
               g.qStride(),
@@ -266,29 +246,29 @@ final class BlockedAttention {
       Tensor dq,
       Tensor dk,
       Tensor dv) {
-    Dims g = Dims.of(q, k, v, out, mask);
+    AttentionDims g = AttentionDims.of(q, k, v, out, mask);
     float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array(), G = dOut.array();
     float[] DQ = dq.array(), DK = dk.array(), DV = dv.array(), LSE = lse.array();
     int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset(), go = dOut.offset();
     int dqo = dq.offset(), dko = dk.offset(), dvo = dv.offset(), lo = lse.offset();
     boolean[] pad = mask.keyPadding();
-    int d = g.d, keys = g.keys, qs = g.qStride();
+    int d = g.d(), keys = g.keys(), qs = g.qStride();
     // dK, dV contributions of each (batch row, query head): [keys, D] each
-    float[] partK = new float[g.b * g.hq * keys * d], partV = new float[partK.length];
-    int tBlocks = (g.t + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    float[] partK = new float[g.b() * g.hq() * keys * d], partV = new float[partK.length];
+    int tBlocks = (g.t() + QUERY_BLOCK - 1) / QUERY_BLOCK;
     int tSize = Gemm.packedSize(d, keys), size = Gemm.packedSize(keys, d);
     float[] kt = packHeads(g, K, ko, true, tSize), vt = packHeads(g, V, vo, true, tSize);
     float[] kp = packHeads(g, K, ko, false, size);
     Parallel.forEach(
-        g.b * g.hq,
+        g.b() * g.hq(),
         bh -> {
-          int h = bh % g.hq, bi = bh / g.hq, bk = bi * g.hkv + h / g.group;
+          int h = bh % g.hq(), bi = bh / g.hq(), bk = bi * g.hkv() + h / g.group();
           int part = bh * keys * d;
           // the head's P and dS, [T, keys] (zero where a query sees no key), so that dV and dK
           // are long products over all queries rather than one short update per query block
-          float[] p = block(0, g.t * keys), ds = block(1, g.t * keys);
+          float[] p = block(0, g.t() * keys), ds = block(1, g.t() * keys);
           for (int tb = 0; tb < tBlocks; tb++) {
-            int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t, t0 + QUERY_BLOCK) - t0;
+            int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t(), t0 + QUERY_BLOCK) - t0;
             int span = CpuAttention.keyLimit(mask, t0 + nq - 1, keys);
             int qAt = g.qRow(bi, t0, h), rows = t0 * keys;
             // P[nq, span] from S = Q·Kᵀ and the saved log-sum-exp
@@ -302,7 +282,7 @@ final class BlockedAttention {
                   span,
                   CpuAttention.keyLimit(mask, ti, keys),
                   pad,
-                  bi * g.sBuf,
+                  bi * g.sBuf(),
                   scale,
                   LSE[lo + g.lseAt(bi, h, ti)]);
               Arrays.fill(p, row + span, row + keys, 0f);
@@ -323,10 +303,10 @@ final class BlockedAttention {
           // that see any of them
           for (int s0 = 0, tFrom = 0; s0 < keys; s0 += QUERY_BLOCK) {
             int kw = Math.min(QUERY_BLOCK, keys - s0);
-            while (tFrom < g.t && CpuAttention.keyLimit(mask, tFrom, keys) <= s0) {
+            while (tFrom < g.t() && CpuAttention.keyLimit(mask, tFrom, keys) <= s0) {
               tFrom++;
             }
-            int nt = g.t - tFrom, qAt = g.qRow(bi, tFrom, h), at = part + s0 * d;
+            int nt = g.t() - tFrom, qAt = g.qRow(bi, tFrom, h), at = part + s0 * d;
             Gemm.local(
                 kw, d, nt, p, tFrom * keys + s0, 1, keys, G, go + qAt, qs, 1, partV, at, d, false);
             Gemm.local(
@@ -335,18 +315,18 @@ final class BlockedAttention {
         });
     // dK, dV of kv head kh = the sum of its query heads' parts, in head order
     Parallel.forEach(
-        g.b * g.hkv,
+        g.b() * g.hkv(),
         bk -> {
-          int bi = bk / g.hkv, kh = bk % g.hkv;
-          for (int s = 0; s < g.sBuf; s++) {
+          int bi = bk / g.hkv(), kh = bk % g.hkv();
+          for (int s = 0; s < g.sBuf(); s++) {
             int at = g.kRow(bi, s, kh);
             Arrays.fill(DK, dko + at, dko + at + d, 0f);
             Arrays.fill(DV, dvo + at, dvo + at + d, 0f);
             if (s >= keys) {
               continue;
             }
-            for (int h = kh * g.group; h < (kh + 1) * g.group; h++) {
-              int from = ((bi * g.hq + h) * keys + s) * d;
+            for (int h = kh * g.group(); h < (kh + 1) * g.group(); h++) {
+              int from = ((bi * g.hq() + h) * keys + s) * d;
               Simd.axpy(1f, partK, from, DK, dko + at, d);
               Simd.axpy(1f, partV, from, DV, dvo + at, d);
             }

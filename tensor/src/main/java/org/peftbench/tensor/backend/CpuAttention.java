@@ -59,58 +59,36 @@ final class CpuAttention {
     return pad != null && pad[b * sBuf + s];
   }
 
-  /** Shapes and strides of one call. */
-  private record Dims(int b, int t, int hq, int d, int sBuf, int hkv, int keys, int group) {
-    static Dims of(Tensor q, Tensor k, Tensor v, Tensor out, AttentionMask mask) {
-      int sBuf = k.dim(1), keys = mask.keys(sBuf);
-      Checks.attention(q, k, v, out, keys);
-      return new Dims(
-          q.dim(0), q.dim(1), q.dim(2), q.dim(3), sBuf, k.dim(2), keys, q.dim(2) / k.dim(2));
-    }
-
-    int qRow(int bi, int ti, int h) {
-      return ((bi * t + ti) * hq + h) * d;
-    }
-
-    int kRow(int bi, int s, int kh) {
-      return ((bi * sBuf + s) * hkv + kh) * d;
-    }
-
-    int lseAt(int bi, int h, int ti) {
-      return (bi * hq + h) * t + ti;
-    }
-  }
-
   // ---------------------------------------------------------------- forward, direct
 
   static void direct(
       Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
-    Dims g = Dims.of(q, k, v, out, mask);
+    AttentionDims g = AttentionDims.of(q, k, v, out, mask);
     float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array();
     float[] LSE = lse == null ? null : lse.array();
     int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset();
     int lo = lse == null ? 0 : lse.offset();
     boolean[] pad = mask.keyPadding();
-    int tBlocks = (g.t + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    int tBlocks = (g.t() + QUERY_BLOCK - 1) / QUERY_BLOCK;
     Parallel.forEach(
-        g.b * g.hq * tBlocks,
+        g.b() * g.hq() * tBlocks,
         task -> {
-          int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq, bi = bh / g.hq;
-          int kh = h / g.group;
-          float[] p = new float[g.keys];
-          for (int ti = tb * QUERY_BLOCK; ti < Math.min(g.t, (tb + 1) * QUERY_BLOCK); ti++) {
+          int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq(), bi = bh / g.hq();
+          int kh = h / g.group();
+          float[] p = new float[g.keys()];
+          for (int ti = tb * QUERY_BLOCK; ti < Math.min(g.t(), (tb + 1) * QUERY_BLOCK); ti++) {
             int qi = qo + g.qRow(bi, ti, h), oi = oo + g.qRow(bi, ti, h);
-            int limit = keyLimit(mask, ti, g.keys);
+            int limit = keyLimit(mask, ti, g.keys());
             float m = Float.NEGATIVE_INFINITY;
             for (int s = 0; s < limit; s++) {
-              if (padded(pad, bi, s, g.sBuf)) {
+              if (padded(pad, bi, s, g.sBuf())) {
                 p[s] = Float.NEGATIVE_INFINITY;
               } else {
-                p[s] = Simd.dot(Q, qi, K, ko + g.kRow(bi, s, kh), g.d) * scale;
+                p[s] = Simd.dot(Q, qi, K, ko + g.kRow(bi, s, kh), g.d()) * scale;
                 m = Math.max(m, p[s]);
               }
             }
-            Arrays.fill(O, oi, oi + g.d, 0f);
+            Arrays.fill(O, oi, oi + g.d(), 0f);
             if (m == Float.NEGATIVE_INFINITY) {
               if (LSE != null) {
                 LSE[lo + g.lseAt(bi, h, ti)] = Float.NEGATIVE_INFINITY;
@@ -120,7 +98,7 @@ final class CpuAttention {
             float sum = CpuBackend.expShifted(p, 0, m, p, 0, limit);
             for (int s = 0; s < limit; s++) {
               if (p[s] != 0f) {
-                Simd.axpy(p[s] / sum, V, vo + g.kRow(bi, s, kh), O, oi, g.d);
+                Simd.axpy(p[s] / sum, V, vo + g.kRow(bi, s, kh), O, oi, g.d());
               }
             }
             if (LSE != null) {
@@ -134,28 +112,28 @@ final class CpuAttention {
 
   static void flash(
       Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
-    Dims g = Dims.of(q, k, v, out, mask);
+    AttentionDims g = AttentionDims.of(q, k, v, out, mask);
     float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array();
     float[] LSE = lse == null ? null : lse.array();
     int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset();
     int lo = lse == null ? 0 : lse.offset();
     boolean[] pad = mask.keyPadding();
-    int tBlocks = (g.t + QUERY_BLOCK - 1) / QUERY_BLOCK;
-    int d = g.d;
+    int tBlocks = (g.t() + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    int d = g.d();
     Parallel.forEach(
-        g.b * g.hq * tBlocks,
+        g.b() * g.hq() * tBlocks,
         task -> {
-          int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq, bi = bh / g.hq;
-          int kh = h / g.group;
-          int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t, t0 + QUERY_BLOCK) - t0;
+          int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq(), bi = bh / g.hq();
+          int kh = h / g.group();
+          int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t(), t0 + QUERY_BLOCK) - t0;
           float[] acc = new float[nq * d], runMax = new float[nq], runSum = new float[nq];
           float[] score = new float[KEY_TILE];
           Arrays.fill(runMax, Float.NEGATIVE_INFINITY);
-          int blockLimit = keyLimit(mask, t0 + nq - 1, g.keys);
+          int blockLimit = keyLimit(mask, t0 + nq - 1, g.keys());
           for (int s0 = 0; s0 < blockLimit; s0 += KEY_TILE) {
             int s1 = Math.min(blockLimit, s0 + KEY_TILE);
             for (int r = 0; r < nq; r++) {
-              int ti = t0 + r, limit = Math.min(s1, keyLimit(mask, ti, g.keys));
+              int ti = t0 + r, limit = Math.min(s1, keyLimit(mask, ti, g.keys()));
               if (limit <= s0) {
                 continue;
               }
@@ -163,7 +141,7 @@ final class CpuAttention {
               float tileMax = Float.NEGATIVE_INFINITY;
               for (int s = s0; s < limit; s++) {
                 float sc = Float.NEGATIVE_INFINITY;
-                if (!padded(pad, bi, s, g.sBuf)) {
+                if (!padded(pad, bi, s, g.sBuf())) {
                   sc = Simd.dot(Q, qi, K, ko + g.kRow(bi, s, kh), d) * scale;
                   tileMax = Math.max(tileMax, sc);
                 }
@@ -243,45 +221,45 @@ final class CpuAttention {
       Tensor dq,
       Tensor dk,
       Tensor dv) {
-    Dims g = Dims.of(q, k, v, out, mask);
+    AttentionDims g = AttentionDims.of(q, k, v, out, mask);
     float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array(), G = dOut.array();
     float[] DQ = dq.array(), DK = dk.array(), DV = dv.array(), LSE = lse.array();
     int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset(), go = dOut.offset();
     int dqo = dq.offset(), dko = dk.offset(), dvo = dv.offset(), lo = lse.offset();
     boolean[] pad = mask.keyPadding();
-    int d = g.d;
+    int d = g.d();
 
     // Δ[b,h,t] = Σ_j dO·O  (= Σ_s p_s·dp_s)
-    float[] delta = new float[g.b * g.hq * g.t];
+    float[] delta = new float[g.b() * g.hq() * g.t()];
     Parallel.forEach(
-        g.b * g.hq,
+        g.b() * g.hq(),
         bh -> {
-          int bi = bh / g.hq, h = bh % g.hq;
-          for (int ti = 0; ti < g.t; ti++) {
+          int bi = bh / g.hq(), h = bh % g.hq();
+          for (int ti = 0; ti < g.t(); ti++) {
             int at = g.qRow(bi, ti, h);
             delta[g.lseAt(bi, h, ti)] = Simd.dot(G, go + at, O, oo + at, d);
           }
         });
 
     // pass 1: dq[t] = Σ_s ds[t,s]·k[s], ds = p·(dp − Δ)·scale, dp = dO[t]·v[s]
-    int tBlocks = (g.t + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    int tBlocks = (g.t() + QUERY_BLOCK - 1) / QUERY_BLOCK;
     Parallel.forEach(
-        g.b * g.hq * tBlocks,
+        g.b() * g.hq() * tBlocks,
         task -> {
-          int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq, bi = bh / g.hq;
-          int kh = h / g.group;
-          float[] p = new float[g.keys];
-          for (int ti = tb * QUERY_BLOCK; ti < Math.min(g.t, (tb + 1) * QUERY_BLOCK); ti++) {
+          int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq(), bi = bh / g.hq();
+          int kh = h / g.group();
+          float[] p = new float[g.keys()];
+          for (int ti = tb * QUERY_BLOCK; ti < Math.min(g.t(), (tb + 1) * QUERY_BLOCK); ti++) {
             int row = g.qRow(bi, ti, h), dqi = dqo + row;
             Arrays.fill(DQ, dqi, dqi + d, 0f);
             float l = LSE[lo + g.lseAt(bi, h, ti)];
             if (l == Float.NEGATIVE_INFINITY) {
               continue;
             }
-            int limit = keyLimit(mask, ti, g.keys);
+            int limit = keyLimit(mask, ti, g.keys());
             for (int s = 0; s < limit; s++) {
               p[s] =
-                  padded(pad, bi, s, g.sBuf)
+                  padded(pad, bi, s, g.sBuf())
                       ? Float.NEGATIVE_INFINITY
                       : Simd.dot(Q, qo + row, K, ko + g.kRow(bi, s, kh), d) * scale - l;
             }
@@ -298,17 +276,17 @@ final class CpuAttention {
 
     // pass 2: per key s of kv head kh, over every query head h of its group and every query t:
     // dv[s] = Σ p·dO[t], dk[s] = Σ ds·q[t]
-    int sBlocks = (g.sBuf + KEY_BLOCK - 1) / KEY_BLOCK;
+    int sBlocks = (g.sBuf() + KEY_BLOCK - 1) / KEY_BLOCK;
     Parallel.forEach(
-        g.b * g.hkv * sBlocks,
+        g.b() * g.hkv() * sBlocks,
         task -> {
-          int sb = task % sBlocks, bk = task / sBlocks, kh = bk % g.hkv, bi = bk / g.hkv;
-          float[] p = new float[g.t];
-          for (int s = sb * KEY_BLOCK; s < Math.min(g.sBuf, (sb + 1) * KEY_BLOCK); s++) {
+          int sb = task % sBlocks, bk = task / sBlocks, kh = bk % g.hkv(), bi = bk / g.hkv();
+          float[] p = new float[g.t()];
+          for (int s = sb * KEY_BLOCK; s < Math.min(g.sBuf(), (sb + 1) * KEY_BLOCK); s++) {
             int krow = g.kRow(bi, s, kh), dki = dko + krow, dvi = dvo + krow;
             Arrays.fill(DK, dki, dki + d, 0f);
             Arrays.fill(DV, dvi, dvi + d, 0f);
-            if (s >= g.keys || padded(pad, bi, s, g.sBuf)) {
+            if (s >= g.keys() || padded(pad, bi, s, g.sBuf())) {
               continue;
             }
             // the first query that sees key s
@@ -316,18 +294,18 @@ final class CpuAttention {
                 mask.causal() && s >= mask.prefix()
                     ? Math.max(0, s - mask.prefix() - mask.queryOffset())
                     : 0;
-            for (int h = kh * g.group; h < (kh + 1) * g.group; h++) {
-              for (int ti = tFrom; ti < g.t; ti++) {
+            for (int h = kh * g.group(); h < (kh + 1) * g.group(); h++) {
+              for (int ti = tFrom; ti < g.t(); ti++) {
                 float l = LSE[lo + g.lseAt(bi, h, ti)];
                 p[ti] =
                     l == Float.NEGATIVE_INFINITY
                         ? Float.NEGATIVE_INFINITY
                         : Simd.dot(Q, qo + g.qRow(bi, ti, h), K, ko + krow, d) * scale - l;
               }
-              if (tFrom < g.t) {
-                CpuBackend.expShifted(p, tFrom, 0f, p, tFrom, g.t - tFrom);
+              if (tFrom < g.t()) {
+                CpuBackend.expShifted(p, tFrom, 0f, p, tFrom, g.t() - tFrom);
               }
-              for (int ti = tFrom; ti < g.t; ti++) {
+              for (int ti = tFrom; ti < g.t(); ti++) {
                 if (p[ti] == 0f) {
                   continue;
                 }
