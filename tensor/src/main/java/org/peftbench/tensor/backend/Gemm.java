@@ -105,7 +105,7 @@ final class Gemm {
   }
 
   /**
-   * {@code C (+)= A·op(B) + A2·op(B2)} with a rank-R second term (R ≤ {@link #KC}): on the shared
+   * {@code C (+)= A·op(B) + A2·op(B2)} with a rank-R second term (R ≤ {@link #KC}): on the shared-B
    * path the second product is one more depth block of the first, so C is read and written once;
    * elsewhere, two products. Either way the same sums in the same order as the two separate calls.
    */
@@ -114,16 +114,9 @@ final class Gemm {
     Checks.matmul(a, false, b, transB, c);
     Checks.matmul(a2, false, b2, transB, c);
     int m = c.dim(0), n = c.dim(1), k = a.dim(1), r = a2.dim(1);
-    boolean shared =
-        m >= SMALL_M
-            && n > NARROW_MAX_N
-            && k > 0
-            && r > 0
-            && r <= KC
-            && !(m <= DIRECT_B_MAX_M && !transB && b.isHeapF32() && n % NR == 0)
-            && ceilDiv(ceilDiv(n, NR), PANELS_PER_BLOCK) < MIN_TASKS
-            && (long) ceilDiv(n, NR) * NR * (k + r) <= SHARED_MAX_FLOATS;
-    if (!shared) {
+    // only where matmul would take the blocked path (which fuses on its shared-B branch and adds
+    // the second product after the first on the others)
+    if (m < SMALL_M || n <= NARROW_MAX_N || k == 0 || r == 0 || r > KC) {
       matmul(a, false, b, transB, c, accumulate);
       matmul(a2, false, b2, transB, c, true);
       return;
@@ -164,6 +157,7 @@ final class Gemm {
     int nBlocks = ceilDiv(panels, PANELS_PER_BLOCK);
     if (m <= DIRECT_B_MAX_M && !transB && b.isHeapF32() && n % NR == 0) {
       direct(A, ao, rowStride, depthStride, b, C, co, m, n, k, kBlocks, kcMax, accumulate);
+      addLowRank(a2, b2, transB, c);
       return;
     }
     if (nBlocks >= MIN_TASKS || sharedFloats > SHARED_MAX_FLOATS) {
@@ -172,7 +166,7 @@ final class Gemm {
       // block cost ~10% of a 1024 × 49152 × 576 product); block (chunk c, K block kb) of the
       // packed A starts at (c·kBlocks + kb)·MC·kcMax.
       int chunks = ceilDiv(m, MC);
-      float[] packedA = sharedABuffer((long) chunks * kBlocks * MC * kcMax);
+      float[] packedA = grown(SHARED_A, (long) chunks * kBlocks * MC * kcMax);
       Parallel.forEach(
           chunks * kBlocks,
           task -> {
@@ -212,13 +206,14 @@ final class Gemm {
               }
             }
           });
+      addLowRank(a2, b2, transB, c);
       return;
     }
     // few N blocks: pack all of B once (in parallel) into a buffer every task reads, panel by
     // panel (panel q holds all K depths at q·K·NR), then split the work over M and the panels so
     // that every task has the same size
     int r = a2 == null ? 0 : a2.dim(1), lowRankAt = panels * NR * k;
-    float[] packed = sharedBuffer(sharedFloats + (long) panels * NR * r);
+    float[] packed = grown(SHARED, sharedFloats + (long) panels * NR * r);
     int packGroups = ceilDiv(panels, PANELS_PER_BLOCK), packPanels = ceilDiv(panels, packGroups);
     if (r > 0) {
       // op(B2) [R, N] after B, panel q's R depths at lowRankAt + q·R·NR
@@ -381,22 +376,21 @@ final class Gemm {
         });
   }
 
-  /** The calling thread's buffer for a shared packed A (grown as needed, kept for reuse). */
-  private static float[] sharedABuffer(long floats) {
-    float[] buf = SHARED_A.get();
-    if (buf.length < floats) {
-      buf = new float[(int) floats];
-      SHARED_A.set(buf);
+  /** {@code C += A2·op(B2)} when there is a low-rank term (on the paths that do not fuse it). */
+  private static void addLowRank(Tensor a2, Tensor b2, boolean transB, Tensor c) {
+    if (a2 != null) {
+      matmul(a2, false, b2, transB, c, true);
     }
-    return buf;
   }
 
-  /** The calling thread's buffer for a shared packed B (grown as needed, kept for reuse). */
-  private static float[] sharedBuffer(long floats) {
-    float[] buf = SHARED.get();
+  /**
+   * The calling thread's buffer in {@code slot}, grown to {@code floats} if needed, kept for reuse.
+   */
+  private static float[] grown(ThreadLocal<float[]> slot, long floats) {
+    float[] buf = slot.get();
     if (buf.length < floats) {
       buf = new float[(int) floats];
-      SHARED.set(buf);
+      slot.set(buf);
     }
     return buf;
   }

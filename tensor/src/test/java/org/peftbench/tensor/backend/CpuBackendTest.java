@@ -222,8 +222,16 @@ class CpuBackendTest {
       addGemm(all, 3, 97, 300, false, true, store, true);
       addGemm(all, 3, 97, 300, false, false, store, false);
     }
-    // a product plus a low-rank one: fused on the shared path, two products elsewhere
-    int[][] lowRank = {{70, 200, 300, 16}, {130, 600, 70, 5}, {3, 200, 40, 16}, {90, 20, 50, 8}};
+    // a product plus a low-rank one: fused on the shared-B path; added after the product on the
+    // in-place-B path (16 rows) and the per-block path (8200 columns); two products elsewhere
+    int[][] lowRank = {
+      {70, 200, 300, 16},
+      {130, 600, 70, 5},
+      {16, 192, 300, 8},
+      {9, 8200, 20, 4},
+      {3, 200, 40, 16},
+      {90, 20, 50, 8}
+    };
     for (int[] s : lowRank) {
       for (boolean tb : new boolean[] {false, true}) {
         for (Store store : new Store[] {Store.HEAP_F32, Store.BF16_NATIVE}) {
