@@ -71,6 +71,7 @@ final class Gemm {
       ThreadLocal.withInitial(() -> new float[KC * NC]);
   private static final ThreadLocal<float[]> SHARED = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[]> SHARED_A = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> LOCAL_B = ThreadLocal.withInitial(() -> new float[0]);
   private static final ThreadLocal<float[][]> SCRATCH =
       ThreadLocal.withInitial(
           () -> new float[][] {new float[L * KC], new float[MR * NR], new float[MC * KC]});
@@ -949,40 +950,10 @@ final class Gemm {
       }
       return;
     }
-    float[] packed = PACKED.get();
-    for (int n0 = 0; n0 < n; n0 += NC) {
-      int nc = Math.min(NC, n - n0);
-      for (int kb = 0; kb < kBlocks; kb++) {
-        int k0 = kb * kcMax, kc = Math.min(kcMax, k - k0);
-        packStrided(B, bo, brs, bcs, k0, kc, n0, nc, packed, 0);
-        for (int i0 = 0; i0 < m; i0 += MC) {
-          int i1 = Math.min(m, i0 + MC);
-          float[] aSrc = A;
-          int aBase = ao + k0 * acs, aRow = ars;
-          if (acs != 1 || ars == 0) {
-            packA(A, ao, ars, acs, i0, i1, k0, kc, scratch[2]);
-            aSrc = scratch[2];
-            aBase = aRow = 0;
-          }
-          multiply(
-              aSrc,
-              aBase,
-              aRow,
-              C,
-              co + n0,
-              ldc,
-              i0,
-              i1,
-              kc,
-              nc,
-              accumulate || kb > 0,
-              packed,
-              0,
-              kc * NR,
-              scratch[1]);
-        }
-      }
-    }
+    // several panels: pack all of op(B) once, then the packed product
+    float[] packed = grown(LOCAL_B, packedSize(k, n));
+    packWhole(B, bo, brs, bcs, k, n, packed, 0);
+    localPacked(m, n, k, A, ao, ars, acs, packed, 0, k, C, co, ldc, accumulate);
   }
 
   /** Floats taken by {@link #packWhole} for an op(B) of {@code [K, N]}. */
