@@ -930,18 +930,23 @@ public final class CpuBackend implements Backend {
             }
             return;
           }
+          int tj = targets[r];
+          float targetLogit = Lg[li + tj]; // read before dLogits (maybe the logits) is written
           float m = rowMax(Lg, li, v);
-          double s = expSumWide(Lg, li, m, v);
-          double lse = m + Math.log(s);
-          loss[r] = lse - Lg[li + targets[r]];
-          if (Dg != null) {
-            int di = dgo + r * v, tj = targets[r];
-            float targetLogit = Lg[li + tj]; // read before dLogits (maybe the logits) is written
-            // p = exp((x − m) − log s): exact shift by the float m keeps the small part of lse
-            float logS = (float) Math.log(s);
-            expScaled(Lg, li, m, logS, gradScale, Dg, di, v);
-            Dg[di + tj] = gradScale * ((float) Math.exp((targetLogit - m) - logS) - 1f);
+          if (Dg == null) {
+            loss[r] = m + Math.log(expSumWide(Lg, li, m, v)) - targetLogit;
+            return;
           }
+          // one exponential per element: e = exp(x − m) is stored in dLogits while it is summed,
+          // then scaled by gradScale/s in place (the row is still in the core's cache)
+          int di = dgo + r * v;
+          double s = expStoreSumWide(Lg, li, m, Dg, di, v);
+          loss[r] = m + Math.log(s) - targetLogit;
+          scaleRow(Dg, di, (float) (gradScale / s), v);
+          // the target's p − 1 from p = exp((x − m) − log s): the exact shift by the float m
+          // keeps the small part of lse, so p − 1 stays accurate when p is close to 1
+          float logS = (float) Math.log(s);
+          Dg[di + tj] = gradScale * ((float) Math.exp((targetLogit - m) - logS) - 1f);
         });
     double total = 0;
     for (double l : loss) {
@@ -968,17 +973,35 @@ public final class CpuBackend implements Backend {
     return s;
   }
 
-  /** out[oo+i] = scale · exp((x[xo+i] − m) − shift) for i < n (out may be x at the same place). */
-  static void expScaled(
-      float[] x, int xo, float m, float shift, float scale, float[] out, int oo, int n) {
+  /**
+   * out[oo+i] = exp(x[xo+i] − m) for i < n (out may be x at the same place); returns their sum,
+   * accumulated in double lanes like {@link #expSumWide}.
+   */
+  static double expStoreSumWide(float[] x, int xo, float m, float[] out, int oo, int n) {
+    DoubleVector acc = DoubleVector.zero(D);
     int j = 0;
     for (; j + L <= n; j += L) {
-      Simd.exp(FloatVector.fromArray(F, x, xo + j).sub(m).sub(shift))
-          .mul(scale)
-          .intoArray(out, oo + j);
+      FloatVector e = Simd.exp(FloatVector.fromArray(F, x, xo + j).sub(m));
+      e.intoArray(out, oo + j);
+      acc = addWidened(acc, e);
+    }
+    double s = Simd.sum(acc);
+    for (; j < n; j++) {
+      float e = (float) Math.exp(x[xo + j] - m);
+      out[oo + j] = e;
+      s += e;
+    }
+    return s;
+  }
+
+  /** x[xo+i] *= a for i < n. */
+  static void scaleRow(float[] x, int xo, float a, int n) {
+    int j = 0;
+    for (; j + L <= n; j += L) {
+      FloatVector.fromArray(F, x, xo + j).mul(a).intoArray(x, xo + j);
     }
     for (; j < n; j++) {
-      out[oo + j] = scale * (float) Math.exp((x[xo + j] - m) - shift);
+      x[xo + j] *= a;
     }
   }
 
