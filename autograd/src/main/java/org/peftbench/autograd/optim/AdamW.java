@@ -1,9 +1,14 @@
 package org.peftbench.autograd.optim;
 
+import static jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.tensor.Tensor;
 
@@ -22,6 +27,9 @@ import org.peftbench.tensor.Tensor;
  * PyTorch does.
  */
 public final class AdamW extends Optimizer {
+  private static final VectorSpecies<Float> F = SPECIES_PREFERRED;
+  private static final int L = F.length();
+
   private final double beta1, beta2, eps, weightDecay;
   private java.util.function.Predicate<Parameter> decays = p -> true;
   private final Map<String, State> state = new HashMap<>();
@@ -88,37 +96,90 @@ public final class AdamW extends Optimizer {
 
   @Override
   public void step(double lr) {
+    // the per-parameter scalars first (state is created here, on this thread), then every chunk of
+    // every parameter as one set of tasks: a LoRA model has hundreds of small parameters, and one
+    // parallel call per parameter would mostly run a single chunk at a time
+    List<Update> updates = new ArrayList<>();
     for (Parameter p : params) {
       Tensor grad = p.grad();
       if (grad == null) {
         continue;
       }
-      float[] w = values(p);
-      int wo = p.value().offset(), n = p.value().size();
-      float[] g = grad.array();
-      int go = grad.offset();
       State s = state.computeIfAbsent(p.name(), k -> new State(p.shape()));
       s.step++;
-      float decay = (float) (1 - lr * (decays.test(p) ? weightDecay : 0.0));
-      float b1 = (float) beta1, b2 = (float) beta2;
-      float oneMinusB1 = (float) (1 - beta1), oneMinusB2 = (float) (1 - beta2);
       double bc1 = 1 - Math.pow(beta1, s.step), bc2 = 1 - Math.pow(beta2, s.step);
-      float negStepSize = (float) -(lr / bc1);
-      float bc2Sqrt = (float) Math.sqrt(bc2);
-      float epsF = (float) eps;
-      float[] m = s.m, v = s.v;
-      chunked(
-          n,
-          (from, to) -> {
-            for (int i = from; i < to; i++) {
-              float gi = g[go + i];
-              float pi = w[wo + i] * decay;
-              m[i] = m[i] * b1 + oneMinusB1 * gi;
-              v[i] = v[i] * b2 + oneMinusB2 * gi * gi;
-              float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + epsF;
-              w[wo + i] = pi + negStepSize * m[i] / denom;
-            }
-          });
+      updates.add(
+          new Update(
+              values(p),
+              p.value().offset(),
+              grad.array(),
+              grad.offset(),
+              s.m,
+              s.v,
+              p.value().size(),
+              new Hyper(
+                  (float) (1 - lr * (decays.test(p) ? weightDecay : 0.0)),
+                  (float) beta1,
+                  (float) beta2,
+                  (float) (1 - beta1),
+                  (float) (1 - beta2),
+                  (float) -(lr / bc1),
+                  (float) Math.sqrt(bc2),
+                  (float) eps)));
+    }
+    chunked(
+        updates.stream().mapToInt(Update::n).toArray(),
+        (k, from, to) -> {
+          Update u = updates.get(k);
+          update(u.hyper, u.w, u.wo, u.g, u.go, u.m, u.v, from, to);
+        });
+  }
+
+  /** One parameter's arrays for this step. */
+  private record Update(
+      float[] w, int wo, float[] g, int go, float[] m, float[] v, int n, Hyper hyper) {}
+
+  /** The float scalars of one parameter's update, rounded as PyTorch rounds them. */
+  record Hyper(
+      float decay,
+      float b1,
+      float b2,
+      float oneMinusB1,
+      float oneMinusB2,
+      float negStepSize,
+      float bc2Sqrt,
+      float eps) {}
+
+  // w[wo+i], m[i], v[i] updated from g[go+i] for i in [from, to): vectorised, each lane the same
+  // operations in the same order as updateScalar (separate multiply and add, IEEE sqrt and
+  // division), so the two agree bit for bit
+  static void update(
+      Hyper h, float[] w, int wo, float[] g, int go, float[] m, float[] v, int from, int to) {
+    int i = from;
+    for (; i + L <= to; i += L) {
+      FloatVector gi = FloatVector.fromArray(F, g, go + i);
+      FloatVector pi = FloatVector.fromArray(F, w, wo + i).mul(h.decay());
+      FloatVector mi = FloatVector.fromArray(F, m, i).mul(h.b1()).add(gi.mul(h.oneMinusB1()));
+      FloatVector vi =
+          FloatVector.fromArray(F, v, i).mul(h.b2()).add(gi.mul(h.oneMinusB2()).mul(gi));
+      mi.intoArray(m, i);
+      vi.intoArray(v, i);
+      FloatVector denom = vi.sqrt().div(h.bc2Sqrt()).add(h.eps());
+      pi.add(mi.mul(h.negStepSize()).div(denom)).intoArray(w, wo + i);
+    }
+    updateScalar(h, w, wo, g, go, m, v, i, to);
+  }
+
+  // the reference: torch's single-tensor AdamW step for elements [from, to)
+  static void updateScalar(
+      Hyper h, float[] w, int wo, float[] g, int go, float[] m, float[] v, int from, int to) {
+    for (int i = from; i < to; i++) {
+      float gi = g[go + i];
+      float pi = w[wo + i] * h.decay();
+      m[i] = m[i] * h.b1() + h.oneMinusB1() * gi;
+      v[i] = v[i] * h.b2() + h.oneMinusB2() * gi * gi;
+      float denom = (float) Math.sqrt(v[i]) / h.bc2Sqrt() + h.eps();
+      w[wo + i] = pi + h.negStepSize() * m[i] / denom;
     }
   }
 

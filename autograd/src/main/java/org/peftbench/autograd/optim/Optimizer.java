@@ -89,6 +89,34 @@ public abstract class Optimizer {
     Parallel.forEach(chunks, task);
   }
 
+  /**
+   * Runs {@code body(k, from, to)} over {@code [0, sizes[k])} of every tensor k in fixed-size
+   * chunks, all tensors' chunks as one set of tasks on the worker pool (many small parameters, as
+   * LoRA's, then share the threads instead of each running alone).
+   */
+  protected static void chunked(int[] sizes, EachChunkBody body) {
+    int tasks = 0;
+    for (int n : sizes) {
+      tasks += (n + CHUNK - 1) / CHUNK;
+    }
+    int[] tensor = new int[tasks], start = new int[tasks];
+    int t = 0;
+    for (int k = 0; k < sizes.length; k++) {
+      for (int from = 0; from < sizes[k]; from += CHUNK) {
+        tensor[t] = k;
+        start[t++] = from;
+      }
+    }
+    Parallel.forEach(
+        tasks, c -> body.run(tensor[c], start[c], Math.min(sizes[tensor[c]], start[c] + CHUNK)));
+  }
+
+  /** One chunk of tensor {@code k}'s elementwise update. */
+  @FunctionalInterface
+  protected interface EachChunkBody {
+    void run(int k, int from, int to);
+  }
+
   /** One chunk of an elementwise update. */
   @FunctionalInterface
   protected interface ChunkBody {
