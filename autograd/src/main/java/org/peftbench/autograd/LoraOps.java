@@ -18,7 +18,7 @@ final class LoraOps {
 
   // y[N,out] = x[N,in]·W[out,in]ᵀ + xs[N,r]·B[out,r]ᵀ (+ bias),   xs = s·x·A[r,in]ᵀ
   // dX  += dY·W + (s·dY·B)·A          (NN)
-  // dB  += dYᵀ·xs                     (TN)
+  // dB  += dYᵀ·xs                     (TN, with s·dY·B in one pass over dY)
   // dA  += (s·dY·B)ᵀ·x                (TN)
   // dW  += dYᵀ·x, dbias += Σ_N dY     (only if they train)
   static Var loraLinear(Var x, Var w, Var bias, Var a, Var b, float scaling) {
@@ -67,13 +67,19 @@ final class LoraOps {
           Tensor dy = o.grad.reshape(-1, out);
           Tensor xb = heap(x.value);
           Tensor xr = xb.reshape(-1, in);
-          if (b.requiresGrad()) {
+          boolean needDxs = a.requiresGrad() || x.requiresGrad();
+          if (b.requiresGrad() && !needDxs) {
             be().matmul(dy, true, xs, false, b.gradBuffer(), true);
           }
-          if (a.requiresGrad() || x.requiresGrad()) {
-            Tensor dxs = Tensor.zeros(n, r); // s·dY·B = d(x·Aᵀ)
-            be().matmul(dy, false, b.value, false, dxs, false);
-            be().scale(dxs, scaling, dxs);
+          if (needDxs) {
+            Tensor dxs = Tensor.empty(n, r); // s·dY·B = d(x·Aᵀ)
+            if (b.requiresGrad()) {
+              // dB += dYᵀ·xs and dxs in one pass over dY
+              be().lowRankBackward(dy, b.value, xs, scaling, dxs, b.gradBuffer());
+            } else {
+              be().matmul(dy, false, b.value, false, dxs, false);
+              be().scale(dxs, scaling, dxs);
+            }
             if (a.requiresGrad()) {
               be().matmul(dxs, true, xr, false, a.gradBuffer(), true);
             }

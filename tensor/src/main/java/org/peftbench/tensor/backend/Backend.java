@@ -48,6 +48,23 @@ public interface Backend {
   }
 
   /**
+   * The two products of a LoRA layer's backward that read its output gradient: {@code dxs[M,R] = s
+   * · dY[M,N] · B[N,R]} (overwritten) and {@code dB[N,R] += dY[M,N]ᵀ · xs[M,R]}. Equal to the two
+   * {@link #matmul} calls and a {@link #scale}; a backend may compute both in one pass over dY.
+   *
+   * @param dy {@code [M,N]}, the output gradient
+   * @param b {@code [N,R]}, LoRA's up-projection
+   * @param xs {@code [M,R]}, the forward's {@code s·x·Aᵀ}
+   * @param dxs {@code [M,R]}, receives {@code s·dY·B}
+   * @param db {@code [N,R]}, B's gradient, accumulated into
+   */
+  default void lowRankBackward(Tensor dy, Tensor b, Tensor xs, float s, Tensor dxs, Tensor db) {
+    matmul(dy, true, xs, false, db, true);
+    matmul(dy, false, b, false, dxs, false);
+    scale(dxs, s, dxs);
+  }
+
+  /**
    * Batched {@link #matmul}: {@code a}, {@code b}, {@code c} have rank 3 with the same leading
    * batch size; batch {@code i} computes {@code c[i] (+)= op(a[i]) · op(b[i])}.
    */

@@ -75,6 +75,18 @@ public final class CpuBackend implements Backend {
     Gemm.matmulLowRank(a, b, transB, a2, b2, c, accumulate);
   }
 
+  // dxs[M,R] = s·dY[M,N]·B[N,R],  dB[N,R] += dY[M,N]ᵀ·xs[M,R]
+  @Override
+  public void lowRankBackward(Tensor dy, Tensor b, Tensor xs, float s, Tensor dxs, Tensor db) {
+    Checks.matmul(dy, true, xs, false, db);
+    Checks.matmul(dy, false, b, false, dxs);
+    if (dy.dim(0) == 0 || !LowRankBackward.supports(dy, b, xs, dxs, db)) {
+      Backend.super.lowRankBackward(dy, b, xs, s, dxs, db);
+      return;
+    }
+    LowRankBackward.run(dy, b, xs, s, dxs, db);
+  }
+
   // C[i] (+)= op(A[i]) · op(B[i]) for each batch entry i
   @Override
   public void batchedMatmul(
