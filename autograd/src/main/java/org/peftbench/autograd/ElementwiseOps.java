@@ -33,6 +33,13 @@ final class ElementwiseOps {
 
   /** Sends the full-shape gradient {@code dy} to a broadcast operand b (sum over leading dims). */
   static void reduceInto(Var b, Tensor dy, float alpha) {
+    if (b.grad == null && alpha == 1f && dy.numel() == b.value.numel()) {
+      // b's first gradient is dy itself: one copy, instead of a zero-filled buffer plus dy added
+      Tensor g = Tensor.empty(b.shape());
+      g.copyFrom(dy);
+      b.accumulateGrad(g);
+      return;
+    }
     Tensor gb = b.gradBuffer();
     if (dy.numel() == gb.numel() && alpha == 1f) {
       be().axpy(1f, dy, gb);

@@ -46,8 +46,10 @@ final class SequenceOps {
       }
     }
     int[] pos = positions.clone();
-    Tensor y = x.value.toF32();
-    be().rope(y, pos, table, false);
+    Tensor xh = heap(x.value);
+    Tensor y = Tensor.empty(x.shape());
+    be().rope(xh, y, pos, table, false);
+    closeCopy(xh, x.value);
     return Graph.result(
         "rope",
         y,

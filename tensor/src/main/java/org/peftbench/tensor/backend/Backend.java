@@ -209,6 +209,19 @@ public interface Backend {
   void rope(Tensor x, int[] positions, RopeTable table, boolean inverse);
 
   /**
+   * Rotary embedding of x written to out (same shape, may be x itself), x otherwise unchanged: one
+   * sweep instead of a copy and then {@link #rope(Tensor, int[], RopeTable, boolean)} in place.
+   * This default does the copy.
+   */
+  default void rope(Tensor x, Tensor out, int[] positions, RopeTable table, boolean inverse) {
+    Checks.sameSize(x, out);
+    if (out != x) {
+      out.copyFrom(x);
+    }
+    rope(out, positions, table, inverse);
+  }
+
+  /**
    * {@code out[n] = table[ids[n]]}.
    *
    * @param table {@code [V,C]}, a weight (any float dtype)

@@ -618,42 +618,20 @@ public final class CpuBackend implements Backend {
     Parallel.forEach(
         tasks,
         task -> {
-          float[] gw = new float[cols];
           float[] dw = dWeight == null ? null : new float[cols];
           for (int r = task * GRAD_ROWS, end = Math.min(rows, r + GRAD_ROWS); r < end; r++) {
-            int xi = xo + r * cols, gi = go + r * cols, di = dxo + r * cols;
-            float rs = RS[ro + r];
-            lanes(false, G, gi, W, 0, gw, 0, cols); // g⊙w
-            float coef = rs * rs * Simd.dot(gw, 0, X, xi, cols) / cols;
-            int j = 0;
-            for (; j + L <= cols; j += L) {
-              FloatVector g =
-                  FloatVector.fromArray(F, gw, j)
-                      .sub(FloatVector.fromArray(F, X, xi + j).mul(coef))
-                      .mul(rs);
-              if (accumulate) {
-                g = FloatVector.fromArray(F, DX, di + j).add(g);
-              }
-              g.intoArray(DX, di + j);
-            }
-            for (; j < cols; j++) {
-              float g = rs * (gw[j] - X[xi + j] * coef);
-              DX[di + j] = accumulate ? DX[di + j] + g : g;
-            }
-            if (dw != null) {
-              // dw += g⊙x·rs
-              int k = 0;
-              for (; k + L <= cols; k += L) {
-                FloatVector.fromArray(F, G, gi + k)
-                    .mul(FloatVector.fromArray(F, X, xi + k))
-                    .mul(rs)
-                    .add(FloatVector.fromArray(F, dw, k))
-                    .intoArray(dw, k);
-              }
-              for (; k < cols; k++) {
-                dw[k] += G[gi + k] * X[xi + k] * rs;
-              }
-            }
+            rmsNormBackwardRow(
+                X,
+                xo + r * cols,
+                G,
+                go + r * cols,
+                W,
+                RS[ro + r],
+                DX,
+                dxo + r * cols,
+                accumulate,
+                dw,
+                cols);
           }
           if (partial != null) {
             partial[task] = dw;
@@ -662,6 +640,70 @@ public final class CpuBackend implements Backend {
     if (partial != null) {
       addPartials(partial, dWeight);
     }
+  }
+
+  // one row: dx (+)= rs·(g⊙w − x·coef) with coef = rs²·Σ(g⊙w⊙x)/C, dw += g⊙x·rs; two sweeps
+  // (the dot, then dx and dw together), g⊙w recomputed instead of kept in a temporary row
+  private static void rmsNormBackwardRow(
+      float[] X,
+      int xi,
+      float[] G,
+      int gi,
+      float[] W,
+      float rs,
+      float[] DX,
+      int di,
+      boolean accumulate,
+      float[] dw,
+      int cols) {
+    float coef = rs * rs * dotOfProduct(G, gi, W, X, xi, cols) / cols;
+    int j = 0;
+    for (; j + L <= cols; j += L) {
+      FloatVector g = FloatVector.fromArray(F, G, gi + j);
+      FloatVector x = FloatVector.fromArray(F, X, xi + j);
+      FloatVector d = g.mul(FloatVector.fromArray(F, W, j)).sub(x.mul(coef)).mul(rs);
+      if (accumulate) {
+        d = FloatVector.fromArray(F, DX, di + j).add(d);
+      }
+      d.intoArray(DX, di + j);
+      if (dw != null) {
+        g.mul(x).mul(rs).add(FloatVector.fromArray(F, dw, j)).intoArray(dw, j);
+      }
+    }
+    for (; j < cols; j++) {
+      float d = rs * (G[gi + j] * W[j] - X[xi + j] * coef);
+      DX[di + j] = accumulate ? DX[di + j] + d : d;
+      if (dw != null) {
+        dw[j] += G[gi + j] * X[xi + j] * rs;
+      }
+    }
+  }
+
+  /** Σ (g[gi+i]·w[i])·x[xi+i] for i < n: as {@link Simd#dot} of the product row g⊙w and x. */
+  static float dotOfProduct(float[] g, int gi, float[] w, float[] x, int xi, int n) {
+    FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+    int i = 0;
+    for (; i + 2 * L <= n; i += 2 * L) {
+      acc0 =
+          FloatVector.fromArray(F, g, gi + i)
+              .mul(FloatVector.fromArray(F, w, i))
+              .fma(FloatVector.fromArray(F, x, xi + i), acc0);
+      acc1 =
+          FloatVector.fromArray(F, g, gi + i + L)
+              .mul(FloatVector.fromArray(F, w, i + L))
+              .fma(FloatVector.fromArray(F, x, xi + i + L), acc1);
+    }
+    for (; i + L <= n; i += L) {
+      acc0 =
+          FloatVector.fromArray(F, g, gi + i)
+              .mul(FloatVector.fromArray(F, w, i))
+              .fma(FloatVector.fromArray(F, x, xi + i), acc0);
+    }
+    float s = Simd.sum(acc0.add(acc1));
+    for (; i < n; i++) {
+      s += (g[gi + i] * w[i]) * x[xi + i];
+    }
+    return s;
   }
 
   /** target += Σ partial[t] in task order. */
@@ -831,6 +873,13 @@ public final class CpuBackend implements Backend {
   // x[N,H,D] rotated in place by the angle of positions[N] (HF rotate-half)
   @Override
   public void rope(Tensor x, int[] positions, RopeTable table, boolean inverse) {
+    rope(x, x, positions, table, inverse);
+  }
+
+  // out[N,H,D] = x rotated by the angle of positions[N]; out may be x (each pair is read before
+  // it is written)
+  @Override
+  public void rope(Tensor x, Tensor out, int[] positions, RopeTable table, boolean inverse) {
     int d = x.dim(-1), heads = x.dim(-2), rows = x.size() / (heads * d), half = d / 2;
     if (d != table.headDim() || positions.length != rows) {
       throw new IllegalArgumentException(
@@ -841,14 +890,15 @@ public final class CpuBackend implements Backend {
               + " positions and head dim "
               + table.headDim());
     }
+    Checks.sameSize(x, out);
     for (int p : positions) {
       if (p < 0 || p >= table.maxPositions()) {
         throw new IndexOutOfBoundsException(
             "position " + p + " outside the RoPE table of " + table.maxPositions());
       }
     }
-    float[] X = x.array(), COS = table.cosTable(), SIN = table.sinTable();
-    int xo = x.offset();
+    float[] X = x.array(), O = out.array(), COS = table.cosTable(), SIN = table.sinTable();
+    int xo = x.offset(), oo = out.offset();
     float sign = inverse ? -1f : 1f;
     ranges(
         rows,
@@ -857,21 +907,21 @@ public final class CpuBackend implements Backend {
           for (int r = r0; r < r1; r++) {
             int t = positions[r] * half;
             for (int h = 0; h < heads; h++) {
-              int base = xo + (r * heads + h) * d;
+              int at = (r * heads + h) * d, xb = xo + at, ob = oo + at;
               int i = 0;
               for (; i + L <= half; i += L) {
                 FloatVector c = FloatVector.fromArray(F, COS, t + i);
                 FloatVector s = FloatVector.fromArray(F, SIN, t + i).mul(sign);
-                FloatVector x1 = FloatVector.fromArray(F, X, base + i);
-                FloatVector x2 = FloatVector.fromArray(F, X, base + i + half);
-                x1.mul(c).sub(x2.mul(s)).intoArray(X, base + i);
-                x2.mul(c).add(x1.mul(s)).intoArray(X, base + i + half);
+                FloatVector x1 = FloatVector.fromArray(F, X, xb + i);
+                FloatVector x2 = FloatVector.fromArray(F, X, xb + i + half);
+                x1.mul(c).sub(x2.mul(s)).intoArray(O, ob + i);
+                x2.mul(c).add(x1.mul(s)).intoArray(O, ob + i + half);
               }
               for (; i < half; i++) {
                 float c = COS[t + i], s = sign * SIN[t + i];
-                float x1 = X[base + i], x2 = X[base + i + half];
-                X[base + i] = x1 * c - x2 * s;
-                X[base + i + half] = x2 * c + x1 * s;
+                float x1 = X[xb + i], x2 = X[xb + i + half];
+                O[ob + i] = x1 * c - x2 * s;
+                O[ob + i + half] = x2 * c + x1 * s;
               }
             }
           }

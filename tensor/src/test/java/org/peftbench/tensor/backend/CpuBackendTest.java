@@ -459,10 +459,15 @@ class CpuBackendTest {
                     new RopeTable(d, 50, 10000.0, new RopeTable.Llama3Scaling(8, 1, 4, 16));
                 Tensor x = rand(rnd, 7, 3, d);
                 int[] pos = {0, 1, 2, 9, 49, 17, 3};
+                Tensor original = x.toF32();
                 be.rope(x, pos, table, false);
                 Tensor y = x.toF32();
                 be.rope(y, pos, table, true);
-                return outs(x, y);
+                // out of place (the input stays), and the same overload in place
+                Tensor out = Tensor.zeros(7, 3, d), same = original.toF32();
+                be.rope(original, out, pos, table, true);
+                be.rope(same, same, pos, table, false);
+                return outs(x, y, out, same, original);
               }));
     }
     for (int c : SIZES) {

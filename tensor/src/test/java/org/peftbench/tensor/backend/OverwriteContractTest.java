@@ -123,6 +123,13 @@ class OverwriteContractTest {
         "layerNorm",
         new int[][] {{rows, cols}, {rows}, {rows}},
         (k, o) -> k.layerNorm(x, w, w, 1e-5f, o[0], o[1], o[2]));
+    RopeTable table = new RopeTable(40, 16, 10000.0, null);
+    int[] positions = {0, 3, 15, 2, 2, 9, 1, 0, 7};
+    check(
+        be,
+        "rope out of place",
+        new int[][] {{rows, 25, 40}},
+        (k, o) -> k.rope(x.reshape(rows, 25, 40), o[0], positions, table, false));
     int[] targets = {3, -100, 7, 999, 0, -100, 5, 1, 2};
     check(
         be, "crossEntropy dLogits", full, (k, o) -> k.crossEntropy(x, targets, -100, o[0], 0.25f));
