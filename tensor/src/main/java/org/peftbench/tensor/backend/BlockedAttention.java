@@ -21,10 +21,14 @@ import org.peftbench.tensor.Tensor;
  *              with Δ = Σ_D dO ⊙ O,  dQ = dS·K,  dK = Σ_h dSᵀ·Q,  dV = Σ_h Pᵀ·dO
  * </pre>
  *
- * <p>The keys and values of each kv head are packed for the micro-kernel once per call and shared
- * by its query heads and query blocks. A query block multiplies only the keys its last query can
- * see (the causal triangle, rounded up to the block); scores past each query's own limit, and
- * padding keys, get probability 0.
+ * <p>Kᵀ and Vᵀ of each kv head are packed for the micro-kernel once per call and shared by its
+ * query heads and query blocks (K and V too when D is not one panel wide; otherwise they are read
+ * in place). The score products (Q·Kᵀ, dO·Vᵀ) of a query block cover the keys its last query can
+ * see (the causal triangle, rounded up to the block); the products whose depth runs over keys or
+ * queries (P·V, dS·K, Pᵀ·dO, dSᵀ·Q) follow the triangle a sliver of {@link Gemm#MR} rows at a time,
+ * in steps of {@link #DEPTH_STEP} depths that stay in L1. Scores past each query's own limit, and
+ * padding keys, get probability 0. The forward's softmax is one pass over the scores (the scaling
+ * fused into the exponential) and leaves P unnormalised; O's rows are divided by the sums instead.
  *
  * <p>Determinism: each task owns one (batch row, query head); its dK and dV contributions go to a
  * private buffer, and the heads sharing a kv head are summed in head order afterwards, so no result
@@ -50,7 +54,7 @@ final class BlockedAttention {
 
   /** Per-thread score and gradient blocks, grown as needed. */
   private static final ThreadLocal<float[][]> BLOCKS =
-      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
   /** Whether the forward of a call this size runs here. */
   static boolean fitsForward(Tensor q, Tensor k, AttentionMask mask) {
@@ -100,51 +104,62 @@ final class BlockedAttention {
   }
 
   /**
-   * Turns row r of the scaled scores {@code p[r·span ..]} into probabilities: keys past the query's
-   * limit and padding keys get 0. With {@code lse} given (backward) the row is {@code exp(s −
-   * lse)}; otherwise it is normalised here and its log-sum-exp returned (−∞ when the query sees no
-   * key, its row then all zero).
+   * Padding keys among the row's first {@code visible} scores get −∞ (probability 0). Returns the
+   * scaled maximum {@code scale · max s} of the row (exact: rounding is monotonic, so it equals the
+   * largest scaled score), −∞ when the query sees no key.
    */
-  private static float probabilities(
-      float[] p, int row, int span, int limit, boolean[] pad, int padAt, float scale, float lse) {
-    int visible = Math.min(limit, span);
-    float max = Float.NEGATIVE_INFINITY;
+  private static float maskedMax(
+      float[] p, int row, int visible, boolean[] pad, int padAt, float scale) {
+    if (pad != null) {
+      for (int s = 0; s < visible; s++) {
+        if (pad[padAt + s]) {
+          p[row + s] = Float.NEGATIVE_INFINITY;
+        }
+      }
+    }
+    FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
     int s = 0;
-    if (pad == null) {
-      // no padding: scale the visible scores a vector at a time (max is exact in any order)
-      FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-      for (; s + L <= visible; s += L) {
-        FloatVector v = FloatVector.fromArray(F, p, row + s).mul(scale);
-        v.intoArray(p, row + s);
-        vmax = vmax.max(v);
-      }
-      max = vmax.reduceLanes(VectorOperators.MAX);
+    for (; s + L <= visible; s += L) {
+      vmax = vmax.max(FloatVector.fromArray(F, p, row + s));
     }
+    float max = vmax.reduceLanes(VectorOperators.MAX);
     for (; s < visible; s++) {
-      if (pad != null && pad[padAt + s]) {
-        p[row + s] = Float.NEGATIVE_INFINITY;
-      } else {
-        p[row + s] *= scale;
-        max = Math.max(max, p[row + s]);
-      }
+      max = Math.max(max, p[row + s]);
     }
-    // keys past the query's limit: probability 0. Up to the next whole vector they are set to −∞
-    // and go through the vector exponential (giving 0): a scalar Math.exp tail of up to 15 keys
-    // per query cost more than the vector part. Beyond that, plain zeros.
-    int end = Math.min(span, (visible + L - 1) / L * L);
-    Arrays.fill(p, row + visible, row + end, Float.NEGATIVE_INFINITY);
-    Arrays.fill(p, row + end, row + span, 0f);
-    if (max == Float.NEGATIVE_INFINITY || lse == Float.NEGATIVE_INFINITY) {
-      Arrays.fill(p, row, row + end, 0f);
-      return Float.NEGATIVE_INFINITY;
+    return max == Float.NEGATIVE_INFINITY ? max : max * scale;
+  }
+
+  /**
+   * Row {@code p[row ..]} of raw scores becomes {@code exp(s·scale − shift)} on its first {@code
+   * visible} keys (−∞ scores, i.e. padding, give 0) and 0 on {@code [visible, end)}; returns the
+   * sum. One pass: the scaling is fused into the exponential's argument.
+   */
+  private static float expRow(float[] p, int row, int visible, int end, float scale, float shift) {
+    FloatVector acc = FloatVector.zero(F);
+    int s = 0;
+    for (; s + L <= visible; s += L) {
+      FloatVector e = Simd.exp(FloatVector.fromArray(F, p, row + s).fma(scale, -shift));
+      e.intoArray(p, row + s);
+      acc = acc.add(e);
     }
-    if (!Float.isNaN(lse)) {
-      CpuBackend.expShifted(p, row, lse, p, row, end);
-      return lse;
+    if (s < visible && s + L <= end) {
+      // the last partial vector: lanes past the query's limit get −∞ first (exp gives 0)
+      Arrays.fill(p, row + visible, row + s + L, Float.NEGATIVE_INFINITY);
+      FloatVector e = Simd.exp(FloatVector.fromArray(F, p, row + s).fma(scale, -shift));
+      e.intoArray(p, row + s);
+      acc = acc.add(e);
+      s += L;
     }
-    float sum = CpuBackend.expShifted(p, row, max, p, row, end);
-    Simd.scale(p, row, 1f / sum, end);
-    return max + (float) Math.log(sum);
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; s < visible; s++) {
+      float e = (float) Math.exp(Math.fma(p[row + s], scale, -shift));
+      p[row + s] = e;
+      sum += e;
+    }
+    if (s < end) {
+      Arrays.fill(p, row + s, row + end, 0f);
+    }
+    return sum;
   }
 
   /** {@code ds[row + s] = p·(ds − Δ)·scale} for the row's first {@code span} scores. */
@@ -159,6 +174,150 @@ final class BlockedAttention {
     }
   }
 
+  /**
+   * Keys {@code [0, depth)} that the sliver of rows {@code r .. r+MR-1} of a query block (first
+   * query {@code t0}, {@code nq} rows) may see: the limit of its last query. The products whose
+   * depth runs over keys (P·V, dS·K) stop there, a sliver of {@link Gemm#MR} rows at a time,
+   * instead of at the block's last query: that skips the masked half of the diagonal block.
+   */
+  private static int sliverDepth(AttentionMask mask, int t0, int nq, int r, int keys) {
+    return CpuAttention.keyLimit(mask, t0 + Math.min(nq, r + Gemm.MR) - 1, keys);
+  }
+
+  /**
+   * The first query that may see key {@code s} ({@code t} when none does): the products over
+   * queries (Pᵀ·dO, dSᵀ·Q) start a sliver of keys there, skipping the masked part.
+   */
+  private static int firstQuery(AttentionMask mask, int s, int t) {
+    if (!mask.causal() || s < mask.prefix()) {
+      return 0;
+    }
+    return (int) Math.min(t, Math.max(0L, (long) s - mask.prefix() - mask.queryOffset()));
+  }
+
+  /**
+   * Depths per step of {@link #bySlivers}: a {@code DEPTH_STEP × D} block of B (16 KiB for D = 64)
+   * stays in L1 while every sliver of A passes over it, rather than each sliver streaming its whole
+   * depth of B from L2.
+   */
+  static final int DEPTH_STEP = 64;
+
+  /**
+   * Runs {@code product} over the rows {@code [0, m)} a sliver of {@link Gemm#MR} rows at a time,
+   * each sliver over its depths {@code [from(r), to(r))} only (the causal triangle at sliver
+   * granularity), in steps of {@link #DEPTH_STEP} depths: step by step, every sliver with depths in
+   * the step; runs of slivers with the same depths go in one call. A sliver's first call overwrites
+   * its rows of C, the later ones add to them.
+   */
+  private static void bySlivers(int m, DepthRange range, SliverProduct product) {
+    int lo = Integer.MAX_VALUE, hi = 0;
+    for (int r = 0; r < m; r += Gemm.MR) {
+      int from = range.from(r), to = range.to(r);
+      if (from >= to) {
+        product.run(r, Math.min(Gemm.MR, m - r), from, 0, false); // sees nothing: C = 0
+      }
+      lo = Math.min(lo, from);
+      hi = Math.max(hi, to);
+    }
+    for (int k0 = lo / DEPTH_STEP * DEPTH_STEP; k0 < hi; k0 += DEPTH_STEP) {
+      int k1 = k0 + DEPTH_STEP;
+      for (int r = 0; r < m; ) {
+        int from = range.from(r), start = Math.max(from, k0), end = Math.min(range.to(r), k1);
+        int r1 = r + Gemm.MR;
+        if (start >= end) {
+          r = r1;
+          continue;
+        }
+        while (r1 < m) {
+          int from1 = range.from(r1);
+          if (Math.max(from1, k0) != start
+              || Math.min(range.to(r1), k1) != end
+              || (from1 < k0) != (from < k0)) {
+            break;
+          }
+          r1 += Gemm.MR;
+        }
+        r1 = Math.min(r1, m);
+        product.run(r, r1 - r, start, end - start, from < k0);
+        r = r1;
+      }
+    }
+  }
+
+  /** The depths {@code [from(r), to(r))} that the sliver starting at row r needs. */
+  private interface DepthRange {
+    int from(int r);
+
+    int to(int r);
+  }
+
+  /**
+   * One product of {@code rows} rows from row {@code r}, over {@code depth} depths from {@code
+   * from}, added to C or overwriting it.
+   */
+  private interface SliverProduct {
+    void run(int r, int rows, int from, int depth, boolean accumulate);
+  }
+
+  /** The key depths of the query slivers of a block: {@code [0, sliverDepth)}. */
+  private static DepthRange sliversOf(AttentionMask mask, int t0, int nq, int keys) {
+    return new DepthRange() {
+      @Override
+      public int from(int r) {
+        return 0;
+      }
+
+      @Override
+      public int to(int r) {
+        return sliverDepth(mask, t0, nq, r, keys);
+      }
+    };
+  }
+
+  /** Δ = Σ_D dO ⊙ O of one query. */
+  private static float delta(float[] G, int go, float[] O, int oo, int d) {
+    FloatVector acc = FloatVector.zero(F);
+    int i = 0;
+    for (; i + L <= d; i += L) {
+      acc = FloatVector.fromArray(F, G, go + i).fma(FloatVector.fromArray(F, O, oo + i), acc);
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < d; i++) {
+      sum += G[go + i] * O[oo + i];
+    }
+    return sum;
+  }
+
+  /**
+   * The right-hand operand {@code B [depth, D]} of P·V, dS·K, Pᵀ·dO and dSᵀ·Q: read in place (row i
+   * at {@code b[off + i·stride]}) when D is one panel wide (Gemm.local's one-panel path, no packing
+   * at all), otherwise packed by {@link Gemm#packWhole} with {@code depth} rows.
+   */
+  private record Rhs(float[] b, int off, int stride, boolean packed, int depth) {
+    /** {@code C[m, D] (+)= op(A)[m, k] · B[from .. from+k, D]}. */
+    void times(
+        int m,
+        int d,
+        int k,
+        float[] A,
+        int ao,
+        int ars,
+        int acs,
+        int from,
+        float[] C,
+        int co,
+        int ldc,
+        boolean accumulate) {
+      if (packed) {
+        Gemm.localPacked(
+            m, d, k, A, ao, ars, acs, b, off + from * Gemm.NR, depth, C, co, ldc, accumulate);
+      } else {
+        Gemm.local(
+            m, d, k, A, ao, ars, acs, b, off + from * stride, stride, 1, C, co, ldc, accumulate);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- forward
 
   static void forward(
@@ -169,66 +328,68 @@ final class BlockedAttention {
     int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset();
     int lo = lse == null ? 0 : lse.offset();
     boolean[] pad = mask.keyPadding();
+    int d = g.d(), keys = g.keys(), qs = g.qStride();
     int tBlocks = (g.t() + QUERY_BLOCK - 1) / QUERY_BLOCK;
-    int ktSize = Gemm.packedSize(g.d(), g.keys()), vSize = Gemm.packedSize(g.keys(), g.d());
-    float[] kt = packHeads(g, K, ko, true, ktSize), vp = packHeads(g, V, vo, false, vSize);
+    int ktSize = Gemm.packedSize(d, keys), vSize = Gemm.packedSize(keys, d);
+    boolean inPlace = d == Gemm.NR;
+    float[] kt = packHeads(g, K, ko, true, ktSize);
+    float[] vp = inPlace ? null : packHeads(g, V, vo, false, vSize);
     Parallel.forEach(
         g.b() * g.hq() * tBlocks,
         task -> {
           int tb = task % tBlocks, bh = task / tBlocks, h = bh % g.hq(), bi = bh / g.hq();
           int bk = bi * g.hkv() + h / g.group();
           int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t(), t0 + QUERY_BLOCK) - t0;
-          int span = CpuAttention.keyLimit(mask, t0 + nq - 1, g.keys());
+          int span = CpuAttention.keyLimit(mask, t0 + nq - 1, keys);
           int qAt = g.qRow(bi, t0, h);
-          float[] p = block(0, nq * Math.max(1, span));
+          float[] p = block(0, nq * Math.max(1, span)), inv = block(2, QUERY_BLOCK);
           // S[nq, span] = Q[nq, D] · Kᵀ[D, span]
-          Gemm.localPacked(
-              nq,
-              span,
-              g.d(),
-              Q,
-              qo + qAt,
-              g.qStride(),
-              1,
-              kt,
-              bk * ktSize,
-              g.d(),
-              p,
-              0,
-              span,
-              false);
+          Gemm.localPacked(nq, span, d, Q, qo + qAt, qs, 1, kt, bk * ktSize, d, p, 0, span, false);
+          // unnormalised P = exp(S·scale − max) per row, zero up to its sliver's depth; O's rows
+          // are divided by the sums afterwards (D values per row rather than span)
           for (int r = 0; r < nq; r++) {
-            int ti = t0 + r;
-            float l =
-                probabilities(
-                    p,
-                    r * span,
-                    span,
-                    CpuAttention.keyLimit(mask, ti, g.keys()),
-                    pad,
-                    bi * g.sBuf(),
-                    scale,
-                    Float.NaN);
+            int ti = t0 + r, row = r * span;
+            int visible = CpuAttention.keyLimit(mask, ti, keys);
+            int end = sliverDepth(mask, t0, nq, r / Gemm.MR * Gemm.MR, keys);
+            float max = maskedMax(p, row, visible, pad, bi * g.sBuf(), scale);
+            float l = Float.NEGATIVE_INFINITY;
+            if (max == Float.NEGATIVE_INFINITY) {
+              Arrays.fill(p, row, row + end, 0f);
+              inv[r] = 0f;
+            } else {
+              float sum = expRow(p, row, visible, end, scale, max);
+              inv[r] = 1f / sum;
+              l = max + (float) Math.log(sum);
+            }
             if (LSE != null) {
               LSE[lo + g.lseAt(bi, h, ti)] = l;
             }
           }
-          // O[nq, D] = P[nq, span] · V[span, D]
-          Gemm.localPacked(
+          // O[nq, D] = P[nq, span] · V[span, D], each sliver of rows over the keys it sees
+          Rhs vh =
+              inPlace
+                  ? new Rhs(V, vo + g.kRow(bi, 0, h / g.group()), g.kStride(), false, 0)
+                  : new Rhs(vp, bk * vSize, 0, true, keys);
+          bySlivers(
               nq,
-              g.d(),
-              span,
-              p,
-              0,
-              span,
-              1,
-              vp,
-              bk * vSize,
-              g.keys(),
-              O,
-              oo + qAt,
-              g.qStride(),
-              false);
+              sliversOf(mask, t0, nq, keys),
+              (r, rows, from, depth, acc) ->
+                  vh.times(
+                      rows,
+                      d,
+                      depth,
+                      p,
+                      r * span + from,
+                      span,
+                      1,
+                      from,
+                      O,
+                      oo + qAt + r * qs,
+                      qs,
+                      acc));
+          for (int r = 0; r < nq; r++) {
+            Simd.scale(O, oo + qAt + r * qs, inv[r], d);
+          }
         });
   }
 
@@ -252,66 +413,110 @@ final class BlockedAttention {
     int qo = q.offset(), ko = k.offset(), vo = v.offset(), oo = out.offset(), go = dOut.offset();
     int dqo = dq.offset(), dko = dk.offset(), dvo = dv.offset(), lo = lse.offset();
     boolean[] pad = mask.keyPadding();
-    int d = g.d(), keys = g.keys(), qs = g.qStride();
+    int d = g.d(), keys = g.keys(), qs = g.qStride(), t = g.t();
     // dK, dV contributions of each (batch row, query head): [keys, D] each
     float[] partK = new float[g.b() * g.hq() * keys * d], partV = new float[partK.length];
-    int tBlocks = (g.t() + QUERY_BLOCK - 1) / QUERY_BLOCK;
+    int tBlocks = (t + QUERY_BLOCK - 1) / QUERY_BLOCK;
     int tSize = Gemm.packedSize(d, keys), size = Gemm.packedSize(keys, d);
+    int headSize = Gemm.packedSize(t, d);
     float[] kt = packHeads(g, K, ko, true, tSize), vt = packHeads(g, V, vo, true, tSize);
-    float[] kp = packHeads(g, K, ko, false, size);
+    boolean inPlace = d == Gemm.NR;
+    float[] kp = inPlace ? null : packHeads(g, K, ko, false, size);
+    DepthRange queriesSeeing =
+        new DepthRange() {
+          @Override
+          public int from(int s) {
+            return firstQuery(mask, s, t);
+          }
+
+          @Override
+          public int to(int s) {
+            return t;
+          }
+        };
     Parallel.forEach(
         g.b() * g.hq(),
         bh -> {
           int h = bh % g.hq(), bi = bh / g.hq(), bk = bi * g.hkv() + h / g.group();
           int part = bh * keys * d;
-          // the head's P and dS, [T, keys] (zero where a query sees no key), so that dV and dK
-          // are long products over all queries rather than one short update per query block
-          float[] p = block(0, g.t() * keys), ds = block(1, g.t() * keys);
+          // the head's P and dS, [T, keys], so that dV and dK are long products over all queries
+          // rather than one short update per query block. Row t is written up to where the
+          // products below read it (zero past the query's limit).
+          float[] p = block(0, t * keys), ds = block(1, t * keys);
+          Rhs kh =
+              inPlace
+                  ? new Rhs(K, ko + g.kRow(bi, 0, h / g.group()), g.kStride(), false, 0)
+                  : new Rhs(kp, bk * size, 0, true, keys);
           for (int tb = 0; tb < tBlocks; tb++) {
-            int t0 = tb * QUERY_BLOCK, nq = Math.min(g.t(), t0 + QUERY_BLOCK) - t0;
+            int t0 = tb * QUERY_BLOCK, nq = Math.min(t, t0 + QUERY_BLOCK) - t0;
             int span = CpuAttention.keyLimit(mask, t0 + nq - 1, keys);
             int qAt = g.qRow(bi, t0, h), rows = t0 * keys;
             // P[nq, span] from S = Q·Kᵀ and the saved log-sum-exp
             Gemm.localPacked(
                 nq, span, d, Q, qo + qAt, qs, 1, kt, bk * tSize, d, p, rows, keys, false);
-            for (int r = 0; r < nq; r++) {
-              int ti = t0 + r, row = rows + r * keys;
-              probabilities(
-                  p,
-                  row,
-                  span,
-                  CpuAttention.keyLimit(mask, ti, keys),
-                  pad,
-                  bi * g.sBuf(),
-                  scale,
-                  LSE[lo + g.lseAt(bi, h, ti)]);
-              Arrays.fill(p, row + span, row + keys, 0f);
-            }
             // dP[nq, span] = dO[nq, D] · Vᵀ[D, span], then dS = P ⊙ (dP − Δ)·scale in place
             Gemm.localPacked(
                 nq, span, d, G, go + qAt, qs, 1, vt, bk * tSize, d, ds, rows, keys, false);
             for (int r = 0; r < nq; r++) {
-              int at = qAt + r * qs, row = rows + r * keys;
-              dScores(p, ds, row, span, Simd.dot(G, go + at, O, oo + at, d), scale);
-              Arrays.fill(ds, row + span, row + keys, 0f);
+              int ti = t0 + r, row = rows + r * keys, at = qAt + r * qs;
+              int visible = CpuAttention.keyLimit(mask, ti, keys);
+              // read up to the sliver's depth (dS·K below) and to the end of the sliver of keys
+              // holding the query's last key (Pᵀ·dO, dSᵀ·Q)
+              int sliverEnd = sliverDepth(mask, t0, nq, r / Gemm.MR * Gemm.MR, keys);
+              int keyEnd = (visible + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
+              int end = Math.min(keys, Math.max(sliverEnd, keyEnd)), computed = Math.min(end, span);
+              float l = LSE[lo + g.lseAt(bi, h, ti)];
+              if (l == Float.NEGATIVE_INFINITY) {
+                Arrays.fill(p, row, row + computed, 0f);
+              } else {
+                if (pad != null) {
+                  maskedMax(p, row, visible, pad, bi * g.sBuf(), scale);
+                }
+                expRow(p, row, visible, computed, scale, l);
+              }
+              dScores(p, ds, row, computed, delta(G, go + at, O, oo + at, d), scale);
+              Arrays.fill(p, row + computed, row + end, 0f);
+              Arrays.fill(ds, row + computed, row + end, 0f);
             }
-            // dQ[nq, D] = dS[nq, span] · K[span, D]
-            Gemm.localPacked(
-                nq, d, span, ds, rows, keys, 1, kp, bk * size, keys, DQ, dqo + qAt, qs, false);
+            // dQ[nq, D] = dS[nq, span] · K[span, D], each sliver of rows over the keys it sees
+            bySlivers(
+                nq,
+                sliversOf(mask, t0, nq, keys),
+                (r, n, from, depth, acc) ->
+                    kh.times(
+                        n,
+                        d,
+                        depth,
+                        ds,
+                        rows + r * keys + from,
+                        keys,
+                        1,
+                        from,
+                        DQ,
+                        dqo + qAt + r * qs,
+                        qs,
+                        acc));
           }
-          // this head's dV = Pᵀ · dO and dK = dSᵀ · Q, a block of keys at a time over the queries
-          // that see any of them
-          for (int s0 = 0, tFrom = 0; s0 < keys; s0 += QUERY_BLOCK) {
-            int kw = Math.min(QUERY_BLOCK, keys - s0);
-            while (tFrom < g.t() && CpuAttention.keyLimit(mask, tFrom, keys) <= s0) {
-              tFrom++;
-            }
-            int nt = g.t() - tFrom, qAt = g.qRow(bi, tFrom, h), at = part + s0 * d;
-            Gemm.local(
-                kw, d, nt, p, tFrom * keys + s0, 1, keys, G, go + qAt, qs, 1, partV, at, d, false);
-            Gemm.local(
-                kw, d, nt, ds, tFrom * keys + s0, 1, keys, Q, qo + qAt, qs, 1, partK, at, d, false);
+          // this head's dV = Pᵀ · dO and dK = dSᵀ · Q, each sliver of keys over the queries that
+          // see it (dO and Q in place, or packed once per head here)
+          int qHead = g.qRow(bi, 0, h);
+          Rhs gh = new Rhs(G, go + qHead, qs, false, 0), qh = new Rhs(Q, qo + qHead, qs, false, 0);
+          if (!inPlace) {
+            float[] packed = block(2, 2 * headSize);
+            Gemm.packWhole(G, go + qHead, qs, 1, t, d, packed, 0);
+            Gemm.packWhole(Q, qo + qHead, qs, 1, t, d, packed, headSize);
+            gh = new Rhs(packed, 0, 0, true, t);
+            qh = new Rhs(packed, headSize, 0, true, t);
           }
+          Rhs dO = gh, qRows = qh;
+          bySlivers(
+              keys,
+              queriesSeeing,
+              (s, n, from, nt, acc) -> {
+                int pAt = from * keys + s, at = part + s * d;
+                dO.times(n, d, nt, p, pAt, 1, keys, from, partV, at, d, acc);
+                qRows.times(n, d, nt, ds, pAt, 1, keys, from, partK, at, d, acc);
+              });
         });
     // dK, dV of kv head kh = the sum of its query heads' parts, in head order
     Parallel.forEach(

@@ -5,6 +5,7 @@ import static org.assertj.core.data.Offset.offset;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
 
 /**
@@ -69,6 +70,53 @@ class AttentionBackwardTest {
   @Test
   void prefixAndCache() {
     compare(2, 17, 4, 2, 16, 40, new AttentionMask(3, 6, true, null, 37));
+  }
+
+  @Test
+  void headDimOnePanelWideWithPaddingAndPrefix() {
+    // D = 64 reads V, K, dO and Q in place (the other tests' D pack them); prefix keys, a cache
+    // offset and padding move the causal triangle off the 4-row slivers and 64-key steps
+    boolean[] pad = new boolean[2 * 140];
+    pad[1] = pad[70] = pad[139] = pad[140] = pad[141] = pad[200] = true;
+    compare(2, 131, 4, 2, 64, 140, new AttentionMask(5, 3, true, pad, 139));
+  }
+
+  @Test
+  void headDimOfTwoPanels() {
+    compare(1, 70, 2, 1, 128, 70, AttentionMask.causalSelf());
+  }
+
+  @Test
+  void bitIdenticalForOneAndThreeThreads() {
+    Random rnd = new Random(7);
+    int b = 2, t = 133, hq = 6, hkv = 2, d = 64;
+    Tensor q = CpuBackendTest.rand(rnd, b, t, hq, d), k = CpuBackendTest.rand(rnd, b, t, hkv, d);
+    Tensor v = CpuBackendTest.rand(rnd, b, t, hkv, d), dOut = CpuBackendTest.rand(rnd, b, t, hq, d);
+    AttentionMask mask = AttentionMask.causalSelf();
+    float[][][] runs = new float[2][][];
+    try {
+      for (int run = 0; run < 2; run++) {
+        Parallel.setThreads(run == 0 ? 1 : 3);
+        Tensor out = Tensor.zeros(b, t, hq, d), lse = Tensor.zeros(b, hq, t);
+        Tensor dq = Tensor.zeros(b, t, hq, d), dk = Tensor.zeros(b, t, hkv, d);
+        Tensor dv = Tensor.zeros(b, t, hkv, d);
+        BlockedAttention.forward(q, k, v, mask, 0.125f, out, lse);
+        BlockedAttention.backward(q, k, v, mask, 0.125f, out, lse, dOut, dq, dk, dv);
+        runs[run] =
+            new float[][] {
+              out.toFloatArray(),
+              lse.toFloatArray(),
+              dq.toFloatArray(),
+              dk.toFloatArray(),
+              dv.toFloatArray()
+            };
+      }
+    } finally {
+      Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+    for (int o = 0; o < runs[0].length; o++) {
+      assertThat(runs[1][o]).as("output %d with 3 threads", o).isEqualTo(runs[0][o]);
+    }
   }
 
   @Test
