@@ -274,7 +274,8 @@ public final class CpuBackend implements Backend {
     int i = from;
     for (; i + L <= to; i += L) {
       FloatVector g = FloatVector.fromArray(F, G, go + i);
-      Activations.apply(UnaryOp.SILU, g)
+      // silu(g) = g / (1 + e^−g), as UnaryOp.SILU
+      g.div(Simd.expNormal(g.neg()).add(1f))
           .mul(FloatVector.fromArray(F, U, uo + i))
           .intoArray(O, oo + i);
     }
@@ -319,10 +320,9 @@ public final class CpuBackend implements Backend {
       FloatVector g = FloatVector.fromArray(F, G, go + i);
       FloatVector d = FloatVector.fromArray(F, DY, yo + i);
       FloatVector u = FloatVector.fromArray(F, U, uo + i);
-      FloatVector e1 = Simd.exp(g.neg()).add(1f);
-      FloatVector s = one.div(e1); // sigmoid(g)
+      FloatVector s = one.div(Simd.expNormal(g.neg()).add(1f)); // sigmoid(g)
       FloatVector dsilu = one.sub(s).mul(g).add(1f).mul(s); // s·(1 + g·(1 − s))
-      FloatVector silu = g.div(e1); // as UnaryOp.SILU: g / (1 + e^−g)
+      FloatVector silu = g.mul(s); // one division per element, not two
       dsilu.mul(d.mul(u)).intoArray(DG, dgo + i);
       d.mul(silu).intoArray(DU, duo + i);
     }
@@ -1021,12 +1021,15 @@ public final class CpuBackend implements Backend {
   // lambda, C2 ran out of inlining budget before the second Simd.exp and fell back to the Vector
   // API's Java implementation (boxed vectors: ~20x slower, 0.3 GB of garbage per step).
 
+  // Both use Simd.expNormal: x − m ≤ 0, and a term below e^−87 (~1e-38 of the largest, which is 1)
+  // counts as e^−87 instead of less, far below the float resolution of the sum or of any p.
+
   /** Σ exp(x[xo+i] − m) for i < n, summed in double lanes (a vocabulary row is long). */
   static double expSumWide(float[] x, int xo, float m, int n) {
     DoubleVector acc = DoubleVector.zero(D);
     int j = 0;
     for (; j + L <= n; j += L) {
-      acc = addWidened(acc, Simd.exp(FloatVector.fromArray(F, x, xo + j).sub(m)));
+      acc = addWidened(acc, Simd.expNormal(FloatVector.fromArray(F, x, xo + j).sub(m)));
     }
     double s = Simd.sum(acc);
     for (; j < n; j++) {
@@ -1043,7 +1046,7 @@ public final class CpuBackend implements Backend {
     DoubleVector acc = DoubleVector.zero(D);
     int j = 0;
     for (; j + L <= n; j += L) {
-      FloatVector e = Simd.exp(FloatVector.fromArray(F, x, xo + j).sub(m));
+      FloatVector e = Simd.expNormal(FloatVector.fromArray(F, x, xo + j).sub(m));
       e.intoArray(out, oo + j);
       acc = addWidened(acc, e);
     }

@@ -102,6 +102,32 @@ final class Simd {
     return e.blend(0f, x.compare(VectorOperators.LT, -104f));
   }
 
+  /** Bounds within which {@link #expNormal} computes e^x: 2ⁿ of its range reduction is normal. */
+  private static final float EXP_NORMAL_LO = -87f, EXP_NORMAL_HI = 88f;
+
+  /**
+   * e^x on every lane for x clamped to [−87, 88]: {@link #exp}'s polynomial with one scaling by a
+   * normal 2ⁿ instead of its handling of subnormal and zero results (7 vector operations fewer).
+   * For sigmoids, where e^−87 and e^88 round 1 + e^x as 0 and +∞ would (to 1, and to a huge value
+   * whose reciprocal is ~0).
+   */
+  static FloatVector expNormal(FloatVector x) {
+    FloatVector xc = x.max(EXP_NORMAL_LO).min(EXP_NORMAL_HI);
+    FloatVector t = xc.fma(LOG2E, ROUNDER);
+    FloatVector n = t.sub(ROUNDER);
+    FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+    r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+    FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+    p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+    p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+    p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+    p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+    p = p.fma(r.mul(r), r).add(1f);
+    // the low bits of t hold n; n + 127 shifted into the exponent field is 2ⁿ (n in [−126, 127])
+    IntVector biased = t.reinterpretAsInts().sub(ROUNDER_BITS - 127);
+    return p.mul(biased.lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+  }
+
   /**
    * tanh on every lane: Cephes' odd polynomial below |x| = 0.625 (where 1 − 2/(e^{2x}+1) would lose
    * relative precision), else 1 − 2/(e^{2|x|}+1) with x's sign.
