@@ -25,14 +25,16 @@ import org.peftbench.tensor.Tensor;
  * query heads and query blocks (K and V too when D is not one panel wide; otherwise they are read
  * in place). The score products (Q·Kᵀ, dO·Vᵀ) of a query block cover the keys its last query can
  * see (the causal triangle, rounded up to the block); the products whose depth runs over keys or
- * queries (P·V, dS·K, Pᵀ·dO, dSᵀ·Q) follow the triangle a sliver of {@link Gemm#MR} rows at a time,
+ * queries (P·V, dS·K, Pᵀ·dO, dSᵀ·Q) follow the triangle a sliver of {@link #SLIVER} rows at a time,
  * in steps of {@link #DEPTH_STEP} depths that stay in L1. Scores past each query's own limit, and
  * padding keys, get probability 0. The forward's softmax is one pass over the scores (the scaling
  * fused into the exponential) and leaves P unnormalised; O's rows are divided by the sums instead.
  *
- * <p>Determinism: each task owns one (batch row, query head); its dK and dV contributions go to a
- * private buffer, and the heads sharing a kv head are summed in head order afterwards, so no result
- * depends on the thread count.
+ * <p>Determinism: a forward task owns one (batch row, query head, query block). A backward task
+ * owns one (batch row, kv head) and adds its query heads' dK, dV in head order; with fewer than
+ * {@link #GROUPED_MIN_TASKS} such pairs, one (batch row, query head) with a private dK, dV part,
+ * the parts summed in head order afterwards. Lane sums go in {@link Simd#sum}'s fixed order. So no
+ * result depends on the thread count.
  *
  * <p>Layout as {@link CpuAttention}: q, out, dOut, dq {@code [B,T,Hq,D]}; k, v, dk, dv {@code
  * [B,S,Hkv,D]}; lse {@code [B,Hq,T]}.
@@ -40,8 +42,18 @@ import org.peftbench.tensor.Tensor;
 final class BlockedAttention {
   private BlockedAttention() {}
 
-  /** Queries per task (rows of every product). */
+  /** Queries per block (rows of the score products). */
   static final int QUERY_BLOCK = 64;
+
+  /** Rows per sliver of the triangle-following products (a multiple of {@link Gemm#MR}). */
+  static final int SLIVER = 8;
+
+  /**
+   * From this many (batch row, kv head) pairs on, the backward runs one task per pair (its query
+   * heads one after the other, adding to dK and dV in place) instead of one per query head with
+   * private dK, dV parts summed afterwards.
+   */
+  static final int GROUPED_MIN_TASKS = 8;
 
   /** Fewer queries than this (token-by-token decoding) go to {@link CpuAttention}'s kernels. */
   static final int MIN_QUERIES = 16;
@@ -129,6 +141,44 @@ final class BlockedAttention {
     return max == Float.NEGATIVE_INFINITY ? max : max * scale;
   }
 
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+
+  /** 1.5·2²³: adding it rounds a float of magnitude below 2²² to an integer in the low bits. */
+  private static final float ROUNDER = 12582912f;
+
+  /** ROUNDER's bits less the exponent bias: (t's bits − this) is n + 127 for t = n + ROUNDER. */
+  private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER) - 127;
+
+  /** Below this e^x would be subnormal (FLT_MIN = e^−87.34); softmax takes it as 0. */
+  private static final float EXP_MIN = -87.33f;
+
+  /**
+   * e^x for softmax arguments (x ≤ about 0): {@link Simd#exp}'s polynomial (within about 2 ulp),
+   * but 0 wherever the result would be subnormal, so that 2ⁿ is one exponent field (no split into
+   * two halves): a fifth fewer vector operations on the attention's hottest elementwise loop. −∞
+   * gives 0; arguments above 88 are taken as 88.
+   */
+  static FloatVector softmaxExp(FloatVector x) {
+    FloatVector xc = x.max(EXP_MIN).min(88f);
+    FloatVector t = xc.fma(LOG2E, ROUNDER);
+    FloatVector n = t.sub(ROUNDER);
+    FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+    r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+    FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+    p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+    p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+    p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+    p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+    p = p.fma(r.mul(r), r).add(1f);
+    FloatVector twoN =
+        t.reinterpretAsInts()
+            .sub(ROUNDER_BITS)
+            .lanewise(VectorOperators.LSHL, 23)
+            .reinterpretAsFloats();
+    return p.mul(twoN).blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+  }
+
   /**
    * Row {@code p[row ..]} of raw scores becomes {@code exp(s·scale − shift)} on its first {@code
    * visible} keys (−∞ scores, i.e. padding, give 0) and 0 on {@code [visible, end)}; returns the
@@ -138,19 +188,19 @@ final class BlockedAttention {
     FloatVector acc = FloatVector.zero(F);
     int s = 0;
     for (; s + L <= visible; s += L) {
-      FloatVector e = Simd.exp(FloatVector.fromArray(F, p, row + s).fma(scale, -shift));
+      FloatVector e = softmaxExp(FloatVector.fromArray(F, p, row + s).fma(scale, -shift));
       e.intoArray(p, row + s);
       acc = acc.add(e);
     }
     if (s < visible && s + L <= end) {
       // the last partial vector: lanes past the query's limit get −∞ first (exp gives 0)
       Arrays.fill(p, row + visible, row + s + L, Float.NEGATIVE_INFINITY);
-      FloatVector e = Simd.exp(FloatVector.fromArray(F, p, row + s).fma(scale, -shift));
+      FloatVector e = softmaxExp(FloatVector.fromArray(F, p, row + s).fma(scale, -shift));
       e.intoArray(p, row + s);
       acc = acc.add(e);
       s += L;
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
+    float sum = Simd.sum(acc); // a fixed order: reduceLanes(ADD) may differ between JIT tiers
     for (; s < visible; s++) {
       float e = (float) Math.exp(Math.fma(p[row + s], scale, -shift));
       p[row + s] = e;
@@ -177,11 +227,11 @@ final class BlockedAttention {
   /**
    * Keys {@code [0, depth)} that the sliver of rows {@code r .. r+MR-1} of a query block (first
    * query {@code t0}, {@code nq} rows) may see: the limit of its last query. The products whose
-   * depth runs over keys (P·V, dS·K) stop there, a sliver of {@link Gemm#MR} rows at a time,
+   * depth runs over keys (P·V, dS·K) stop there, a sliver of {@link #SLIVER} rows at a time,
    * instead of at the block's last query: that skips the masked half of the diagonal block.
    */
   private static int sliverDepth(AttentionMask mask, int t0, int nq, int r, int keys) {
-    return CpuAttention.keyLimit(mask, t0 + Math.min(nq, r + Gemm.MR) - 1, keys);
+    return CpuAttention.keyLimit(mask, t0 + Math.min(nq, r + SLIVER) - 1, keys);
   }
 
   /**
@@ -203,18 +253,18 @@ final class BlockedAttention {
   static final int DEPTH_STEP = 64;
 
   /**
-   * Runs {@code product} over the rows {@code [0, m)} a sliver of {@link Gemm#MR} rows at a time,
+   * Runs {@code product} over the rows {@code [0, m)} a sliver of {@link #SLIVER} rows at a time,
    * each sliver over its depths {@code [from(r), to(r))} only (the causal triangle at sliver
    * granularity), in steps of {@link #DEPTH_STEP} depths: step by step, every sliver with depths in
    * the step; runs of slivers with the same depths go in one call. A sliver's first call overwrites
    * its rows of C, the later ones add to them.
    */
-  private static void bySlivers(int m, DepthRange range, SliverProduct product) {
+  private static void bySlivers(int m, DepthRange range, boolean add, SliverProduct product) {
     int lo = Integer.MAX_VALUE, hi = 0;
-    for (int r = 0; r < m; r += Gemm.MR) {
+    for (int r = 0; r < m; r += SLIVER) {
       int from = range.from(r), to = range.to(r);
       if (from >= to) {
-        product.run(r, Math.min(Gemm.MR, m - r), from, 0, false); // sees nothing: C = 0
+        product.run(r, Math.min(SLIVER, m - r), from, 0, add); // sees nothing: C = 0 (or as is)
       }
       lo = Math.min(lo, from);
       hi = Math.max(hi, to);
@@ -223,7 +273,7 @@ final class BlockedAttention {
       int k1 = k0 + DEPTH_STEP;
       for (int r = 0; r < m; ) {
         int from = range.from(r), start = Math.max(from, k0), end = Math.min(range.to(r), k1);
-        int r1 = r + Gemm.MR;
+        int r1 = r + SLIVER;
         if (start >= end) {
           r = r1;
           continue;
@@ -235,10 +285,10 @@ final class BlockedAttention {
               || (from1 < k0) != (from < k0)) {
             break;
           }
-          r1 += Gemm.MR;
+          r1 += SLIVER;
         }
         r1 = Math.min(r1, m);
-        product.run(r, r1 - r, start, end - start, from < k0);
+        product.run(r, r1 - r, start, end - start, add || from < k0);
         r = r1;
       }
     }
@@ -281,7 +331,7 @@ final class BlockedAttention {
     for (; i + L <= d; i += L) {
       acc = FloatVector.fromArray(F, G, go + i).fma(FloatVector.fromArray(F, O, oo + i), acc);
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
+    float sum = Simd.sum(acc); // a fixed order: reduceLanes(ADD) may differ between JIT tiers
     for (; i < d; i++) {
       sum += G[go + i] * O[oo + i];
     }
@@ -350,7 +400,7 @@ final class BlockedAttention {
           for (int r = 0; r < nq; r++) {
             int ti = t0 + r, row = r * span;
             int visible = CpuAttention.keyLimit(mask, ti, keys);
-            int end = sliverDepth(mask, t0, nq, r / Gemm.MR * Gemm.MR, keys);
+            int end = sliverDepth(mask, t0, nq, r / SLIVER * SLIVER, keys);
             float max = maskedMax(p, row, visible, pad, bi * g.sBuf(), scale);
             float l = Float.NEGATIVE_INFINITY;
             if (max == Float.NEGATIVE_INFINITY) {
@@ -373,6 +423,7 @@ final class BlockedAttention {
           bySlivers(
               nq,
               sliversOf(mask, t0, nq, keys),
+              false,
               (r, rows, from, depth, acc) ->
                   vh.times(
                       rows,
@@ -414,8 +465,12 @@ final class BlockedAttention {
     int dqo = dq.offset(), dko = dk.offset(), dvo = dv.offset(), lo = lse.offset();
     boolean[] pad = mask.keyPadding();
     int d = g.d(), keys = g.keys(), qs = g.qStride(), t = g.t();
-    // dK, dV contributions of each (batch row, query head): [keys, D] each
-    float[] partK = new float[g.b() * g.hq() * keys * d], partV = new float[partK.length];
+    // One task per (batch row, kv head) when there are enough of them: its query heads add their
+    // dK, dV to the output one after the other. Otherwise one task per (batch row, query head),
+    // each with a private [keys, D] part of dK and dV, summed in head order afterwards.
+    boolean grouped = g.b() * g.hkv() >= GROUPED_MIN_TASKS;
+    float[] partK = grouped ? null : new float[g.b() * g.hq() * keys * d];
+    float[] partV = grouped ? null : new float[partK.length];
     int tBlocks = (t + QUERY_BLOCK - 1) / QUERY_BLOCK;
     int tSize = Gemm.packedSize(d, keys), size = Gemm.packedSize(keys, d);
     int headSize = Gemm.packedSize(t, d);
@@ -435,89 +490,112 @@ final class BlockedAttention {
           }
         };
     Parallel.forEach(
-        g.b() * g.hq(),
-        bh -> {
-          int h = bh % g.hq(), bi = bh / g.hq(), bk = bi * g.hkv() + h / g.group();
-          int part = bh * keys * d;
-          // the head's P and dS, [T, keys], so that dV and dK are long products over all queries
-          // rather than one short update per query block. Row t is written up to where the
-          // products below read it (zero past the query's limit).
-          float[] p = block(0, t * keys), ds = block(1, t * keys);
-          Rhs kh =
-              inPlace
-                  ? new Rhs(K, ko + g.kRow(bi, 0, h / g.group()), g.kStride(), false, 0)
-                  : new Rhs(kp, bk * size, 0, true, keys);
-          for (int tb = 0; tb < tBlocks; tb++) {
-            int t0 = tb * QUERY_BLOCK, nq = Math.min(t, t0 + QUERY_BLOCK) - t0;
-            int span = CpuAttention.keyLimit(mask, t0 + nq - 1, keys);
-            int qAt = g.qRow(bi, t0, h), rows = t0 * keys;
-            // P[nq, span] from S = Q·Kᵀ and the saved log-sum-exp
-            Gemm.localPacked(
-                nq, span, d, Q, qo + qAt, qs, 1, kt, bk * tSize, d, p, rows, keys, false);
-            // dP[nq, span] = dO[nq, D] · Vᵀ[D, span], then dS = P ⊙ (dP − Δ)·scale in place
-            Gemm.localPacked(
-                nq, span, d, G, go + qAt, qs, 1, vt, bk * tSize, d, ds, rows, keys, false);
-            for (int r = 0; r < nq; r++) {
-              int ti = t0 + r, row = rows + r * keys, at = qAt + r * qs;
-              int visible = CpuAttention.keyLimit(mask, ti, keys);
-              // read up to the sliver's depth (dS·K below) and to the end of the sliver of keys
-              // holding the query's last key (Pᵀ·dO, dSᵀ·Q)
-              int sliverEnd = sliverDepth(mask, t0, nq, r / Gemm.MR * Gemm.MR, keys);
-              int keyEnd = (visible + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
-              int end = Math.min(keys, Math.max(sliverEnd, keyEnd)), computed = Math.min(end, span);
-              float l = LSE[lo + g.lseAt(bi, h, ti)];
-              if (l == Float.NEGATIVE_INFINITY) {
-                Arrays.fill(p, row, row + computed, 0f);
-              } else {
-                if (pad != null) {
-                  maskedMax(p, row, visible, pad, bi * g.sBuf(), scale);
+        grouped ? g.b() * g.hkv() : g.b() * g.hq(),
+        task -> {
+          int bi = grouped ? task / g.hkv() : task / g.hq();
+          int h0 = grouped ? task % g.hkv() * g.group() : task % g.hq();
+          int h1 = grouped ? h0 + g.group() : h0 + 1, kvh = h0 / g.group();
+          int bk = bi * g.hkv() + kvh;
+          // where this task's dK, dV go: the output rows of kv head kvh, or the head's part
+          int cK = grouped ? dko + g.kRow(bi, 0, kvh) : (bi * g.hq() + h0) * keys * d;
+          int cV = grouped ? dvo + g.kRow(bi, 0, kvh) : cK, ldc = grouped ? g.kStride() : d;
+          float[] CK = grouped ? DK : partK, CV = grouped ? DV : partV;
+          for (int h = h0; h < h1; h++) {
+            boolean add = h > h0;
+            // the head's P and dS, [T, keys], so that dV and dK are long products over all queries
+            // rather than one short update per query block. Row t is written up to where the
+            // products below read it (zero past the query's limit).
+            float[] p = block(0, t * keys), ds = block(1, t * keys);
+            Rhs kh =
+                inPlace
+                    ? new Rhs(K, ko + g.kRow(bi, 0, h / g.group()), g.kStride(), false, 0)
+                    : new Rhs(kp, bk * size, 0, true, keys);
+            for (int tb = 0; tb < tBlocks; tb++) {
+              int t0 = tb * QUERY_BLOCK, nq = Math.min(t, t0 + QUERY_BLOCK) - t0;
+              int span = CpuAttention.keyLimit(mask, t0 + nq - 1, keys);
+              int qAt = g.qRow(bi, t0, h), rows = t0 * keys;
+              // P[nq, span] from S = Q·Kᵀ and the saved log-sum-exp
+              Gemm.localPacked(
+                  nq, span, d, Q, qo + qAt, qs, 1, kt, bk * tSize, d, p, rows, keys, false);
+              // dP[nq, span] = dO[nq, D] · Vᵀ[D, span], then dS = P ⊙ (dP − Δ)·scale in place
+              Gemm.localPacked(
+                  nq, span, d, G, go + qAt, qs, 1, vt, bk * tSize, d, ds, rows, keys, false);
+              for (int r = 0; r < nq; r++) {
+                int ti = t0 + r, row = rows + r * keys, at = qAt + r * qs;
+                int visible = CpuAttention.keyLimit(mask, ti, keys);
+                // read up to the sliver's depth (dS·K below) and to the end of the sliver of keys
+                // holding the query's last key (Pᵀ·dO, dSᵀ·Q)
+                int sliverEnd = sliverDepth(mask, t0, nq, r / SLIVER * SLIVER, keys);
+                int keyEnd = (visible + SLIVER - 1) / SLIVER * SLIVER;
+                int end = Math.min(keys, Math.max(sliverEnd, keyEnd)),
+                    computed = Math.min(end, span);
+                float l = LSE[lo + g.lseAt(bi, h, ti)];
+                if (l == Float.NEGATIVE_INFINITY) {
+                  Arrays.fill(p, row, row + computed, 0f);
+                } else {
+                  if (pad != null) {
+                    maskedMax(p, row, visible, pad, bi * g.sBuf(), scale);
+                  }
+                  expRow(p, row, visible, computed, scale, l);
                 }
-                expRow(p, row, visible, computed, scale, l);
+                dScores(p, ds, row, computed, delta(G, go + at, O, oo + at, d), scale);
+                Arrays.fill(p, row + computed, row + end, 0f);
+                Arrays.fill(ds, row + computed, row + end, 0f);
               }
-              dScores(p, ds, row, computed, delta(G, go + at, O, oo + at, d), scale);
-              Arrays.fill(p, row + computed, row + end, 0f);
-              Arrays.fill(ds, row + computed, row + end, 0f);
+              // dQ[nq, D] = dS[nq, span] · K[span, D], each sliver of rows over the keys it sees
+              bySlivers(
+                  nq,
+                  sliversOf(mask, t0, nq, keys),
+                  false,
+                  (r, n, from, depth, acc) ->
+                      kh.times(
+                          n,
+                          d,
+                          depth,
+                          ds,
+                          rows + r * keys + from,
+                          keys,
+                          1,
+                          from,
+                          DQ,
+                          dqo + qAt + r * qs,
+                          qs,
+                          acc));
             }
-            // dQ[nq, D] = dS[nq, span] · K[span, D], each sliver of rows over the keys it sees
+            // this head's dV = Pᵀ · dO and dK = dSᵀ · Q, each sliver of keys over the queries that
+            // see it (dO and Q in place, or packed once per head here)
+            int qHead = g.qRow(bi, 0, h);
+            Rhs gh = new Rhs(G, go + qHead, qs, false, 0),
+                qh = new Rhs(Q, qo + qHead, qs, false, 0);
+            if (!inPlace) {
+              float[] packed = block(2, 2 * headSize);
+              Gemm.packWhole(G, go + qHead, qs, 1, t, d, packed, 0);
+              Gemm.packWhole(Q, qo + qHead, qs, 1, t, d, packed, headSize);
+              gh = new Rhs(packed, 0, 0, true, t);
+              qh = new Rhs(packed, headSize, 0, true, t);
+            }
+            Rhs dO = gh, qRows = qh;
             bySlivers(
-                nq,
-                sliversOf(mask, t0, nq, keys),
-                (r, n, from, depth, acc) ->
-                    kh.times(
-                        n,
-                        d,
-                        depth,
-                        ds,
-                        rows + r * keys + from,
-                        keys,
-                        1,
-                        from,
-                        DQ,
-                        dqo + qAt + r * qs,
-                        qs,
-                        acc));
+                keys,
+                queriesSeeing,
+                add,
+                (s, n, from, nt, acc) -> {
+                  int pAt = from * keys + s;
+                  dO.times(n, d, nt, p, pAt, 1, keys, from, CV, cV + s * ldc, ldc, acc);
+                  qRows.times(n, d, nt, ds, pAt, 1, keys, from, CK, cK + s * ldc, ldc, acc);
+                });
           }
-          // this head's dV = Pᵀ · dO and dK = dSᵀ · Q, each sliver of keys over the queries that
-          // see it (dO and Q in place, or packed once per head here)
-          int qHead = g.qRow(bi, 0, h);
-          Rhs gh = new Rhs(G, go + qHead, qs, false, 0), qh = new Rhs(Q, qo + qHead, qs, false, 0);
-          if (!inPlace) {
-            float[] packed = block(2, 2 * headSize);
-            Gemm.packWhole(G, go + qHead, qs, 1, t, d, packed, 0);
-            Gemm.packWhole(Q, qo + qHead, qs, 1, t, d, packed, headSize);
-            gh = new Rhs(packed, 0, 0, true, t);
-            qh = new Rhs(packed, headSize, 0, true, t);
+          if (grouped) {
+            // rows past the keys in use
+            for (int s = keys; s < g.sBuf(); s++) {
+              Arrays.fill(DK, cK + s * ldc, cK + s * ldc + d, 0f);
+              Arrays.fill(DV, cV + s * ldc, cV + s * ldc + d, 0f);
+            }
           }
-          Rhs dO = gh, qRows = qh;
-          bySlivers(
-              keys,
-              queriesSeeing,
-              (s, n, from, nt, acc) -> {
-                int pAt = from * keys + s, at = part + s * d;
-                dO.times(n, d, nt, p, pAt, 1, keys, from, partV, at, d, acc);
-                qRows.times(n, d, nt, ds, pAt, 1, keys, from, partK, at, d, acc);
-              });
         });
+    if (grouped) {
+      return;
+    }
     // dK, dV of kv head kh = the sum of its query heads' parts, in head order
     Parallel.forEach(
         g.b() * g.hkv(),

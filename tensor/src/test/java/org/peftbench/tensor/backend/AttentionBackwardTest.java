@@ -5,6 +5,8 @@ import static org.assertj.core.data.Offset.offset;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
 
@@ -87,9 +89,20 @@ class AttentionBackwardTest {
   }
 
   @Test
-  void bitIdenticalForOneAndThreeThreads() {
+  void groupedBackwardAddsItsQueryHeadsInPlace() {
+    // B·Hkv ≥ GROUPED_MIN_TASKS: one backward task per kv head, dK and dV summed in place
+    assertThat(4 * 2).isGreaterThanOrEqualTo(BlockedAttention.GROUPED_MIN_TASKS);
+    compare(4, 70, 6, 2, 64, 70, AttentionMask.causalSelf());
+    boolean[] pad = new boolean[2 * 45];
+    pad[2] = pad[44] = pad[45] = pad[60] = true;
+    compare(2, 40, 8, 4, 16, 45, new AttentionMask(2, 1, true, pad, 43));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {2, 4})
+  void bitIdenticalForOneAndThreeThreads(int b) {
     Random rnd = new Random(7);
-    int b = 2, t = 133, hq = 6, hkv = 2, d = 64;
+    int t = 133, hq = 6, hkv = 2, d = 64;
     Tensor q = CpuBackendTest.rand(rnd, b, t, hq, d), k = CpuBackendTest.rand(rnd, b, t, hkv, d);
     Tensor v = CpuBackendTest.rand(rnd, b, t, hkv, d), dOut = CpuBackendTest.rand(rnd, b, t, hq, d);
     AttentionMask mask = AttentionMask.causalSelf();
