@@ -36,6 +36,8 @@ class BenchMatmulCommandTest {
             dtype,
             "--warmup",
             "1",
+            "--warmup-time",
+            "0",
             "--runs",
             "1",
             "--min-time",
@@ -50,6 +52,13 @@ class BenchMatmulCommandTest {
     assertThat(json.get("threads").asInt()).isPositive();
     assertThat(json.get("dtype").asText()).isEqualTo(dtype);
     assertThat(json.get("variant").asText()).isEqualTo(variant);
+  }
+
+  @Test
+  void rejectsNegativeWarmupTime() {
+    String[] r = run("bench", "matmul", "--m", "4", "--n", "4", "--k", "4", "--warmup-time", "-1");
+    assertThat(r[0]).isEqualTo("1");
+    assertThat(r[2]).contains("--warmup-time >= 0");
   }
 
   @Test
