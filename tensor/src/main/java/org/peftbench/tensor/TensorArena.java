@@ -61,6 +61,11 @@ public final class TensorArena implements AutoCloseable {
     return a;
   }
 
+  /** Whether an arena is open in this process (on any thread). */
+  public static boolean isOpen() {
+    return current != null;
+  }
+
   /** The arena that allocations on this thread come from, or null. */
   static TensorArena forThisThread() {
     TensorArena a = current;

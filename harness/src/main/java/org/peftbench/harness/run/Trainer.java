@@ -20,6 +20,7 @@ import org.peftbench.autograd.optim.Sgd;
 import org.peftbench.harness.cost.ProcessMemory;
 import org.peftbench.harness.suite.TrainingSettings;
 import org.peftbench.tensor.MemoryTracker;
+import org.peftbench.tensor.TensorArena;
 
 /**
  * The training loop of one run, HF Trainer style: micro-batches of {@code batch_size} examples,
@@ -160,6 +161,49 @@ public final class Trainer {
     MemoryTracker.resetPeak();
     ProcessMemory.resetPeak();
     String nonFinite = null;
+    // the training loop's activations and gradients recycle the arrays of the tensors each step
+    // closes (TensorArena): the shapes repeat, and the collector then has little to copy
+    try (TensorArena arena = openArena()) {
+      nonFinite = trainLoop(st, total, s, order, schedule, params, opt, evalEvery);
+    }
+    // test with the best adapter, as PEFT-Bench keeps the best checkpoint
+    if (nonFinite == null && Files.isDirectory(bestDir())) {
+      model.loadAdapterWeights(bestDir());
+    }
+    double sps = st.timedSteps > 0 ? st.trainSeconds / st.timedSteps : Double.NaN;
+    return new Outcome(
+        st,
+        total,
+        nonFinite,
+        resumed,
+        sps,
+        MemoryTracker.peakBytes(),
+        ProcessMemory.peakRssBytes());
+  }
+
+  /**
+   * An arena for this run's training loop, unless one is open already (a caller measuring with its
+   * own) or {@code -Dpeftbench.arena=false} turns it off; null then.
+   */
+  private static TensorArena openArena() {
+    if (!Boolean.parseBoolean(System.getProperty("peftbench.arena", "true"))
+        || TensorArena.isOpen()) {
+      return null;
+    }
+    return TensorArena.open();
+  }
+
+  /** Optimizer steps until {@code total} or a non-finite loss (returned, else null). */
+  private String trainLoop(
+      State st,
+      int total,
+      TrainingSettings s,
+      DataOrder order,
+      LrSchedule schedule,
+      List<Parameter> params,
+      Optimizer opt,
+      int evalEvery) {
+    String nonFinite = null;
     while (st.step < total) {
       long t0 = System.nanoTime();
       double stepLoss = 0;
@@ -220,19 +264,7 @@ public final class Trainer {
         saveCheckpoint(st, opt);
       }
     }
-    // test with the best adapter, as PEFT-Bench keeps the best checkpoint
-    if (nonFinite == null && Files.isDirectory(bestDir())) {
-      model.loadAdapterWeights(bestDir());
-    }
-    double sps = st.timedSteps > 0 ? st.trainSeconds / st.timedSteps : Double.NaN;
-    return new Outcome(
-        st,
-        total,
-        nonFinite,
-        resumed,
-        sps,
-        MemoryTracker.peakBytes(),
-        ProcessMemory.peakRssBytes());
+    return nonFinite;
   }
 
   /**

@@ -19,6 +19,7 @@ import org.peftbench.harness.results.RunResult;
 import org.peftbench.harness.suite.Suite;
 import org.peftbench.harness.suite.SuiteLoader;
 import org.peftbench.tensor.Parallel;
+import org.peftbench.tensor.TensorArena;
 
 /** Tiny real runs on stories260K: every PEFT-Bench method, both evaluation modes. */
 class SuiteEndToEndTest {
@@ -239,6 +240,51 @@ class SuiteEndToEndTest {
     assertThat(resumed.train.losses).isEqualTo(whole.train.losses);
     assertThat(resumed.test.metrics).isEqualTo(whole.test.metrics);
     assertThat(resumed.train.bestStep).isEqualTo(whole.train.bestStep);
+  }
+
+  @Test
+  void theTensorArenaChangesNoResult(@TempDir Path tmp) {
+    // every method's training (dropout, virtual tokens, prefix keys, validation between steps)
+    // reuses the arrays of closed tensors inside the arena: nothing closed may be read again
+    Suite s = suite("generate", false, METHODS);
+    var data = new org.peftbench.datasets.DataDir(Stories.data());
+    for (Suite.RunSpec spec : s.runs()) {
+      boolean[] arenaOpen = {false};
+      Trainer.Listener probe =
+          new Trainer.Listener() {
+            @Override
+            public void onStep(int step, int total, double loss) {
+              arenaOpen[0] |= TensorArena.isOpen();
+            }
+          };
+      RunResult pooled =
+          RunExecutor.execute(
+              "e2e", spec, Stories.model(), data, tmp.resolve(spec.id() + "-arena"), probe, null);
+      String before = System.getProperty("peftbench.arena");
+      RunResult plain;
+      try {
+        System.setProperty("peftbench.arena", "false");
+        plain =
+            RunExecutor.execute(
+                "e2e", spec, Stories.model(), data, tmp.resolve(spec.id() + "-plain"), null, null);
+      } finally {
+        if (before == null) {
+          System.clearProperty("peftbench.arena");
+        } else {
+          System.setProperty("peftbench.arena", before);
+        }
+      }
+      assertThat(arenaOpen[0]).as(spec.id() + ": trained inside an arena").isTrue();
+      assertThat(TensorArena.isOpen()).as("closed after the run").isFalse();
+      assertThat(pooled.status).as(spec.id()).isEqualTo(RunResult.Status.COMPLETED);
+      assertThat(pooled.train.losses).as(spec.id()).isEqualTo(plain.train.losses);
+      assertThat(pooled.evaluations)
+          .as(spec.id())
+          .usingRecursiveFieldByFieldElementComparator()
+          .isEqualTo(plain.evaluations);
+      assertThat(pooled.test.metrics).as(spec.id()).isEqualTo(plain.test.metrics);
+      assertThat(pooled.test.samples).as(spec.id()).isEqualTo(plain.test.samples);
+    }
   }
 
   @Test
