@@ -368,6 +368,61 @@ final class BlockedAttention {
     }
   }
 
+  /** Rows per group of {@link #scores}: each group stops at the keys its last query sees. */
+  static final int SCORE_GROUP = 16;
+
+  /**
+   * The score block {@code S[nq, ·] = X[nq, D] · Yᵀ} of a query block (first query t0): each group
+   * of {@link #SCORE_GROUP} rows over the keys its last query can see, rounded up to a vector (at
+   * most {@code span}), rather than the whole block over {@code span}. The whole panels go through
+   * the GEMM, the last partial panel through {@link AttentionGemm#narrow}: that skips most of the
+   * masked half of the diagonal panel. X's rows are {@code xs} floats apart from {@code xo}; Yᵀ [D,
+   * keys] is packed at {@code yt[yo..]}; S's rows are {@code lds} floats apart from {@code so}.
+   */
+  private static void scores(
+      AttentionMask mask,
+      int t0,
+      int nq,
+      int span,
+      int d,
+      int keys,
+      float[] X,
+      int xo,
+      int xs,
+      float[] yt,
+      int yo,
+      float[] S,
+      int so,
+      int lds) {
+    for (int r = 0; r < nq; r += SCORE_GROUP) {
+      int rows = Math.min(SCORE_GROUP, nq - r);
+      int need = CpuAttention.keyLimit(mask, t0 + r + rows - 1, keys);
+      int cols = Math.min(span, (need + L - 1) / L * L), full = cols / Gemm.NR * Gemm.NR;
+      int vecs = (cols - full + L - 1) / L, xr = xo + r * xs, sr = so + r * lds;
+      if (vecs == 0 || vecs == Gemm.NR / L) {
+        Gemm.localPacked(rows, cols, d, X, xr, xs, 1, yt, yo, d, S, sr, lds, false);
+        continue;
+      }
+      Gemm.localPacked(rows, full, d, X, xr, xs, 1, yt, yo, d, S, sr, lds, false);
+      int panel = yo + full / Gemm.NR * d * Gemm.NR;
+      for (int i = 0; i < rows; i += Gemm.MR) {
+        AttentionGemm.narrow(
+            vecs,
+            Math.min(Gemm.MR, rows - i),
+            cols - full,
+            d,
+            X,
+            xr + i * xs,
+            xs,
+            yt,
+            panel,
+            S,
+            sr + i * lds + full,
+            lds);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- forward
 
   static void forward(
@@ -394,7 +449,7 @@ final class BlockedAttention {
           int qAt = g.qRow(bi, t0, h);
           float[] p = block(0, nq * Math.max(1, span)), inv = block(2, QUERY_BLOCK);
           // S[nq, span] = Q[nq, D] · Kᵀ[D, span]
-          Gemm.localPacked(nq, span, d, Q, qo + qAt, qs, 1, kt, bk * ktSize, d, p, 0, span, false);
+          scores(mask, t0, nq, span, d, keys, Q, qo + qAt, qs, kt, bk * ktSize, p, 0, span);
           // unnormalised P = exp(S·scale − max) per row, zero up to its sliver's depth; O's rows
           // are divided by the sums afterwards (D values per row rather than span)
           for (int r = 0; r < nq; r++) {
@@ -515,11 +570,9 @@ final class BlockedAttention {
               int span = CpuAttention.keyLimit(mask, t0 + nq - 1, keys);
               int qAt = g.qRow(bi, t0, h), rows = t0 * keys;
               // P[nq, span] from S = Q·Kᵀ and the saved log-sum-exp
-              Gemm.localPacked(
-                  nq, span, d, Q, qo + qAt, qs, 1, kt, bk * tSize, d, p, rows, keys, false);
+              scores(mask, t0, nq, span, d, keys, Q, qo + qAt, qs, kt, bk * tSize, p, rows, keys);
               // dP[nq, span] = dO[nq, D] · Vᵀ[D, span], then dS = P ⊙ (dP − Δ)·scale in place
-              Gemm.localPacked(
-                  nq, span, d, G, go + qAt, qs, 1, vt, bk * tSize, d, ds, rows, keys, false);
+              scores(mask, t0, nq, span, d, keys, G, go + qAt, qs, vt, bk * tSize, ds, rows, keys);
               for (int r = 0; r < nq; r++) {
                 int ti = t0 + r, row = rows + r * keys, at = qAt + r * qs;
                 int visible = CpuAttention.keyLimit(mask, ti, keys);
