@@ -212,15 +212,48 @@ final class BlockedAttention {
     return sum;
   }
 
-  /** {@code ds[row + s] = p·(ds − Δ)·scale} for the row's first {@code span} scores. */
-  private static void dScores(float[] p, float[] ds, int row, int span, float delta, float scale) {
+  /**
+   * One backward row in one pass: {@code p = exp(s·scale − lse)} from the raw scores in {@code
+   * p[row ..]} on the first {@code visible} keys (−∞ scores, i.e. padding, give 0) and {@code ds =
+   * p·(dp − Δ)·scale} from the dP in {@code ds[row ..]}; both 0 on {@code [visible, end)}. Scores
+   * and dP are read up to {@code computed} at most.
+   */
+  private static void gradRow(
+      float[] p,
+      float[] ds,
+      int row,
+      int visible,
+      int computed,
+      int end,
+      float scale,
+      float lse,
+      float delta) {
     int s = 0;
-    for (; s + L <= span; s += L) {
-      FloatVector dp = FloatVector.fromArray(F, ds, row + s).sub(delta);
-      FloatVector.fromArray(F, p, row + s).mul(dp).mul(scale).intoArray(ds, row + s);
+    if (lse != Float.NEGATIVE_INFINITY) {
+      for (; s + L <= visible; s += L) {
+        FloatVector e = softmaxExp(FloatVector.fromArray(F, p, row + s).fma(scale, -lse));
+        e.intoArray(p, row + s);
+        FloatVector dp = FloatVector.fromArray(F, ds, row + s).sub(delta);
+        e.mul(dp).mul(scale).intoArray(ds, row + s);
+      }
+      if (s < visible && s + L <= computed) {
+        // the last partial vector: lanes past the query's limit get −∞ first (exp gives 0)
+        Arrays.fill(p, row + visible, row + s + L, Float.NEGATIVE_INFINITY);
+        FloatVector e = softmaxExp(FloatVector.fromArray(F, p, row + s).fma(scale, -lse));
+        e.intoArray(p, row + s);
+        FloatVector dp = FloatVector.fromArray(F, ds, row + s).sub(delta);
+        e.mul(dp).mul(scale).intoArray(ds, row + s);
+        s += L;
+      }
+      for (; s < visible; s++) {
+        float e = (float) Math.exp(Math.fma(p[row + s], scale, -lse));
+        p[row + s] = e;
+        ds[row + s] = e * (ds[row + s] - delta) * scale;
+      }
     }
-    for (; s < span; s++) {
-      ds[row + s] = p[row + s] * (ds[row + s] - delta) * scale;
+    if (s < end) {
+      Arrays.fill(p, row + s, row + end, 0f);
+      Arrays.fill(ds, row + s, row + end, 0f);
     }
   }
 
@@ -582,18 +615,12 @@ final class BlockedAttention {
                 int keyEnd = (visible + SLIVER - 1) / SLIVER * SLIVER;
                 int end = Math.min(keys, Math.max(sliverEnd, keyEnd)),
                     computed = Math.min(end, span);
-                float l = LSE[lo + g.lseAt(bi, h, ti)];
-                if (l == Float.NEGATIVE_INFINITY) {
-                  Arrays.fill(p, row, row + computed, 0f);
-                } else {
-                  if (pad != null) {
-                    maskedMax(p, row, visible, pad, bi * g.sBuf(), scale);
-                  }
-                  expRow(p, row, visible, computed, scale, l);
+                if (pad != null) {
+                  maskedMax(p, row, visible, pad, bi * g.sBuf(), scale);
                 }
-                dScores(p, ds, row, computed, delta(G, go + at, O, oo + at, d), scale);
-                Arrays.fill(p, row + computed, row + end, 0f);
-                Arrays.fill(ds, row + computed, row + end, 0f);
+                float delta = delta(G, go + at, O, oo + at, d);
+                gradRow(
+                    p, ds, row, visible, computed, end, scale, LSE[lo + g.lseAt(bi, h, ti)], delta);
               }
               // dQ[nq, D] = dS[nq, span] · K[span, D], each sliver of rows over the keys it sees
               bySlivers(
