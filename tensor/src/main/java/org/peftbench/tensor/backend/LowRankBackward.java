@@ -26,8 +26,8 @@ import org.peftbench.tensor.Tensor;
  * on nothing but M; each block's dB contribution goes to its own partial, and the partials are
  * added to dB in block order. So any thread count gives the same bits.
  *
- * <p>Handles R a whole number of vectors (16, 32, 48, 64 with AVX-512); {@link #supports} says
- * when, and the caller falls back to two {@link Backend#matmul} calls otherwise.
+ * <p>Handles R a whole number of vectors up to 64 (16, 32, 48, 64 with AVX-512); {@link #supports}
+ * says when, and the caller falls back to two {@link Backend#matmul} calls otherwise.
  */
 final class LowRankBackward {
   private LowRankBackward() {}
@@ -38,8 +38,11 @@ final class LowRankBackward {
   /** Rows of dY per register tile. */
   private static final int TILE_ROWS = 8;
 
-  /** Largest R handled (a register tile holds eight rows of xs, one vector each, per pass). */
-  static final int MAX_R = 4 * L;
+  /**
+   * Largest R handled: each vector of columns is one pass over dY (a register tile holds eight rows
+   * of xs, one vector each), so a wider R would read dY too many times.
+   */
+  static final int MAX_R = 64;
 
   private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
 
