@@ -22,6 +22,9 @@
 #
 # Output: one JSON line per run, then a table of both figures and their ratios (ours / PyTorch),
 # and the achieved GFLOP/s of our step against the 2-core F32 peak (PEAK_GFLOPS, default 200).
+# Each training run also records its process's CPU time (/usr/bin/time): CPU seconds per wall
+# second shows how many cores an engine really kept busy (PyTorch "with 1 thread" uses more than
+# one: its allocator's page faults and helper threads).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,10 +63,24 @@ JSON
 
 results="$WORK/results.jsonl"
 : >"$results"
-record() { # record KIND JSON
+timing="$WORK/.timing"
+timed() { # timed CMD...: runs it under /usr/bin/time, which leaves "wall user sys" seconds in $timing
+  if [[ -x /usr/bin/time ]]; then
+    /usr/bin/time -f '%e %U %S' -o "$timing" "$@"
+  else
+    "$@"
+  fi
+}
+record() { # record KIND JSON (and the CPU time of the process that produced it, when known)
   echo "$1 $2"
-  printf '{"kind": "%s", "load": "%s", "result": %s}\n' "$1" \
-    "$(cut -d' ' -f1-3 /proc/loadavg)" "$2" >>"$results"
+  local cpu="null"
+  if [[ -s "$timing" ]]; then
+    read -r wall user sys < <(tail -n1 "$timing")
+    cpu="{\"wall_s\": $wall, \"user_s\": $user, \"sys_s\": $sys}"
+    rm -f "$timing"
+  fi
+  printf '{"kind": "%s", "load": "%s", "result": %s, "process_cpu": %s}\n' "$1" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)" "$2" "$cpu" >>"$results"
 }
 
 if [[ -z "${SKIP_TRAIN:-}" ]]; then
@@ -71,12 +88,12 @@ if [[ -z "${SKIP_TRAIN:-}" ]]; then
   # thread counts too), so a slow moment of the shared machine does not decide the ratio
   for rep in $(seq "$REPEATS"); do
     for t in 1 2; do
-      record torch-train-$t-r$rep "$("$PYTHON" "$ROOT/bench/torch_lora_step.py" \
+      record torch-train-$t-r$rep "$(timed "$PYTHON" "$ROOT/bench/torch_lora_step.py" \
         --model "$WORK/smollm2-f32" --batch 4 --seq 256 --steps "$STEPS" --warmup "$WARMUP" \
         --threads "$t" --json)"
     done
     for dtype in f32 bf16; do
-      record java-train-$dtype-r$rep "$("${PEFTBENCH[@]}" --threads "$THREADS" bench train \
+      record java-train-$dtype-r$rep "$(timed "${PEFTBENCH[@]}" --threads "$THREADS" bench train \
         --model "$WORK/smollm2-$dtype" --peft "$WORK/adapter_config.json" --batch 4 --seq 256 \
         --steps "$STEPS" --warmup "$WARMUP" --json 2>/dev/null | tail -n1)"
     done
@@ -102,6 +119,14 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 cfg = json.load(open(sys.argv[2]))
 peak = float(sys.argv[3])
 by = {r["kind"]: r["result"] for r in rows}
+cpu = {r["kind"]: r.get("process_cpu") for r in rows}
+
+
+def cores(kind):
+    """CPU seconds (user + system) per wall second of a whole run, load and warm-up included."""
+    c = cpu.get(kind)
+    return (c["user_s"] + c["sys_s"]) / c["wall_s"] if c and c["wall_s"] > 0 else None
+
 print()
 print("JVM options: " + (sys.argv[4] or "-"))
 print("load average during the runs: " + "; ".join(f'{r["kind"]} {r["load"]}' for r in rows))
@@ -149,6 +174,7 @@ if tt:
         line(f"train s/step ({dtype.upper()})", j["seconds_per_step"], trow["seconds_per_step"], "")
         line(f"train peak RSS GB ({dtype.upper()})", j["peak_rss_bytes"] / 1e9,
              trow["peak_rss_bytes"] / 1e9, "")
+        line(f"train process CPU cores, user+sys / wall ({dtype.upper()})", cores(jk), cores(tk), "")
         g = step / j["seconds_per_step"] / 1e9
         print(f"| train GFLOP/s ({dtype.upper()}) | {g:.1f} = {100 * g / peak:.0f}% of {peak:.0f} "
               f"| {step / trow['seconds_per_step'] / 1e9:.1f} | {g / (step / trow['seconds_per_step'] / 1e9):.2f}x |")
