@@ -58,13 +58,16 @@ final class BlockedAttention {
   /** Fewer queries than this (token-by-token decoding) go to {@link CpuAttention}'s kernels. */
   static final int MIN_QUERIES = 16;
 
-  /** Largest backward whose per-head dK/dV partials ({@code 2·B·Hq·S·D} floats) are kept. */
+  /**
+   * Largest backward with per-head dK/dV parts ({@code 2·B·Hq·S·D} floats; when not grouped, see
+   * {@link #GROUPED_MIN_TASKS}) that runs here.
+   */
   static final long MAX_PARTIAL_FLOATS = 32L << 20;
 
   /** Longest key axis handled here (a score block is {@code QUERY_BLOCK × S} floats). */
   static final int MAX_KEYS = 16384;
 
-  /** Per-thread score and gradient blocks, grown as needed. */
+  /** Per-thread blocks (scores or P, dS, and row sums or packed rows), grown as needed. */
   private static final ThreadLocal<float[][]> BLOCKS =
       ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
@@ -80,8 +83,9 @@ final class BlockedAttention {
   static boolean fitsBackward(Tensor q, Tensor k, AttentionMask mask) {
     long keys = mask.keys(k.dim(1));
     long partials = 2L * q.dim(0) * q.dim(2) * keys * q.dim(3);
+    boolean grouped = q.dim(0) * k.dim(2) >= GROUPED_MIN_TASKS; // no partials then
     return fitsForward(q, k, mask)
-        && partials <= MAX_PARTIAL_FLOATS
+        && (grouped || partials <= MAX_PARTIAL_FLOATS)
         && (long) q.dim(1) * keys <= MAX_HEAD_SCORES;
   }
 
