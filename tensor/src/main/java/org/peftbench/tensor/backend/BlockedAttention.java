@@ -262,7 +262,7 @@ final class BlockedAttention {
   }
 
   /**
-   * Keys {@code [0, depth)} that the sliver of rows {@code r .. r+MR-1} of a query block (first
+   * Keys {@code [0, depth)} that the sliver of rows {@code r .. r+SLIVER-1} of a query block (first
    * query {@code t0}, {@code nq} rows) may see: the limit of its last query. The products whose
    * depth runs over keys (P·V, dS·K) stop there, a sliver of {@link #SLIVER} rows at a time,
    * instead of at the block's last query: that skips the masked half of the diagonal block.
@@ -285,7 +285,8 @@ final class BlockedAttention {
   /**
    * Depths per step of {@link #bySlivers}: a {@code DEPTH_STEP × D} block of B (16 KiB for D = 64)
    * stays in L1 while every sliver of A passes over it, rather than each sliver streaming its whole
-   * depth of B from L2.
+   * depth of B (up to the key count) through the cache. (On the 2-core AVX-512 machine of the
+   * README, no faster than whole depths at T = 256; it bounds the working set for longer ones.)
    */
   static final int DEPTH_STEP = 64;
 
@@ -294,7 +295,7 @@ final class BlockedAttention {
    * each sliver over its depths {@code [from(r), to(r))} only (the causal triangle at sliver
    * granularity), in steps of {@link #DEPTH_STEP} depths: step by step, every sliver with depths in
    * the step; runs of slivers with the same depths go in one call. A sliver's first call overwrites
-   * its rows of C, the later ones add to them.
+   * its rows of C (adds to them with {@code add}), the later ones add to them.
    */
   private static void bySlivers(int m, DepthRange range, boolean add, SliverProduct product) {
     int lo = Integer.MAX_VALUE, hi = 0;
