@@ -145,42 +145,16 @@ final class BlockedAttention {
     return max == Float.NEGATIVE_INFINITY ? max : max * scale;
   }
 
-  private static final float LOG2E = 1.44269504088896341f;
-  private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
-
-  /** 1.5·2²³: adding it rounds a float of magnitude below 2²² to an integer in the low bits. */
-  private static final float ROUNDER = 12582912f;
-
-  /** ROUNDER's bits less the exponent bias: (t's bits − this) is n + 127 for t = n + ROUNDER. */
-  private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER) - 127;
-
-  /** Below this e^x would be subnormal (FLT_MIN = e^−87.34); softmax takes it as 0. */
-  private static final float EXP_MIN = -87.33f;
+  /** Below this, e^x counts as 0 (e^−87 ≈ 1.6·10⁻³⁸, near the smallest normal float). */
+  private static final float EXP_MIN = -87f;
 
   /**
-   * e^x for softmax arguments (x ≤ about 0): {@link Simd#exp}'s polynomial (within about 2 ulp),
-   * but 0 wherever the result would be subnormal, so that 2ⁿ is one exponent field (no split into
-   * two halves): a fifth fewer vector operations on the attention's hottest elementwise loop. −∞
-   * gives 0; arguments above 88 are taken as 88.
+   * e^x for softmax arguments (x ≤ about 0): {@link Simd#expNormal} (exp's polynomial without the
+   * handling of subnormal results: a fifth fewer vector operations on the attention's hottest
+   * elementwise loop), and exactly 0 below {@link #EXP_MIN}, so that −∞ (masked) gives 0.
    */
   static FloatVector softmaxExp(FloatVector x) {
-    FloatVector xc = x.max(EXP_MIN).min(88f);
-    FloatVector t = xc.fma(LOG2E, ROUNDER);
-    FloatVector n = t.sub(ROUNDER);
-    FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
-    r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
-    FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-    p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
-    p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
-    p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
-    p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
-    p = p.fma(r.mul(r), r).add(1f);
-    FloatVector twoN =
-        t.reinterpretAsInts()
-            .sub(ROUNDER_BITS)
-            .lanewise(VectorOperators.LSHL, 23)
-            .reinterpretAsFloats();
-    return p.mul(twoN).blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+    return Simd.expNormal(x).blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
   }
 
   /**
