@@ -3,6 +3,7 @@ package org.peftbench.tensor.backend;
 import static org.peftbench.tensor.backend.Simd.F;
 import static org.peftbench.tensor.backend.Simd.L;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
@@ -83,7 +84,7 @@ final class LowRankBackward {
           blk -> {
             int i0 = blk * ROWS_PER_PARTIAL, i1 = Math.min(m, i0 + ROWS_PER_PARTIAL);
             int po = (int) (blk * partialFloats);
-            java.util.Arrays.fill(part, po, po + (int) partialFloats, 0f);
+            Arrays.fill(part, po, po + (int) partialFloats, 0f);
             for (int i = i0; i < i1; i += TILE_ROWS) {
               tile(
                   dyA,
