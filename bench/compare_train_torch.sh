@@ -30,7 +30,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 THREADS="${THREADS:-2}"
 STEPS="${STEPS:-3}"
-WARMUP="${WARMUP:-1}"
+WARMUP="${WARMUP:-2}"
 REPEATS="${REPEATS:-2}"
 NEW_TOKENS="${NEW_TOKENS:-64}"
 # generation runs per engine, best kept: our first ones still run while C2 compiles the 128-row
