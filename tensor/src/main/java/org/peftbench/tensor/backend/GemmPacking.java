@@ -82,10 +82,10 @@ final class GemmPacking {
         t1.rearrange(PAIRS_LO, t3).intoArray(dst, at + 2 * L);
         t1.rearrange(PAIRS_HI, t3).intoArray(dst, at + 3 * L);
       }
-      int[] src = {s0, s1, s2, s3};
       for (int r = 0; r < MR; r++) {
+        int src = s0 + Math.min(r, rows - 1) * rowStride; // s0..s3 above, without an array
         for (int p = vectorDepths, at = base + vectorDepths * MR + r; p < kc; p++, at += MR) {
-          dst[at] = A[src[r] + p * depthStride];
+          dst[at] = A[src + p * depthStride];
         }
       }
     }
@@ -168,12 +168,14 @@ final class GemmPacking {
             for (int p = 0; p < blocked; p += 16) {
               transpose16(rows, kc, p, dst, panel + p * NR + g);
             }
-            int[] stride = new int[L];
-            for (int jj = 0; jj < L; jj++) {
-              stride[jj] = jj * kc;
-            }
-            for (int p = blocked; p < kc; p++) {
-              FloatVector.fromArray(F, rows, p, stride, 0).intoArray(dst, panel + p * NR + g);
+            if (blocked < kc) {
+              int[] stride = new int[L];
+              for (int jj = 0; jj < L; jj++) {
+                stride[jj] = jj * kc;
+              }
+              for (int p = blocked; p < kc; p++) {
+                FloatVector.fromArray(F, rows, p, stride, 0).intoArray(dst, panel + p * NR + g);
+              }
             }
           } else {
             for (int p = 0; p < kc; p++) {
