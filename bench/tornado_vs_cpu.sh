@@ -6,7 +6,7 @@
 #
 #   TORNADOVM_HOME=/path/to/tornadovm-sdk bench/tornado_vs_cpu.sh
 #
-# Needs a TornadoVM SDK built for JDK 25 (see README, "TornadoVM backend") and JDK 25. Builds the
+# Needs a TornadoVM SDK built for JDK 25 (see docs/tornadovm.md) and JDK 25. Builds the
 # CLI and the optional tensor-tornado module (the "tornado" Maven profile, active because
 # TORNADOVM_HOME is set), then runs both backends in the same JVM set-up (the SDK's argfile).
 # PEFTBENCH_TARGET=target-x puts the build output in <module>/target-x (default: target).
