@@ -3,24 +3,29 @@ package org.peftbench.datasets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.peftbench.datasets.io.Row;
 import org.peftbench.datasets.io.RowStream;
 import org.peftbench.datasets.io.Rows;
+import org.peftbench.datasets.random.NumpyGenerator;
+import org.peftbench.datasets.random.TrainTestSplit;
 
 /**
- * Loads a task's splits from a {@link DataDir}: the seeded 90/10 cut of the training split, the
- * test split, optional seeded caps, and prompts wrapped by a {@link PromptFormatter}.
+ * Loads a task's splits from a {@link DataDir}: the seeded train/validation cut of the training
+ * split, the test split, optional seeded caps, and prompts wrapped by a {@link PromptFormatter}.
  *
- * <p>Splitting works on row numbers, so only the selected rows become examples: a count pass, a
- * seeded permutation, then one streaming pass. The same seed gives the same examples on every
- * machine ({@link Random} is specified exactly). Each split comes back in file order.
+ * <p>The cut is PEFT-Factory's: HF datasets' {@code train_test_split(test_size=val_size,
+ * seed=run seed)} ({@link TrainTestSplit}, numpy's generator re-implemented exactly), so the same
+ * seed selects the same rows as the reference. Caps keep the first rows of each part in that
+ * permutation's order. Splitting works on row numbers, so only the selected rows become examples:
+ * a count pass, the permutation, then one streaming pass. Each split comes back in file order.
  */
 public final class SplitLoader {
   private static final byte NONE = 0;
   private static final byte TRAIN = 1;
   private static final byte VALIDATION = 2;
   private static final byte TEST = 3;
+  /** Xor-ed into the seed (keeping it non-negative) for the sample of a capped test split. */
+  private static final long TEST_SAMPLE_STREAM = 0x5DEECE66DL;
 
   private final DataDir dataDir;
   private final SplitOptions options;
@@ -56,26 +61,31 @@ public final class SplitLoader {
 
   private List<List<Example>> trainAndValidation(Task task, List<Path> files) {
     int n = count(files);
-    int[] order = permutation(n, options.seed());
-    int validationCount = (int) Math.ceil(n * SplitOptions.VALIDATION_FRACTION);
-    byte[] role = new byte[n];
-    int trainTaken = 0;
-    int validationTaken = 0;
-    for (int k = 0; k < n; k++) {
-      if (k < validationCount) {
-        if (options.validationCap() == 0 || validationTaken < options.validationCap()) {
-          role[order[k]] = VALIDATION;
-          validationTaken++;
-        }
-      } else if (options.trainCap() == 0 || trainTaken < options.trainCap()) {
-        role[order[k]] = TRAIN;
-        trainTaken++;
-      }
+    TrainTestSplit cut;
+    try {
+      cut = TrainTestSplit.of(n, options.validationFraction(), options.seed());
+    } catch (IllegalArgumentException e) {
+      throw new DatasetException(files.get(0) + ": " + e.getMessage());
     }
-    List<Example> train = new ArrayList<>();
-    List<Example> validation = new ArrayList<>();
-    read(task, files, role, train, validation);
-    return List.of(train, validation);
+    byte[] role = new byte[n];
+    int[] validation = cut.test();
+    int validationTaken = cap(validation.length, options.validationCap());
+    for (int k = 0; k < validationTaken; k++) {
+      role[validation[k]] = VALIDATION;
+    }
+    int[] train = cut.train();
+    int trainTaken = cap(train.length, options.trainCap());
+    for (int k = 0; k < trainTaken; k++) {
+      role[train[k]] = TRAIN;
+    }
+    List<Example> trainExamples = new ArrayList<>();
+    List<Example> validationExamples = new ArrayList<>();
+    read(task, files, role, trainExamples, validationExamples);
+    return List.of(trainExamples, validationExamples);
+  }
+
+  private static int cap(int available, int cap) {
+    return cap == 0 ? available : Math.min(cap, available);
   }
 
   private List<Example> test(Task task, List<Path> files) {
@@ -85,7 +95,7 @@ public final class SplitLoader {
       java.util.Arrays.fill(role, TEST);
     } else {
       // A different stream than the train/validation cut, so capping the test set is independent.
-      int[] order = permutation(n, options.seed() ^ 0x5DEECE66DL);
+      int[] order = NumpyGenerator.defaultRng(options.seed() ^ TEST_SAMPLE_STREAM).permutation(n);
       for (int k = 0; k < options.testCap(); k++) {
         role[order[k]] = TEST;
       }
@@ -143,21 +153,5 @@ public final class SplitLoader {
       throw new DatasetException(files.get(0) + ": too many rows (" + n + ")");
     }
     return (int) n;
-  }
-
-  /** A seeded Fisher-Yates shuffle of 0..n-1. */
-  static int[] permutation(int n, long seed) {
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Random random = new Random(seed);
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return order;
   }
 }

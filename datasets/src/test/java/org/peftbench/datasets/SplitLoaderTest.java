@@ -57,6 +57,20 @@ class SplitLoaderTest {
   }
 
   @Test
+  void validationRowsAreThoseHfDatasetsPicks() {
+    // numpy: sorted(np.random.default_rng(42).permutation(95)[:10]) (train_test_split(0.1, seed=42))
+    BenchmarkSplits a = new SplitLoader(new DataDir(root)).load(sst2);
+    assertThat(ids(a.validation()))
+        .containsExactly("18", "25", "38", "39", "50", "51", "68", "73", "75", "87");
+    // val_size 0.2 (PEFT-Factory's prefix-tuning configs): ceil(19.0) rows
+    SplitOptions fifth = SplitOptions.defaults().withValidationFraction(0.2);
+    BenchmarkSplits b = new SplitLoader(new DataDir(root), fifth, PromptFormatter.PLAIN).load(sst2);
+    assertThat(b.validation()).hasSize(19);
+    assertThat(b.train()).hasSize(76);
+    assertThat(ids(b.validation())).contains("2", "4", "59", "94").doesNotContain("0");
+  }
+
+  @Test
   void capsSampleWithinEachSplit() {
     SplitOptions capped = SplitOptions.defaults().withCaps(20, 3, 2);
     BenchmarkSplits full = new SplitLoader(new DataDir(root)).load(sst2);
