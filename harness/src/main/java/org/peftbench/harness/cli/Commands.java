@@ -10,6 +10,7 @@ public final class Commands {
     CommandLine cli = new CommandLine(new RootCommand());
     // Subcommands, in the order `--help` lists them.
     cli.addSubcommand(new RunCommand());
+    cli.addSubcommand(new PlanCommand());
     cli.addSubcommand(new TrainCommand());
     cli.addSubcommand(new EvalCommand());
     cli.addSubcommand(new ReportCommand());

@@ -18,9 +18,13 @@ import org.peftbench.transformer.tokenizer.Tokenizer;
  * Test-set evaluation in two modes.
  *
  * <ul>
- *   <li>{@code generate} (PEFT-Bench): greedy decoding from the prompt until EOS, a newline or the
- *       token limit; the text is scored by the task's metrics (which lower-case and strip it; an
- *       answer outside the label set counts as wrong).
+ *   <li>{@code generate} (PEFT-Bench): greedy decoding from the prompt until an end token (the
+ *       tokenizer's EOS and every id of {@code generation_config.json}'s {@code eos_token_id}) or
+ *       the token limit, never cut at a newline: the whole decoded text (special tokens skipped) is
+ *       the prediction, as PEFT-Factory writes it to {@code generated_predictions.jsonl}, and the
+ *       task's metrics score it (dropping a reasoning block, stripping and lower-casing it;
+ *       GSM8K reads the number after the last {@code ####}; an answer outside the label set counts
+ *       as wrong).
  *   <li>{@code rank} (lm-evaluation-harness): for classification and multiple-choice examples, the
  *       choice with the highest log-likelihood {@code Σ log p(choice tokens | prompt)} is the
  *       prediction; tasks without choices fall back to generation.
@@ -34,7 +38,8 @@ public final class Evaluator {
       String mainMetric,
       double scorePercent,
       List<Map<String, String>> samples,
-      int examples) {}
+      int examples,
+      List<String> predictions) {}
 
   private final CausalLM model;
   private final Tokenizer tok;
@@ -43,6 +48,7 @@ public final class Evaluator {
   private final int maxPromptTokens;
   private final int maxNewTokens;
   private final int batchSize;
+  private final Truncation truncation;
 
   public Evaluator(
       CausalLM model,
@@ -52,6 +58,23 @@ public final class Evaluator {
       int maxPromptTokens,
       int maxNewTokens,
       int batchSize) {
+    this(model, tok, hook, style, maxPromptTokens, maxNewTokens, batchSize, Truncation.KEEP_END);
+  }
+
+  /**
+   * @param maxPromptTokens the sequence limit prompts are cut to (≤ 0: none)
+   * @param truncation which end of a long prompt is kept (see {@link Truncation})
+   */
+  public Evaluator(
+      CausalLM model,
+      Tokenizer tok,
+      UnaryOperator<ModelInput> hook,
+      PromptStyle style,
+      int maxPromptTokens,
+      int maxNewTokens,
+      int batchSize,
+      Truncation truncation) {
+    this.truncation = truncation;
     this.model = model;
     this.tok = tok;
     this.hook = hook == null ? UnaryOperator.identity() : hook;
@@ -83,7 +106,8 @@ public final class Evaluator {
       s.put("label", test.get(i).target());
       samples.add(s);
     }
-    return new Evaluation(rank ? "rank" : "generate", metrics, main, percent, samples, test.size());
+    return new Evaluation(
+        rank ? "rank" : "generate", metrics, main, percent, samples, test.size(), predictions);
   }
 
   /**
@@ -94,11 +118,12 @@ public final class Evaluator {
   public List<String> generate(List<Example> test) {
     Generator gen =
         new Generator(model).withDecoder(ids -> tok.decode(ids, true)).withPrefillHook(hook);
-    GenerationConfig cfg =
-        GenerationConfig.greedy(maxNewTokens, tok.eosIds()).withStopStrings(List.of("\n"));
+    GenerationConfig cfg = GenerationConfig.greedy(maxNewTokens, stopIds(tok));
     List<int[]> prompts = new ArrayList<>(test.size());
     for (Example e : test) {
-      prompts.add(TaskData.promptIds(e.prompt(), tok, style, maxPromptTokens));
+      int[] ids = tok.encode(e.prompt(), style.addSpecialTokens());
+      int targetLen = tok.encode(e.target(), false).length + 1; // + the end token
+      prompts.add(truncation.prompt(ids, targetLen, maxPromptTokens));
     }
     Integer[] order = new Integer[test.size()];
     for (int i = 0; i < order.length; i++) {
@@ -116,13 +141,31 @@ public final class Evaluator {
       }
       List<Generator.Result> results = gen.generate(batch, cfg);
       for (int k = 0; k < results.size(); k++) {
-        String text = results.get(k).text() == null ? "" : results.get(k).text();
-        int nl = text.indexOf('\n');
-        out[order[i + k]] = (nl >= 0 ? text.substring(0, nl) : text).strip();
+        out[order[i + k]] = prediction(results.get(k).text());
       }
       i = j;
     }
     return java.util.Arrays.asList(out);
+  }
+
+  /**
+   * The ids that end a generation: the tokenizer's EOS and every {@code eos_token_id} of the
+   * model's generation config (Llama-3-Instruct: {@code <|end_of_text|>} and {@code <|eot_id|>}).
+   */
+  public static java.util.Set<Integer> stopIds(Tokenizer tok) {
+    java.util.Set<Integer> ids = new java.util.LinkedHashSet<>(tok.eosIds());
+    if (tok.eosId() >= 0) {
+      ids.add(tok.eosId());
+    }
+    return ids;
+  }
+
+  /**
+   * A generation as the prediction to score: the decoded text as it is, newlines and all (the
+   * metrics normalize it). Only a missing text becomes the empty answer.
+   */
+  static String prediction(String generated) {
+    return generated == null ? "" : generated;
   }
 
   /** The most likely choice of each example. */

@@ -85,7 +85,8 @@ public final class RunExecutor {
               spec.seed(),
               orZero(caps.maxTrainExamples()),
               orZero(caps.maxValidationExamples()),
-              orZero(caps.maxTestExamples()));
+              orZero(caps.maxTestExamples()),
+              spec.training().validationFraction());
       PromptStyle style = PromptStyle.forModel(modelDir);
       BenchmarkSplits splits = new SplitLoader(data, opts, style.formatter()).load(task);
       for (String split : List.of(task.trainSplit(), task.testSplit())) {
@@ -93,10 +94,13 @@ public final class RunExecutor {
           r.provenance.datasetFiles.put(data.root().relativize(f).toString(), Provenance.sha256(f));
         }
       }
-      int maxLen = caps.maxSeqLen() == null ? 0 : caps.maxSeqLen();
-      List<TokenizedExample> train = TaskData.tokenize(splits.train(), tok, style, maxLen);
+      GenerationLengths lengths = GenerationLengths.of(spec.protocol(), caps);
+      int maxLen = lengths.cutoff();
+      Truncation truncation = Truncation.of(spec.protocol());
+      List<TokenizedExample> train =
+          TaskData.tokenize(splits.train(), tok, style, maxLen, truncation);
       List<TokenizedExample> validation =
-          TaskData.tokenize(splits.validation(), tok, style, maxLen);
+          TaskData.tokenize(splits.validation(), tok, style, maxLen, truncation);
 
       // base model speed, before any adapter is in place
       if (spec.evaluation().measureThroughput()) {
@@ -136,18 +140,23 @@ public final class RunExecutor {
       r.config.set("caps", JSON.valueToTree(caps));
       r.config.set("evaluation", JSON.valueToTree(spec.evaluation()));
       r.config.put("prompt_style", style.isChat() ? "chat_template" : "plain");
+      r.config.put("protocol", spec.protocol().key());
 
       // training
       say.accept("training");
       int pad = tok.eosId() >= 0 ? tok.eosId() : 0;
       PeftRunModel runModel = new PeftRunModel(pm, spec.model(), pad);
+      // checkpoint selection every eval_every_steps, else every 5% of the steps (HF's fractional
+      // eval_steps: ceil(0.05 · max_steps))
+      int evalEvery =
+          spec.training()
+              .evalIntervalSteps(Trainer.totalSteps(train.size(), spec.training(), caps.maxSteps()));
       Trainer trainer =
           new Trainer(
               runModel,
               train,
               validation,
-              new Trainer.Plan(
-                  spec.training(), spec.seed(), caps.maxSteps(), spec.training().evalEverySteps()),
+              new Trainer.Plan(spec.training(), spec.seed(), caps.maxSteps(), evalEvery),
               work,
               listener == null ? log : RunLog.both(log, listener));
       long t0 = System.nanoTime();
@@ -176,9 +185,12 @@ public final class RunExecutor {
       // test with the best adapter (the trainer has loaded it)
       say.accept("evaluating (" + spec.evaluation().mode() + ")");
       long e0 = System.nanoTime();
-      int maxNew = maxNewTokens(splits, tok, caps);
-      Evaluator ev = new Evaluator(model, tok, pm::prepare, style, maxLen, maxNew, 8);
+      int maxNew =
+          lengths.fixedNewTokens() ? lengths.maxNewTokens() : maxNewTokens(splits, tok, caps);
+      Evaluator ev =
+          new Evaluator(model, tok, pm::prepare, style, maxLen, maxNew, 8, truncation);
       Evaluator.Evaluation eval = ev.evaluate(task, splits.test(), spec.evaluation().mode());
+      PredictionsFile.write(work.resolve(PredictionsFile.NAME), splits.test(), eval.predictions());
       r.measurements.evalSeconds = (System.nanoTime() - e0) / 1e9;
       r.test = new RunResult.Test();
       r.test.mode = eval.mode();

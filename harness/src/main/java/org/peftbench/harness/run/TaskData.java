@@ -19,15 +19,31 @@ public final class TaskData {
 
   public static List<TokenizedExample> tokenize(
       List<Example> examples, Tokenizer tok, PromptStyle style, int maxLen) {
+    return tokenize(examples, tok, style, maxLen, Truncation.KEEP_END);
+  }
+
+  /** Every example as a training sequence, cut to {@code maxLen} as {@code truncation} says. */
+  public static List<TokenizedExample> tokenize(
+      List<Example> examples, Tokenizer tok, PromptStyle style, int maxLen, Truncation truncation) {
     List<TokenizedExample> out = new ArrayList<>(examples.size());
     for (Example e : examples) {
-      out.add(tokenize(e.prompt(), e.target(), tok, style, maxLen));
+      out.add(tokenize(e.prompt(), e.target(), tok, style, maxLen, truncation));
     }
     return out;
   }
 
   public static TokenizedExample tokenize(
       String prompt, String target, Tokenizer tok, PromptStyle style, int maxLen) {
+    return tokenize(prompt, target, tok, style, maxLen, Truncation.KEEP_END);
+  }
+
+  public static TokenizedExample tokenize(
+      String prompt,
+      String target,
+      Tokenizer tok,
+      PromptStyle style,
+      int maxLen,
+      Truncation truncation) {
     int[] full = continuation(prompt, target, tok, style);
     int[] p = tok.encode(prompt, style.addSpecialTokens());
     int n = commonPrefix(p, full);
@@ -38,7 +54,7 @@ public final class TaskData {
       target1[target1.length - 1] = eos;
     }
     int[] prompt1 = java.util.Arrays.copyOf(full, n);
-    return TokenizedExample.promptTarget(prompt1, target1, maxLen);
+    return truncation.promptTarget(prompt1, target1, maxLen);
   }
 
   /** The ids of the prompt followed by {@code answer}, as the style joins them. */

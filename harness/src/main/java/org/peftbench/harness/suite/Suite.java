@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.ArrayList;
 import java.util.List;
+import org.peftbench.datasets.Protocol;
 
 /**
  * A benchmark suite: every combination of models × methods × tasks × seeds is one run. Suite-level
  * training settings and caps apply to all runs; a method's own block overrides them.
  *
  * @param name the suite's name (results go to {@code results/<name>/} by default)
+ * @param protocol {@code peft-factory} (the reference harness exactly, the default) or {@code
+ *     corrected} (this project's fixes); see {@link Protocol} and docs/protocol.md
  * @param models model folders (HF layout); relative paths resolve as {@link ModelPaths} says
  * @param dataDir the datasets folder ({@code <task>/<split>.jsonl}); default {@code
  *     ../shared/datasets}
@@ -18,6 +21,7 @@ import java.util.List;
 public record Suite(
     String name,
     String description,
+    String protocol,
     List<String> models,
     List<MethodSpec> methods,
     List<String> tasks,
@@ -30,6 +34,7 @@ public record Suite(
 
   /** One cell of the grid. */
   public record RunSpec(
+      Protocol protocol,
       String model,
       MethodSpec method,
       String task,
@@ -92,7 +97,13 @@ public record Suite(
     }
     evaluationResolved();
     pscpResolved();
+    protocolResolved();
     return this;
+  }
+
+  /** The suite's protocol; {@code peft-factory} when the file names none. */
+  public Protocol protocolResolved() {
+    return protocol == null ? Protocol.PEFT_FACTORY : Protocol.parse(protocol);
   }
 
   public TrainingSettings effectiveTraining(MethodSpec m) {
@@ -121,6 +132,7 @@ public record Suite(
           for (long seed : seeds) {
             out.add(
                 new RunSpec(
+                    protocolResolved(),
                     model,
                     m,
                     task,

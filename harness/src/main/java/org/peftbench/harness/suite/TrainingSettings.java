@@ -9,9 +9,18 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * layers a method's overrides over the suite's settings, and {@link #resolved} fills what is still
  * missing with PEFT-Bench's defaults.
  *
- * <p>PEFT-Bench defaults: AdamW, learning rate 5e-5, warmup ratio 0.1, weight decay 1e-5, cosine
- * schedule, batch size 4, 10 epochs, evaluation on the validation split during training and the
- * checkpoint with the best validation loss kept.
+ * <p>PEFT-Bench defaults (examples/peftbench/*&#47;llama-3-8b-instruct/train.yaml): AdamW, learning
+ * rate 5e-5, warmup ratio 0.1, weight decay 1e-5, cosine schedule, batch size 4, 10 epochs, 10% of
+ * the training split held out ({@code val_size: 0.1}), evaluation on it every 5% of the optimizer
+ * steps ({@code eval_steps: 0.05}, HF's {@code ceil(0.05 · max_steps)}) and the checkpoint with the
+ * best validation loss kept.
+ *
+ * @param evalEverySteps evaluate every this many optimizer steps; when absent, every {@code
+ *     evalEveryFraction} of the run's steps
+ * @param evalEveryFraction evaluate every {@code ceil(fraction · total steps)} steps (HF's fractional
+ *     {@code eval_steps})
+ * @param validationFraction the share of the training split held out for validation ({@code
+ *     val_size})
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,13 +35,58 @@ public record TrainingSettings(
     Integer epochs,
     Double maxGradNorm,
     Integer evalEverySteps,
-    Boolean shuffle) {
+    Boolean shuffle,
+    Double evalEveryFraction,
+    Double validationFraction) {
 
   public static final TrainingSettings PEFT_BENCH_DEFAULTS =
-      new TrainingSettings("adamw", 5e-5, "cosine", 0.1, 1e-5, 4, 1, 10, 1.0, null, true);
+      new TrainingSettings(
+          "adamw", 5e-5, "cosine", 0.1, 1e-5, 4, 1, 10, 1.0, null, true, 0.05, 0.1);
 
   public static final TrainingSettings EMPTY =
-      new TrainingSettings(null, null, null, null, null, null, null, null, null, null, null);
+      new TrainingSettings(
+          null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+  /** The pre-protocol constructor: fractions left to the defaults. */
+  public TrainingSettings(
+      String optimizer,
+      Double learningRate,
+      String scheduler,
+      Double warmupRatio,
+      Double weightDecay,
+      Integer batchSize,
+      Integer gradAccum,
+      Integer epochs,
+      Double maxGradNorm,
+      Integer evalEverySteps,
+      Boolean shuffle) {
+    this(
+        optimizer,
+        learningRate,
+        scheduler,
+        warmupRatio,
+        weightDecay,
+        batchSize,
+        gradAccum,
+        epochs,
+        maxGradNorm,
+        evalEverySteps,
+        shuffle,
+        null,
+        null);
+  }
+
+  /**
+   * Optimizer steps between two evaluations of a run of {@code totalSteps}: {@code
+   * eval_every_steps} when given, else {@code ceil(eval_every_fraction · totalSteps)} (at least 1).
+   */
+  public int evalIntervalSteps(int totalSteps) {
+    if (evalEverySteps != null) {
+      return evalEverySteps;
+    }
+    double f = evalEveryFraction != null ? evalEveryFraction : PEFT_BENCH_DEFAULTS.evalEveryFraction;
+    return Math.max(1, (int) Math.ceil(f * totalSteps));
+  }
 
   /** These settings with every non-null field of {@code o} taking precedence. */
   public TrainingSettings overriddenBy(TrainingSettings o) {
@@ -50,7 +104,9 @@ public record TrainingSettings(
         pick(o.epochs, epochs),
         pick(o.maxGradNorm, maxGradNorm),
         pick(o.evalEverySteps, evalEverySteps),
-        pick(o.shuffle, shuffle));
+        pick(o.shuffle, shuffle),
+        pick(o.evalEveryFraction, evalEveryFraction),
+        pick(o.validationFraction, validationFraction));
   }
 
   /** PEFT-Bench's defaults overridden by these settings, validated. */
@@ -86,6 +142,14 @@ public record TrainingSettings(
     }
     if (evalEverySteps != null && evalEverySteps < 1) {
       throw new IllegalArgumentException("eval_every_steps must be >= 1");
+    }
+    if (!(evalEveryFraction > 0 && evalEveryFraction <= 1)) {
+      throw new IllegalArgumentException(
+          "eval_every_fraction must be in (0, 1], got " + evalEveryFraction);
+    }
+    if (!(validationFraction > 0 && validationFraction < 1)) {
+      throw new IllegalArgumentException(
+          "validation_fraction must be in (0, 1), got " + validationFraction);
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.peftbench.datasets.Protocol;
 import org.junit.jupiter.api.Test;
 
 class SuiteLoaderTest {
@@ -41,6 +42,58 @@ class SuiteLoaderTest {
     assertThat(t.scheduler()).isEqualTo("cosine");
     assertThat(t.batchSize()).isEqualTo(4);
     assertThat(t.epochs()).isEqualTo(10);
+    assertThat(t.evalEveryFraction()).isEqualTo(0.05);
+    assertThat(t.validationFraction()).isEqualTo(0.1);
+    assertThat(s.protocolResolved()).isEqualTo(Protocol.PEFT_FACTORY);
+    assertThat(s.runs()).allMatch(r -> r.protocol() == Protocol.PEFT_FACTORY);
+    assertThat(s.models()).containsExactly("../shared/models/llama-3-8b-instruct");
+    assertThat(s.caps().maxSeqLen()).isEqualTo(2048);
+    assertThat(s.caps().maxNewTokens()).isEqualTo(1024);
+    // the paper's learning rates; prefix tuning's own val_size 0.2 and eval_steps 0.1
+    java.util.Map<String, TrainingSettings> byMethod = new java.util.HashMap<>();
+    for (MethodSpec m : s.methods()) {
+      byMethod.put(m.name(), s.effectiveTraining(m));
+    }
+    assertThat(byMethod.get("prompt-tuning").learningRate()).isEqualTo(3e-2);
+    assertThat(byMethod.get("p-tuning").learningRate()).isEqualTo(1e-3);
+    assertThat(byMethod.get("prefix-tuning").learningRate()).isEqualTo(1e-5);
+    assertThat(byMethod.get("prefix-tuning").validationFraction()).isEqualTo(0.2);
+    assertThat(byMethod.get("prefix-tuning").evalEveryFraction()).isEqualTo(0.1);
+    for (String m : List.of("lora", "ia3", "lntuning", "bitfit")) {
+      assertThat(byMethod.get(m).learningRate()).as(m).isEqualTo(5e-5);
+    }
+    assertThat(s.methods().get(1).peft().get("feedforward_modules").isTextual()).isTrue();
+  }
+
+  @Test
+  void protocolIsNamedAndChecked() {
+    String rest = "models: [m]\ntasks: [sst2]\nseeds: [1]\n"
+        + "methods: [{name: a, peft: {peft_type: LORA}}]\n";
+    assertThat(parse("name: t\n" + rest).protocolResolved()).isEqualTo(Protocol.PEFT_FACTORY);
+    assertThat(parse("name: t\nprotocol: corrected\n" + rest).protocolResolved())
+        .isEqualTo(Protocol.CORRECTED);
+    assertThat(SuiteLoader.load("smoke").protocolResolved()).isEqualTo(Protocol.CORRECTED);
+    assertThatThrownBy(() -> parse("name: t\nprotocol: paper\n" + rest))
+        .hasMessageContaining("test.yaml")
+        .hasMessageContaining("unknown protocol 'paper' (expected peft-factory or corrected)");
+  }
+
+  @Test
+  void evalCadenceIsAFractionOfTheStepsUnlessGivenInSteps() {
+    TrainingSettings d = TrainingSettings.EMPTY.resolved();
+    assertThat(d.evalIntervalSteps(151_540)).isEqualTo(7_577); // ceil(0.05 x 151,540)
+    assertThat(d.evalIntervalSteps(10)).isEqualTo(1);
+    TrainingSettings steps =
+        new TrainingSettings(null, null, null, null, null, null, null, null, null, 20, null)
+            .resolved();
+    assertThat(steps.evalIntervalSteps(151_540)).isEqualTo(20);
+    assertThatThrownBy(
+            () ->
+                new TrainingSettings(
+                        null, null, null, null, null, null, null, null, null, null, null, 0.0,
+                        null)
+                    .resolved())
+        .hasMessageContaining("eval_every_fraction");
   }
 
   @Test
