@@ -8,13 +8,22 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.peftbench.harness.pscp.Pscp;
 import org.peftbench.harness.results.RunResult;
 
-/** {@code results.csv}: one row per run with its score, every test metric and every cost. */
+/**
+ * {@code results.csv}: one row per run with its score, every test metric, every cost, and, with
+ * an {@link Aggregate}'s PSCP settings, the run's own PSCP factors and PSCP for every β (its score
+ * as P; M_m is the memory measurement the settings name).
+ */
 public final class CsvExport {
   private CsvExport() {}
 
   public static String csv(List<RunResult> runs) {
+    return csv(runs, null);
+  }
+
+  public static String csv(List<RunResult> runs, Aggregate pscpSource) {
     TreeSet<String> metricNames = new TreeSet<>();
     for (RunResult r : runs) {
       if (r.test != null) {
@@ -52,6 +61,18 @@ public final class CsvExport {
     for (String m : metricNames) {
       header.add("metric_" + m);
     }
+    header.add("protocol");
+    List<Double> betas = pscpSource == null ? List.of() : pscpSource.pscpSettings().betas();
+    if (pscpSource != null) {
+      header.add("pscp_memory_gb");
+      for (double beta : betas) {
+        String b = SummaryJson.betaKey(beta);
+        header.add("cost_params_factor_beta" + b);
+        header.add("cost_flops_factor_beta" + b);
+        header.add("cost_memory_factor_beta" + b);
+        header.add("pscp_beta" + b);
+      }
+    }
     StringWriter w = new StringWriter();
     try (CSVPrinter p =
         new CSVPrinter(
@@ -87,6 +108,29 @@ public final class CsvExport {
         Map<String, Double> metrics = r.test == null ? Map.of() : r.test.metrics;
         for (String name : metricNames) {
           row.add(blank(metrics.get(name)));
+        }
+        row.add(r.config == null ? "" : r.config.path("protocol").asText(""));
+        if (pscpSource != null) {
+          double memory = pscpSource.memoryGb(r);
+          row.add(memory);
+          for (double beta : betas) {
+            if (r.test == null) {
+              row.addAll(List.of("", "", "", ""));
+              continue;
+            }
+            Pscp.Breakdown b =
+                pscpSource
+                    .pscpSettings()
+                    .pscp(beta)
+                    .breakdown(
+                        r.test.scorePercent,
+                        new Pscp.Costs(
+                            r.cost.trainableParams, Math.max(0, r.cost.flopsDeltaTflops), memory));
+            row.add(b.paramsFactor());
+            row.add(b.flopsFactor());
+            row.add(b.memoryFactor());
+            row.add(b.pscp());
+          }
         }
         p.printRecord(row);
       }
