@@ -13,17 +13,18 @@ import org.peftbench.datasets.random.TrainTestSplit;
  * Loads a task's splits from a {@link DataDir}: the seeded train/validation cut of the training
  * split, the test split, optional seeded caps, and prompts wrapped by a {@link PromptFormatter}.
  *
- * <p>The cut is PEFT-Factory's: HF datasets' {@code train_test_split(test_size=val_size,
- * seed=run seed)} ({@link TrainTestSplit}, numpy's generator re-implemented exactly), so the same
- * seed selects the same rows as the reference. Caps keep the first rows of each part in that
- * permutation's order. Splitting works on row numbers, so only the selected rows become examples:
- * a count pass, the permutation, then one streaming pass. Each split comes back in file order.
+ * <p>The cut is PEFT-Factory's: HF datasets' {@code train_test_split(test_size=val_size, seed=run
+ * seed)} ({@link TrainTestSplit}, numpy's generator re-implemented exactly), so the same seed
+ * selects the same rows as the reference. Caps keep the first rows of each part in that
+ * permutation's order. Splitting works on row numbers, so only the selected rows become examples: a
+ * count pass, the permutation, then one streaming pass. Each split comes back in file order.
  */
 public final class SplitLoader {
   private static final byte NONE = 0;
   private static final byte TRAIN = 1;
   private static final byte VALIDATION = 2;
   private static final byte TEST = 3;
+
   /** Xor-ed into the seed (keeping it non-negative) for the sample of a capped test split. */
   private static final long TEST_SAMPLE_STREAM = 0x5DEECE66DL;
 

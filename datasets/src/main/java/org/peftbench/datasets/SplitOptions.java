@@ -8,8 +8,8 @@ package org.peftbench.datasets;
  * @param trainCap at most this many training examples (0: all)
  * @param validationCap at most this many validation examples (0: all)
  * @param testCap at most this many test examples (0: all)
- * @param validationFraction the share of the training split held out for validation
- *     (PEFT-Factory's {@code val_size}: 0.1, 0.2 in its prefix-tuning configs)
+ * @param validationFraction the share of the training split held out for validation (PEFT-Factory's
+ *     {@code val_size}: 0.1, 0.2 in its prefix-tuning configs)
  */
 public record SplitOptions(
     long seed, int trainCap, int validationCap, int testCap, double validationFraction) {

@@ -58,7 +58,8 @@ class SplitLoaderTest {
 
   @Test
   void validationRowsAreThoseHfDatasetsPicks() {
-    // numpy: sorted(np.random.default_rng(42).permutation(95)[:10]) (train_test_split(0.1, seed=42))
+    // numpy: sorted(np.random.default_rng(42).permutation(95)[:10]) (train_test_split(0.1,
+    // seed=42))
     BenchmarkSplits a = new SplitLoader(new DataDir(root)).load(sst2);
     assertThat(ids(a.validation()))
         .containsExactly("18", "25", "38", "39", "50", "51", "68", "73", "75", "87");

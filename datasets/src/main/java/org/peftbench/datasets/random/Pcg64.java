@@ -6,11 +6,10 @@ package org.peftbench.datasets.random;
  * top 6 bits), as in Melissa O'Neill's PCG family.
  *
  * <p>Seeding follows numpy: four 64-bit words from a {@link SeedSequence} give the initial state
- * {@code (w0 << 64) | w1} and the stream increment {@code (w2 << 64) | w3}, then PCG's
- * {@code srandom}: state 0, increment {@code 2·seq + 1}, one step, add the initial state, one
- * step. Each draw steps the state first, then outputs. {@link #nextInt()} draws 64 bits and
- * returns the low half, keeping the high half for the next call (numpy's buffered {@code
- * next_uint32}).
+ * {@code (w0 << 64) | w1} and the stream increment {@code (w2 << 64) | w3}, then PCG's {@code
+ * srandom}: state 0, increment {@code 2·seq + 1}, one step, add the initial state, one step. Each
+ * draw steps the state first, then outputs. {@link #nextInt()} draws 64 bits and returns the low
+ * half, keeping the high half for the next call (numpy's buffered {@code next_uint32}).
  */
 public final class Pcg64 {
   /** The 128-bit LCG multiplier, high and low halves. */
@@ -49,7 +48,8 @@ public final class Pcg64 {
   private void step() {
     // (hi·2⁶⁴ + lo)(MH·2⁶⁴ + ML) mod 2¹²⁸ = lo·ML + 2⁶⁴·(hi·ML + lo·MH)
     long productLo = stateLo * MULT_LO;
-    long productHi = Math.unsignedMultiplyHigh(stateLo, MULT_LO) + stateHi * MULT_LO + stateLo * MULT_HI;
+    long productHi =
+        Math.unsignedMultiplyHigh(stateLo, MULT_LO) + stateHi * MULT_LO + stateLo * MULT_HI;
     long lo = productLo + incLo;
     long carry = Long.compareUnsigned(lo, productLo) < 0 ? 1 : 0;
     stateHi = productHi + incHi + carry;

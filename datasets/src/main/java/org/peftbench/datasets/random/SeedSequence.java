@@ -29,6 +29,7 @@ public final class SeedSequence {
   private static final int MULT_B = 0x58f38ded;
   private static final int MIX_MULT_L = 0xca01f9dd;
   private static final int MIX_MULT_R = 0x4973f715;
+
   /** Half the bits of a 32-bit word. */
   private static final int XSHIFT = 16;
 

@@ -133,8 +133,8 @@ public final class PlanCommand implements Callable<Integer> {
         byTask.computeIfAbsent(c.task(), k -> new LinkedHashMap<>()).put(c.method(), c);
       }
     }
-    StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-12s %9s %7s", "task",
-        "rows", "test"));
+    StringBuilder head =
+        new StringBuilder(String.format(Locale.ROOT, "%-12s %9s %7s", "task", "rows", "test"));
     for (String m : methods) {
       head.append(String.format(Locale.ROOT, " %14s", shorten(m)));
     }
@@ -147,7 +147,9 @@ public final class PlanCommand implements Callable<Integer> {
                   Locale.ROOT,
                   "%-12s %9s %7s",
                   e.getKey(),
-                  any.trainRows() == null ? "-" : String.format(Locale.ROOT, "%,d", any.trainRows()),
+                  any.trainRows() == null
+                      ? "-"
+                      : String.format(Locale.ROOT, "%,d", any.trainRows()),
                   any.testExamples() == null ? "-" : String.valueOf(any.testExamples())));
       for (String m : methods) {
         SuitePlan.Cell c = e.getValue().get(m);

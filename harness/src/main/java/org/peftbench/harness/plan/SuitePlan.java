@@ -25,9 +25,9 @@ import org.peftbench.peft.PeftConfigs;
 
 /**
  * A suite's grid before anything runs (what {@code peftbench plan} prints): every model × method ×
- * task with its settings, the split sizes from the real data files (row counts only), the
- * optimizer steps of each run, its evaluation cadence, the trainable parameters (from {@code
- * config.json}) and an estimate of its FLOPs. No weights are read.
+ * task with its settings, the split sizes from the real data files (row counts only), the optimizer
+ * steps of each run, its evaluation cadence, the trainable parameters (from {@code config.json})
+ * and an estimate of its FLOPs. No weights are read.
  *
  * <p>FLOP estimate, per sequence of {@link FlopModel#DEFAULT_TOKENS} tokens with the adapted
  * model's forward FLOPs {@code F} ({@link FlopModel}): training {@code 3F} per example seen
@@ -149,10 +149,22 @@ public final class SuitePlan {
           if (trainRows == null || testRows == null || trainRows < 2) {
             cells.add(
                 new Cell(
-                    modelName, m.name(), t, trainRows, testRows, null, null, null, null, null,
-                    null, null,
-                    "no " + (trainRows == null ? task.trainSplit() : task.testSplit())
-                        + " split under " + data.taskDir(t)));
+                    modelName,
+                    m.name(),
+                    t,
+                    trainRows,
+                    testRows,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "no "
+                        + (trainRows == null ? task.trainSplit() : task.testSplit())
+                        + " split under "
+                        + data.taskDir(t)));
             continue;
           }
           int nVal = (int) Math.ceil(ts.validationFraction() * trainRows);
@@ -173,8 +185,19 @@ public final class SuitePlan {
           total += perRun * suite.seeds().size();
           cells.add(
               new Cell(
-                  modelName, m.name(), t, trainRows, testRows, val, train, test, steps, every,
-                  evaluations, perRun, null));
+                  modelName,
+                  m.name(),
+                  t,
+                  trainRows,
+                  testRows,
+                  val,
+                  train,
+                  test,
+                  steps,
+                  every,
+                  evaluations,
+                  perRun,
+                  null));
         }
       }
     }

@@ -12,9 +12,9 @@ import org.peftbench.harness.pscp.Pscp;
 import org.peftbench.harness.results.RunResult;
 
 /**
- * {@code results.csv}: one row per run with its score, every test metric, every cost, and, with
- * an {@link Aggregate}'s PSCP settings, the run's own PSCP factors and PSCP for every β (its score
- * as P; M_m is the memory measurement the settings name).
+ * {@code results.csv}: one row per run with its score, every test metric, every cost, and, with an
+ * {@link Aggregate}'s PSCP settings, the run's own PSCP factors and PSCP for every β (its score as
+ * P; M_m is the memory measurement the settings name).
  */
 public final class CsvExport {
   private CsvExport() {}

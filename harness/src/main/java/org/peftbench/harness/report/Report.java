@@ -11,10 +11,10 @@ import org.peftbench.harness.suite.Suite;
 import org.peftbench.harness.suite.SuiteLoader;
 
 /**
- * Writes the report files of a results folder: {@code results.csv} (one row per run, with its
- * PSCP factors for every β), {@code summary.json} (both aggregations of {@link SeedAggregation}),
- * {@code report.md} (Markdown tables), {@code tables.tex} (LaTeX tables, the paper's Table 3
- * layout among them) and {@code report.html} (tables and plots).
+ * Writes the report files of a results folder: {@code results.csv} (one row per run, with its PSCP
+ * factors for every β), {@code summary.json} (both aggregations of {@link SeedAggregation}), {@code
+ * report.md} (Markdown tables), {@code tables.tex} (LaTeX tables, the paper's Table 3 layout among
+ * them) and {@code report.html} (tables and plots).
  */
 public final class Report {
   private Report() {}

@@ -14,13 +14,13 @@ import org.peftbench.harness.suite.PscpSettings;
  *
  * <ul>
  *   <li><b>Reference</b> (PEFT-Bench's {@code scripts/peftbench/gather_results.py}): one run per
- *       task, the last of {@code sorted(glob("eval_<task>*"))}, i.e. the run whose seed, written
- *       in decimal, sorts last as text (of 42, 123, 456, 789, 101112: 789); the method's {@code
- *       P_avg} is the mean over tasks of those runs' scores.
+ *       task, the last of {@code sorted(glob("eval_<task>*"))}, i.e. the run whose seed, written in
+ *       decimal, sorts last as text (of 42, 123, 456, 789, 101112: 789); the method's {@code P_avg}
+ *       is the mean over tasks of those runs' scores.
  *   <li><b>Over seeds</b>: every completed seed; per task the mean, the sample standard deviation
  *       (n − 1), the population one (numpy's {@code np.std}, which the reference's stability table
- *       prints) and a 95% confidence interval {@code mean ± t_{0.975, n−1} · s/√n}; per method
- *       the same statistics of {@code P} over seeds, where a seed's {@code P} is its mean over the
+ *       prints) and a 95% confidence interval {@code mean ± t_{0.975, n−1} · s/√n}; per method the
+ *       same statistics of {@code P} over seeds, where a seed's {@code P} is its mean over the
  *       tasks it completed.
  * </ul>
  *

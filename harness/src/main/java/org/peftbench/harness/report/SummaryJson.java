@@ -27,9 +27,7 @@ public final class SummaryJson {
     root.put("suite", suite);
     root.put("protocol", protocol);
     Aggregate a = s.aggregate();
-    root.putObject("runs")
-        .put("total", a.all().size())
-        .put("completed", a.completed().size());
+    root.putObject("runs").put("total", a.all().size()).put("completed", a.completed().size());
     PscpSettings p = a.pscpSettings();
     ObjectNode pscp = root.putObject("pscp");
     pscp.put("c_params", p.cParams());

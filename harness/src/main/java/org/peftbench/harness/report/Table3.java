@@ -57,21 +57,14 @@ public final class Table3 {
     }
     return new Tables.Table(
         "Table 3 layout, " + shortModel(model) + ", β = " + b + " (P_avg: one run per task)",
-        List.of(
-            "PEFT method",
-            "P_avg",
-            "cost_p^-" + b,
-            "cost_f^-" + b,
-            "cost_m^-" + b,
-            "PSCP"),
+        List.of("PEFT method", "P_avg", "cost_p^-" + b, "cost_f^-" + b, "cost_m^-" + b, "PSCP"),
         rows);
   }
 
   /** LaTeX as cal_psqp.py prints it: booktabs, best PSCP bold, second underlined. */
   public static String latex(SeedAggregation s, String model, double beta) {
     List<Row> rows = rows(s, model, beta);
-    List<Double> sorted =
-        rows.stream().map(Row::pscp).sorted(Comparator.reverseOrder()).toList();
+    List<Double> sorted = rows.stream().map(Row::pscp).sorted(Comparator.reverseOrder()).toList();
     double best = sorted.isEmpty() ? Double.NaN : sorted.get(0);
     double second = sorted.size() < 2 ? Double.NaN : sorted.get(1);
     String b = SummaryJson.betaKey(beta);
@@ -92,14 +85,15 @@ public final class Table3 {
       } else if (r.pscp() == second) {
         pscp = "\\underline{" + pscp + "}";
       }
-      t.append(String.join(
-              " & ",
-              Tables.tex(r.method()),
-              fmt(r.p(), 1),
-              fmt(r.fp(), 2),
-              fmt(r.ff(), 2),
-              fmt(r.fm(), 2),
-              pscp))
+      t.append(
+              String.join(
+                  " & ",
+                  Tables.tex(r.method()),
+                  fmt(r.p(), 1),
+                  fmt(r.fp(), 2),
+                  fmt(r.ff(), 2),
+                  fmt(r.fm(), 2),
+                  pscp))
           .append(" \\\\\n");
     }
     t.append("\\bottomrule\n\\end{tabular}%\n}\n");

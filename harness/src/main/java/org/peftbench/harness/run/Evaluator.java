@@ -22,9 +22,9 @@ import org.peftbench.transformer.tokenizer.Tokenizer;
  *       tokenizer's EOS and every id of {@code generation_config.json}'s {@code eos_token_id}) or
  *       the token limit, never cut at a newline: the whole decoded text (special tokens skipped) is
  *       the prediction, as PEFT-Factory writes it to {@code generated_predictions.jsonl}, and the
- *       task's metrics score it (dropping a reasoning block, stripping and lower-casing it;
- *       GSM8K reads the number after the last {@code ####}; an answer outside the label set counts
- *       as wrong).
+ *       task's metrics score it (dropping a reasoning block, stripping and lower-casing it; GSM8K
+ *       reads the number after the last {@code ####}; an answer outside the label set counts as
+ *       wrong).
  *   <li>{@code rank} (lm-evaluation-harness): for classification and multiple-choice examples, the
  *       choice with the highest log-likelihood {@code Σ log p(choice tokens | prompt)} is the
  *       prediction; tasks without choices fall back to generation.

@@ -12,10 +12,10 @@ import java.util.List;
 import org.peftbench.datasets.Example;
 
 /**
- * A run's test predictions in PEFT-Factory's {@code generated_predictions.jsonl} layout: one
- * {@code {"id", "prompt", "predict", "label"}} object per test example, in test order ({@code
- * label} is the list of reference answers where there are several, as {@code peftbench
- * evaluate-predictions} reads it). Written atomically (temporary file, then rename).
+ * A run's test predictions in PEFT-Factory's {@code generated_predictions.jsonl} layout: one {@code
+ * {"id", "prompt", "predict", "label"}} object per test example, in test order ({@code label} is
+ * the list of reference answers where there are several, as {@code peftbench evaluate-predictions}
+ * reads it). Written atomically (temporary file, then rename).
  */
 public final class PredictionsFile {
   public static final String NAME = "generated_predictions.jsonl";

@@ -150,7 +150,8 @@ public final class RunExecutor {
       // eval_steps: ceil(0.05 · max_steps))
       int evalEvery =
           spec.training()
-              .evalIntervalSteps(Trainer.totalSteps(train.size(), spec.training(), caps.maxSteps()));
+              .evalIntervalSteps(
+                  Trainer.totalSteps(train.size(), spec.training(), caps.maxSteps()));
       Trainer trainer =
           new Trainer(
               runModel,
@@ -187,8 +188,7 @@ public final class RunExecutor {
       long e0 = System.nanoTime();
       int maxNew =
           lengths.fixedNewTokens() ? lengths.maxNewTokens() : maxNewTokens(splits, tok, caps);
-      Evaluator ev =
-          new Evaluator(model, tok, pm::prepare, style, maxLen, maxNew, 8, truncation);
+      Evaluator ev = new Evaluator(model, tok, pm::prepare, style, maxLen, maxNew, 8, truncation);
       Evaluator.Evaluation eval = ev.evaluate(task, splits.test(), spec.evaluation().mode());
       PredictionsFile.write(work.resolve(PredictionsFile.NAME), splits.test(), eval.predictions());
       r.measurements.evalSeconds = (System.nanoTime() - e0) / 1e9;

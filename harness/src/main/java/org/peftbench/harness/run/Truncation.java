@@ -11,8 +11,8 @@ import org.peftbench.datasets.Protocol;
  *       the target keeps up to the whole limit when it is short (under half the limit), else the
  *       prompt keeps its length when it is short, else both shrink in proportion to their lengths;
  *       the prompt then keeps its <em>first</em> tokens, so a long prompt loses its end (the
- *       question and the chat template's assistant header). Generation prompts are cut the same
- *       way against their reference answer (its unsupervised processor).
+ *       question and the chat template's assistant header). Generation prompts are cut the same way
+ *       against their reference answer (its unsupervised processor).
  *   <li>{@link #KEEP_END} (protocol {@code corrected}): the prompt keeps its last tokens (the
  *       question and the assistant header stay, the instruction goes); a target longer than the
  *       limit keeps its start after one prompt token.
@@ -27,8 +27,8 @@ public enum Truncation {
   }
 
   /**
-   * LLaMA-Factory's {@code infer_seqlen(source_len, target_len, cutoff_len)}: the lengths a
-   * prompt and a target keep under the limit, {@code {source, target}}.
+   * LLaMA-Factory's {@code infer_seqlen(source_len, target_len, cutoff_len)}: the lengths a prompt
+   * and a target keep under the limit, {@code {source, target}}.
    */
   public static int[] inferSeqlen(int sourceLen, int targetLen, int cutoffLen) {
     int maxTargetLen;

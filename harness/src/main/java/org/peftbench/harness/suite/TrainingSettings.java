@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *
  * @param evalEverySteps evaluate every this many optimizer steps; when absent, every {@code
  *     evalEveryFraction} of the run's steps
- * @param evalEveryFraction evaluate every {@code ceil(fraction · total steps)} steps (HF's fractional
- *     {@code eval_steps})
+ * @param evalEveryFraction evaluate every {@code ceil(fraction · total steps)} steps (HF's
+ *     fractional {@code eval_steps})
  * @param validationFraction the share of the training split held out for validation ({@code
  *     val_size})
  */
@@ -84,7 +84,8 @@ public record TrainingSettings(
     if (evalEverySteps != null) {
       return evalEverySteps;
     }
-    double f = evalEveryFraction != null ? evalEveryFraction : PEFT_BENCH_DEFAULTS.evalEveryFraction;
+    double f =
+        evalEveryFraction != null ? evalEveryFraction : PEFT_BENCH_DEFAULTS.evalEveryFraction;
     return Math.max(1, (int) Math.ceil(f * totalSteps));
   }
 

@@ -18,26 +18,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.peftbench.datasets.DataDir;
 import org.peftbench.datasets.Example;
+import org.peftbench.datasets.PromptFormatter;
 import org.peftbench.datasets.SplitLoader;
 import org.peftbench.datasets.SplitOptions;
 import org.peftbench.datasets.Task;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.TaskRegistry;
-import org.peftbench.datasets.PromptFormatter;
 import org.peftbench.harness.run.PredictionsFile;
 
 /**
  * The reference answers, fed back as predictions through {@code peftbench evaluate-predictions},
- * score 100% on every task whose test split is here: the scoring is the reference's (nothing cut
- * at a newline, GSM8K's full worked answer read after its last {@code ####}, code compared whole).
+ * score 100% on every task whose test split is here: the scoring is the reference's (nothing cut at
+ * a newline, GSM8K's full worked answer read after its last {@code ####}, code compared whole).
  *
  * <p>Code tasks are the one exception, in the reference too: CodeBLEU's n-gram match is NLTK's
  * corpus BLEU, whose modified precision divides by {@code max(1, count)}, so a snippet shorter than
  * n tokens adds 1 to the order-n denominator and nothing to its numerator, and identical code
  * scores below 1 (CoNaLa's one-liners most: about 0.93). For them the test checks that syntax and
- * data-flow match are 1 and that BLEU is exactly that closed form.
- * Each task's test split is sampled (seeded) to at most {@link #SAMPLE} examples to keep the test
- * fast; the predictions file is the one a run writes ({@link PredictionsFile}).
+ * data-flow match are 1 and that BLEU is exactly that closed form. Each task's test split is
+ * sampled (seeded) to at most {@link #SAMPLE} examples to keep the test fast; the predictions file
+ * is the one a run writes ({@link PredictionsFile}).
  */
 class GoldPredictionsTest {
   static final int SAMPLE = 300;

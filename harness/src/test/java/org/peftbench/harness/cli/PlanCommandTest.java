@@ -57,8 +57,7 @@ class PlanCommandTest {
     assertThat(methods.get("lora").get("trainableParams").asLong()).isEqualTo(14_680_064L);
     assertThat(methods.get("lntuning").get("trainableParams").asLong()).isEqualTo(266_240L);
     assertThat(methods.get("bitfit").get("trainableParams").asLong()).isEqualTo(163_840L);
-    assertThat(methods.get("prompt-tuning").get("trainableParams").asLong())
-        .isEqualTo(409_600L);
+    assertThat(methods.get("prompt-tuning").get("trainableParams").asLong()).isEqualTo(409_600L);
 
     // SST-2 (67,349 training rows): val_size 0.1 -> 6,735 validation rows, 60,614 train rows,
     // 15,154 batches of 4 x 10 epochs = 151,540 steps, evaluated every ceil(0.05 x 151,540)

@@ -76,7 +76,8 @@ class SummaryTest {
             });
     for (double beta : List.of(1.0, 2.0)) {
       List<Table3.Row> rows = Table3.rows(s, "models/llama-3-8b-instruct", beta);
-      assertThat(rows).extracting(Table3.Row::method)
+      assertThat(rows)
+          .extracting(Table3.Row::method)
           .containsExactly(PAPER.stream().map(Paper::method).toArray(String[]::new));
       for (int i = 0; i < rows.size(); i++) {
         double[] e = expected.get(beta)[i];
@@ -95,8 +96,8 @@ class SummaryTest {
   }
 
   @Test
-  void referenceKeepsTheSeedThatSortsLastAsTextAndSeedsGetAConfidenceInterval(
-      @TempDir Path dir) throws Exception {
+  void referenceKeepsTheSeedThatSortsLastAsTextAndSeedsGetAConfidenceInterval(@TempDir Path dir)
+      throws Exception {
     ResultStore store = new ResultStore(dir);
     Paper lora = PAPER.get(4);
     double[] scores = {60, 62, 64, 66, 68};
@@ -128,14 +129,17 @@ class SummaryTest {
     assertThat(m.at("/reference/performance").asDouble()).isEqualTo((66.0 + 76.0) / 2);
     assertThat(m.at("/over_seeds/performance/mean").asDouble()).isEqualTo(69.0);
     assertThat(m.at("/reference/pscp/1/pscp").asDouble())
-        .isCloseTo(
-            71.0 / (1 + 14_680_064 / 5e8) / (1 + 27.75 / 94), within(1e-9));
+        .isCloseTo(71.0 / (1 + 14_680_064 / 5e8) / (1 + 27.75 / 94), within(1e-9));
     assertThat(m.at("/reference/pscp/2/cost_memory_factor").asDouble())
         .isCloseTo(Math.pow(1 + 27.75 / 94, -2), within(1e-12));
     assertThat(m.at("/over_seeds/pscp/2/n").asInt()).isEqualTo(5);
 
     List<CSVRecord> csv =
-        CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get()
+        CSVFormat.DEFAULT
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .get()
             .parse(new StringReader(Files.readString(dir.resolve("results.csv"))))
             .getRecords();
     assertThat(csv).hasSize(10);

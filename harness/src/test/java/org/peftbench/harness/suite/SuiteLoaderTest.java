@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.peftbench.datasets.Protocol;
 import org.junit.jupiter.api.Test;
+import org.peftbench.datasets.Protocol;
 
 class SuiteLoaderTest {
   static Suite parse(String yaml) {
@@ -67,8 +67,9 @@ class SuiteLoaderTest {
 
   @Test
   void protocolIsNamedAndChecked() {
-    String rest = "models: [m]\ntasks: [sst2]\nseeds: [1]\n"
-        + "methods: [{name: a, peft: {peft_type: LORA}}]\n";
+    String rest =
+        "models: [m]\ntasks: [sst2]\nseeds: [1]\n"
+            + "methods: [{name: a, peft: {peft_type: LORA}}]\n";
     assertThat(parse("name: t\n" + rest).protocolResolved()).isEqualTo(Protocol.PEFT_FACTORY);
     assertThat(parse("name: t\nprotocol: corrected\n" + rest).protocolResolved())
         .isEqualTo(Protocol.CORRECTED);
@@ -90,8 +91,7 @@ class SuiteLoaderTest {
     assertThatThrownBy(
             () ->
                 new TrainingSettings(
-                        null, null, null, null, null, null, null, null, null, null, null, 0.0,
-                        null)
+                        null, null, null, null, null, null, null, null, null, null, null, 0.0, null)
                     .resolved())
         .hasMessageContaining("eval_every_fraction");
   }
