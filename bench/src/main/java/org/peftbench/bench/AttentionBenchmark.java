@@ -57,10 +57,10 @@ public class AttentionBenchmark {
     Parallel.setThreads(threads);
     be = Backends.byName(backend);
     SplittableRandom rnd = new SplittableRandom(7);
-    q = random(rnd, b, t, hq, d);
-    k = random(rnd, b, t, hkv, d);
-    v = random(rnd, b, t, hkv, d);
-    dOut = random(rnd, b, t, hq, d);
+    q = BenchInputs.random(rnd, b, t, hq, d);
+    k = BenchInputs.random(rnd, b, t, hkv, d);
+    v = BenchInputs.random(rnd, b, t, hkv, d);
+    dOut = BenchInputs.random(rnd, b, t, hq, d);
     out = Tensor.zeros(b, t, hq, d);
     lse = Tensor.zeros(b, hq, t);
     dq = Tensor.zeros(b, t, hq, d);
@@ -68,18 +68,6 @@ public class AttentionBenchmark {
     dv = Tensor.zeros(b, t, hkv, d);
     scale = (float) (1 / Math.sqrt(d));
     be.attention(q, k, v, mask, scale, out, lse);
-  }
-
-  private static Tensor random(SplittableRandom rnd, int... shape) {
-    int n = 1;
-    for (int x : shape) {
-      n *= x;
-    }
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (rnd.nextDouble() * 2 - 1);
-    }
-    return Tensor.of(a, shape);
   }
 
   @Benchmark

@@ -1,9 +1,6 @@
 package org.peftbench.bench;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,8 +16,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.peftbench.tensor.DType;
-import org.peftbench.tensor.Half;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.Backend;
@@ -47,7 +42,7 @@ public class GemmBenchmark {
   @Param({"nn", "nt", "tn"})
   public String variant;
 
-  @Param({"f32", "bf16"})
+  @Param({"f32", "bf16", "f16"})
   public String weight;
 
   @Param({"2"})
@@ -70,34 +65,16 @@ public class GemmBenchmark {
     transA = variant.equals("tn");
     transB = variant.equals("nt");
     SplittableRandom rnd = new SplittableRandom(7);
-    a = transA ? random(rnd, k, m) : random(rnd, m, k);
+    a = transA ? BenchInputs.random(rnd, k, m) : BenchInputs.random(rnd, m, k);
     c = Tensor.zeros(m, n);
     int[] bShape = transB ? new int[] {n, k} : new int[] {k, n};
     arena = Arena.ofShared();
-    if (weight.equals("f32")) {
-      b = random(rnd, bShape[0], bShape[1]);
-    } else {
-      long count = (long) n * k;
-      MemorySegment seg = arena.allocate(2 * count, 64);
-      ValueLayout.OfShort le = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-      for (long i = 0; i < count; i++) {
-        seg.setAtIndex(le, i, Half.floatToBf16((float) (rnd.nextDouble() * 2 - 1)));
-      }
-      b = Tensor.ofSegment(seg, DType.BF16, bShape);
-    }
+    b = BenchInputs.weight(rnd, arena, weight, bShape[0], bShape[1]);
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
     arena.close();
-  }
-
-  private static Tensor random(SplittableRandom rnd, int rows, int cols) {
-    float[] v = new float[rows * cols];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (rnd.nextDouble() * 2 - 1);
-    }
-    return Tensor.of(v, rows, cols);
   }
 
   @Benchmark

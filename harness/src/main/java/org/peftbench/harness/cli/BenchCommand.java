@@ -10,7 +10,12 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Speed benchmarks (see the subcommands).",
-    subcommands = {BenchGenerateCommand.class, BenchMatmulCommand.class, BenchTrainCommand.class})
+    subcommands = {
+      BenchGenerateCommand.class,
+      BenchMatmulCommand.class,
+      BenchTrainCommand.class,
+      BenchJmhReportCommand.class
+    })
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
