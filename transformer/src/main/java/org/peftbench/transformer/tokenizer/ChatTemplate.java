@@ -2,15 +2,6 @@ package org.peftbench.transformer.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
-import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
-import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.filter.Filter;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,17 +12,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.peftbench.transformer.tokenizer.jinja.Limits;
+import org.peftbench.transformer.tokenizer.jinja.Template;
+import org.peftbench.transformer.tokenizer.jinja.TemplateException;
 
 /**
  * A model's chat template (the Jinja2 {@code chat_template} of {@code tokenizer_config.json}, or a
- * {@code chat_template.jinja} file) rendered with Jinjava configured like transformers'
- * environment: {@code trim_blocks}, {@code lstrip_blocks}, {@code raise_exception(msg)}, {@code
- * tojson} as Python's {@code json.dumps}, and Python string methods on strings ({@link
- * PyStringMethods}). Two syntax gaps of Jinjava are bridged by rewriting the template: reversed
- * slices {@code x[::-1]} become {@code (x|reverse)}, and the keyword values of {@code
- * namespace(...)} are parenthesized (Jinjava otherwise binds {@code a=b|length - 1} wrongly).
+ * {@code chat_template.jinja} file), rendered by our sandboxed Jinja2 interpreter ({@link
+ * Template}) with transformers' semantics. The template comes with a downloaded model folder, so it
+ * is untrusted code: it is parsed when loaded, bounded by {@link Limits} when rendered, and every
+ * failure is one {@link ChatTemplateException} whose message names the file and the problem.
+ * Message content is data: it is printed as is, never evaluated.
  */
 public final class ChatTemplate {
   /** One chat message; {@code content} is plain text. */
@@ -44,53 +35,34 @@ public final class ChatTemplate {
     }
   }
 
-  private static final Pattern REVERSED_SLICE =
-      Pattern.compile("([A-Za-z_][A-Za-z_0-9]*(?:\\.[A-Za-z_][A-Za-z_0-9]*)*)\\[::-1\\]");
-  private static final Pattern NAMESPACE_CALL =
-      Pattern.compile("namespace\\(([^()]*(?:\\([^()]*\\)[^()]*)*)\\)");
-
-  private final String template;
+  private final String text;
   private final String source;
   private final Map<String, Object> specialTokens;
-  private final Jinjava jinjava;
+  private final Limits limits;
+  private final Template template;
 
-  private ChatTemplate(String template, String source, Map<String, Object> specialTokens) {
-    this.template = rewrite(template);
+  private ChatTemplate(
+      String text, String source, Map<String, Object> specialTokens, Limits limits) {
+    this.text = text;
     this.source = source;
     this.specialTokens = specialTokens;
-    JinjavaConfig config =
-        JinjavaConfig.newBuilder()
-            .withTrimBlocks(true)
-            .withLstripBlocks(true)
-            .withFailOnUnknownTokens(false)
-            .withElResolver(
-                new PyStringMethods(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE))
-            .withLegacyOverrides(
-                LegacyOverrides.newBuilder()
-                    .withUseNaturalOperatorPrecedence(true)
-                    .withParseWhitespaceControlStrictly(true)
-                    .withUseTrimmingForNotesAndExpressions(true)
-                    .withKeepNullableLoopValues(true)
-                    .withHandleBackslashInQuotesOnly(true)
-                    .build())
-            .build();
-    this.jinjava = new Jinjava(config);
-    jinjava
-        .getGlobalContext()
-        .registerFunction(
-            new ELFunctionDefinition(
-                "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
-    jinjava.getGlobalContext().registerFilter(new ToJsonFilter());
-    jinjava
-        .getGlobalContext()
-        .registerFunction(
-            new ELFunctionDefinition(
-                "", "strftime_now", ChatTemplate.class, "strftimeNow", String.class));
+    this.limits = limits;
+    try {
+      this.template = Template.parse(text, limits);
+    } catch (TemplateException e) {
+      throw new ChatTemplateException(source, e);
+    }
   }
 
   /** A template from its text; {@code specialTokens} are exposed as variables (bos_token, ...). */
   public static ChatTemplate of(String template, Map<String, String> specialTokens) {
-    return new ChatTemplate(template, "template", new HashMap<>(specialTokens));
+    return new ChatTemplate(
+        template, "chat template", new HashMap<>(specialTokens), Limits.DEFAULT);
+  }
+
+  /** This template under other limits (tests use tight ones). */
+  public ChatTemplate withLimits(Limits newLimits) {
+    return new ChatTemplate(text, source, specialTokens, newLimits);
   }
 
   /**
@@ -141,7 +113,7 @@ public final class ChatTemplate {
     }
     return template == null
         ? Optional.empty()
-        : Optional.of(new ChatTemplate(template, source, tokens));
+        : Optional.of(new ChatTemplate(template, source, tokens, Limits.DEFAULT));
   }
 
   /** Renders {@code messages}; {@code addGenerationPrompt} appends the assistant header. */
@@ -163,154 +135,41 @@ public final class ChatTemplate {
     ctx.put("messages", messages);
     ctx.put("add_generation_prompt", addGenerationPrompt);
     ctx.putAll(extra);
-    RenderResult result = jinjava.renderForResult(template, ctx);
-    for (TemplateError e : result.getErrors()) {
-      if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
-        String msg = e.getMessage();
-        Throwable cause = e.getException();
-        while (cause != null) {
-          if (cause instanceof ChatTemplateException c) {
-            msg = c.getMessage();
-          }
-          cause = cause.getCause();
-        }
-        throw new ChatTemplateException(source + ": chat template failed: " + msg);
-      }
+    try {
+      return template.render(ctx);
+    } catch (TemplateException e) {
+      throw new ChatTemplateException(source, e);
     }
-    return result.getOutput();
   }
 
-  /** The template text as rendered (after the syntax rewrites). */
+  /** The template text. */
   public String template() {
-    return template;
+    return text;
   }
 
-  /** What {@code raise_exception(...)} in a template throws. */
+  /** A chat template that cannot be loaded or rendered; the message names the file. */
   public static final class ChatTemplateException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final TemplateException.Kind kind;
 
-    public ChatTemplateException(String message) {
-      super(message);
-    }
-  }
-
-  /** Called by templates: {@code {{ raise_exception('...') }}}. */
-  public static String raiseException(String message) {
-    throw new ChatTemplateException(message);
-  }
-
-  /**
-   * Called by templates (Llama 3.1+): {@code strftime_now("%d %b %Y")}, the local time formatted
-   * with Python's strftime directives.
-   */
-  public static String strftimeNow(String format) {
-    return strftime(java.time.LocalDateTime.now(), format);
-  }
-
-  static String strftime(java.time.LocalDateTime t, String format) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < format.length(); i++) {
-      char c = format.charAt(i);
-      if (c != '%' || i + 1 == format.length()) {
-        sb.append(c);
-        continue;
-      }
-      char d = format.charAt(++i);
-      String pattern =
-          switch (d) {
-            case 'd' -> "dd";
-            case 'm' -> "MM";
-            case 'Y' -> "yyyy";
-            case 'y' -> "yy";
-            case 'b' -> "MMM";
-            case 'B' -> "MMMM";
-            case 'a' -> "EEE";
-            case 'A' -> "EEEE";
-            case 'H' -> "HH";
-            case 'I' -> "hh";
-            case 'M' -> "mm";
-            case 'S' -> "ss";
-            case 'p' -> "a";
-            case 'j' -> "DDD";
-            default -> null;
-          };
-      if (d == '%') {
-        sb.append('%');
-      } else if (pattern == null) {
-        sb.append('%').append(d);
-      } else {
-        sb.append(
-            java.time.format.DateTimeFormatter.ofPattern(pattern, java.util.Locale.ENGLISH)
-                .format(t));
-      }
-    }
-    return sb.toString();
-  }
-
-  static String rewrite(String template) {
-    String t = REVERSED_SLICE.matcher(template).replaceAll("($1|reverse)");
-    Matcher m = NAMESPACE_CALL.matcher(t);
-    StringBuilder sb = new StringBuilder();
-    while (m.find()) {
-      List<String> args = splitTopLevel(m.group(1));
-      List<String> wrapped = new ArrayList<>();
-      for (String a : args) {
-        int eq = a.indexOf('=');
-        wrapped.add(
-            eq > 0 && a.charAt(eq + 1) != '='
-                ? a.substring(0, eq + 1) + "(" + a.substring(eq + 1).strip() + ")"
-                : a);
-      }
-      m.appendReplacement(
-          sb, Matcher.quoteReplacement("namespace(" + String.join(", ", wrapped) + ")"));
-    }
-    m.appendTail(sb);
-    return sb.toString();
-  }
-
-  /** Splits call arguments at commas outside parentheses, brackets and quotes. */
-  private static List<String> splitTopLevel(String s) {
-    List<String> out = new ArrayList<>();
-    int depth = 0;
-    char quote = 0;
-    int start = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quote != 0) {
-        if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '(' || c == '[' || c == '{') {
-        depth++;
-      } else if (c == ')' || c == ']' || c == '}') {
-        depth--;
-      } else if (c == ',' && depth == 0) {
-        out.add(s.substring(start, i).strip());
-        start = i + 1;
-      }
-    }
-    if (!s.substring(start).isBlank()) {
-      out.add(s.substring(start).strip());
-    }
-    return out;
-  }
-
-  /**
-   * {@code tojson} as transformers defines it: Python's {@code json.dumps(x, ensure_ascii=False)}.
-   */
-  static final class ToJsonFilter implements Filter {
-    @Override
-    public String getName() {
-      return "tojson";
+    ChatTemplateException(String source, TemplateException e) {
+      super(source + ": " + describe(e), e);
+      this.kind = e.kind();
     }
 
-    @Override
-    public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-      StringBuilder sb = new StringBuilder();
-      PythonJson.write(var, sb);
-      return sb.toString();
+    private static String describe(TemplateException e) {
+      return switch (e.kind()) {
+        case RAISED -> "chat template raised an exception: " + e.getMessage();
+        case LIMIT -> "chat template stopped, " + e.getMessage();
+        case FORBIDDEN -> "chat template rejected: " + e.getMessage();
+        case SYNTAX -> "chat template has a " + e.getMessage();
+        default -> "chat template failed: " + e.getMessage();
+      };
+    }
+
+    /** What went wrong: a syntax error, a limit, a forbidden tag, the template's own error, ... */
+    public TemplateException.Kind kind() {
+      return kind;
     }
   }
 }

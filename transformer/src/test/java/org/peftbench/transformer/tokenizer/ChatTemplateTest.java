@@ -10,26 +10,51 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.peftbench.transformer.tokenizer.jinja.TemplateException;
 
-/** Chat templates rendered by Jinjava against Python Jinja2's output (committed fixtures). */
+/**
+ * Chat templates rendered by our sandboxed interpreter against Python Jinja2's output in
+ * transformers' environment (committed fixtures from tools/gen_chat_template_fixtures.py): the
+ * templates of the shared model folders and of other families, over conversations whose content
+ * looks like template code.
+ */
 class ChatTemplateTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @SuppressWarnings("unchecked")
+  private static void check(ChatTemplate template, String name, JsonNode c) {
+    List<Map<String, Object>> messages = JSON.convertValue(c.path("messages"), List.class);
+    Map<String, Object> extra =
+        c.has("extra") ? JSON.convertValue(c.get("extra"), Map.class) : Map.of();
+    boolean prompt = c.path("add_generation_prompt").asBoolean();
+    if (c.has("error_kind")) {
+      TemplateException.Kind kind = TemplateException.Kind.valueOf(c.path("error_kind").asText());
+      assertThatThrownBy(() -> template.render(messages, prompt, extra))
+          .as("%s %s", name, c.path("messages"))
+          .isInstanceOfSatisfying(
+              ChatTemplate.ChatTemplateException.class,
+              e -> {
+                assertThat(e.kind()).as(e.getMessage()).isEqualTo(kind);
+                if (kind == TemplateException.Kind.RAISED) {
+                  assertThat(e.getMessage()).endsWith(": " + c.path("error").asText());
+                }
+              });
+    } else {
+      assertThat(template.render(messages, prompt, extra))
+          .as("%s %s", name, c.path("messages"))
+          .isEqualTo(c.path("rendered").asText());
+    }
+  }
 
   @ParameterizedTest
-  @ValueSource(strings = {"llama-3-8b-instruct", "qwen3-1.7b"})
-  @SuppressWarnings("unchecked")
-  void matchesJinja2(String name) {
+  @ValueSource(strings = {"gemma-3-1b-it", "llama-3-8b-instruct", "qwen3-1.7b"})
+  void modelTemplatesMatchJinja2(String name) {
     ChatTemplate template = ChatTemplate.load(TokenizerFixtures.model(name)).orElseThrow();
     JsonNode cases =
         TokenizerFixtures.resource("chat_template_fixtures.json").path("models").path(name);
-    assertThat(cases.size()).isGreaterThanOrEqualTo(4);
-    ObjectMapper json = new ObjectMapper();
+    assertThat(cases.size()).isGreaterThanOrEqualTo(15);
     for (JsonNode c : cases) {
-      List<Map<String, Object>> messages = json.convertValue(c.path("messages"), List.class);
-      Map<String, Object> extra =
-          c.has("extra") ? json.convertValue(c.get("extra"), Map.class) : Map.of();
-      assertThat(template.render(messages, c.path("add_generation_prompt").asBoolean(), extra))
-          .as("%s %s", name, c.path("messages"))
-          .isEqualTo(c.path("rendered").asText());
+      check(template, name, c);
     }
   }
 
@@ -38,31 +63,46 @@ class ChatTemplateTest {
   void otherFamiliesMatchJinja2() {
     JsonNode templates =
         TokenizerFixtures.resource("chat_template_fixtures.json").path("templates");
-    assertThat(templates.size()).isGreaterThanOrEqualTo(5);
-    ObjectMapper json = new ObjectMapper();
+    assertThat(templates.size()).isGreaterThanOrEqualTo(8);
     int errors = 0;
     for (var entry : templates.properties()) {
       JsonNode spec = entry.getValue();
       ChatTemplate template =
           ChatTemplate.of(
-              spec.path("template").asText(), json.convertValue(spec.path("special"), Map.class));
+              spec.path("template").asText(), JSON.convertValue(spec.path("special"), Map.class));
       for (JsonNode c : spec.path("cases")) {
-        List<Map<String, Object>> messages = json.convertValue(c.path("messages"), List.class);
-        boolean prompt = c.path("add_generation_prompt").asBoolean();
-        if (c.has("error")) {
-          errors++;
-          assertThatThrownBy(() -> template.render(messages, prompt, Map.of()))
-              .as("%s %s", entry.getKey(), c.path("messages"))
-              .isInstanceOf(ChatTemplate.ChatTemplateException.class)
-              .hasMessageContaining(c.path("error").asText());
-        } else {
-          assertThat(template.render(messages, prompt, Map.of()))
-              .as("%s %s", entry.getKey(), c.path("messages"))
-              .isEqualTo(c.path("rendered").asText());
-        }
+        errors += c.has("error_kind") ? 1 : 0;
+        check(template, entry.getKey(), c);
       }
     }
-    assertThat(errors).isGreaterThanOrEqualTo(3);
+    assertThat(errors).isGreaterThanOrEqualTo(5);
+  }
+
+  @Test
+  void deepSeekStyleKeepsTheGenerationPrompt() {
+    // "not x is defined" is "not (x is defined)": the first line must not reset the flag.
+    ChatTemplate t =
+        ChatTemplate.of(
+            "{% if not add_generation_prompt is defined %}{% set add_generation_prompt = false %}{% endif %}"
+                + "{% for m in messages %}<U>{{ m.content }}{% endfor %}{% if add_generation_prompt %}<A>{% endif %}",
+            Map.of());
+    assertThat(t.render(List.of(new ChatTemplate.Message("user", "q")), true)).isEqualTo("<U>q<A>");
+  }
+
+  @Test
+  void contentThatLooksLikeTemplateCodeIsData() {
+    ChatTemplate t =
+        ChatTemplate.of("{% for m in messages %}[{{ m.content }}]{% endfor %}", Map.of());
+    for (String content :
+        List.of(
+            "arr[3][4] = {{1,2,3,4},{5,6,7,8}};",
+            "{{2}}",
+            "{{ raise_exception('boom') }}",
+            "{% for i in range(1000) %}{% for j in range(1000) %}x{% endfor %}{% endfor %}",
+            "{% include 'x' %}{# c #}{% raw %}")) {
+      assertThat(t.render(List.of(new ChatTemplate.Message("user", content)), false))
+          .isEqualTo("[" + content + "]");
+    }
   }
 
   @Test
@@ -91,32 +131,13 @@ class ChatTemplateTest {
         .isEqualTo("<s>a;");
     assertThatThrownBy(() -> t.render(List.of(new ChatTemplate.Message("assistant", "x")), false))
         .isInstanceOf(ChatTemplate.ChatTemplateException.class)
-        .hasMessageContaining("Conversation must start with user");
+        .hasMessage(
+            "chat template: chat template raised an exception: Conversation must start with user");
   }
 
   @Test
-  void strftimeLikePython() {
-    var t = java.time.LocalDateTime.of(2024, 7, 26, 9, 5, 3);
-    assertThat(ChatTemplate.strftime(t, "%d %b %Y")).isEqualTo("26 Jul 2024");
-    assertThat(ChatTemplate.strftime(t, "%A %B %H:%M:%S %% %q"))
-        .isEqualTo("Friday July 09:05:03 % %q");
+  void strftimeNowPrintsTodaysYear() {
     String year = ChatTemplate.of("{{ strftime_now('%Y') }}", Map.of()).render(List.of(), false);
     assertThat(year).isEqualTo(String.valueOf(java.time.LocalDate.now().getYear()));
-  }
-
-  @Test
-  void pythonStringMethodsAndJson() {
-    ChatTemplate t =
-        ChatTemplate.of(
-            "{% set c = messages[0].content %}{{ c.strip() }}|{{ c.lstrip(' x') }}|{{ c.split('|')[-1] }}|"
-                + "{{ c.startswith('  x') }}|{{ {'a': [1, 'é']} | tojson }}|{% for m in messages[::-1] %}{{ m.role }}{% endfor %}",
-            Map.of());
-    String out =
-        t.render(
-            List.of(
-                new ChatTemplate.Message("user", "  x|y  "),
-                new ChatTemplate.Message("assistant", "z")),
-            false);
-    assertThat(out).isEqualTo("x|y||y  |y  |true|{\"a\": [1, \"é\"]}|assistantuser");
   }
 }

@@ -1,0 +1,72 @@
+package org.peftbench.transformer.tokenizer.jinja;
+
+/**
+ * Counts what one render spends against its {@link Limits}; every overrun throws a {@link
+ * TemplateException} of kind {@code LIMIT} naming the limit.
+ */
+final class Budget {
+  private final Limits limits;
+  private final long deadlineNanos;
+  private long steps;
+  private long iterations;
+  private int callDepth;
+
+  Budget(Limits limits) {
+    this.limits = limits;
+    this.deadlineNanos = System.nanoTime() + limits.maxMillis() * 1_000_000L;
+  }
+
+  Limits limits() {
+    return limits;
+  }
+
+  /** One evaluated node; the clock is read every 1024 steps. */
+  void step() {
+    if (++steps > limits.maxSteps()) {
+      throw exceeded("more than " + limits.maxSteps() + " evaluation steps");
+    }
+    if ((steps & 1023) == 0) {
+      checkClock();
+    }
+  }
+
+  void checkClock() {
+    if (System.nanoTime() > deadlineNanos) {
+      throw exceeded("rendering took longer than " + limits.maxMillis() + " ms");
+    }
+  }
+
+  void iteration() {
+    if (++iterations > limits.maxIterations()) {
+      throw exceeded("more than " + limits.maxIterations() + " loop iterations");
+    }
+  }
+
+  /** A string of {@code n} characters is about to be built. */
+  void chars(long n) {
+    if (n > limits.maxChars()) {
+      throw exceeded("a string of " + n + " characters, over the limit of " + limits.maxChars());
+    }
+  }
+
+  /** A list of {@code n} items is about to be built. */
+  void items(long n) {
+    if (n > limits.maxItems()) {
+      throw exceeded("a list of " + n + " items, over the limit of " + limits.maxItems());
+    }
+  }
+
+  void enterCall() {
+    if (++callDepth > limits.maxCallDepth()) {
+      throw exceeded("macro calls nested deeper than " + limits.maxCallDepth());
+    }
+  }
+
+  void exitCall() {
+    callDepth--;
+  }
+
+  static TemplateException exceeded(String what) {
+    return new TemplateException(TemplateException.Kind.LIMIT, "limit exceeded: " + what);
+  }
+}
