@@ -26,5 +26,5 @@ public record Limits(
 
   /** Generous for real templates (they render in well under a millisecond), fatal to abuse. */
   public static final Limits DEFAULT =
-      new Limits(5_000_000, 1_000_000, 8_000_000, 100_000, 64, 200, 5_000);
+      new Limits(2_000_000, 100_000, 8_000_000, 100_000, 64, 200, 5_000);
 }
