@@ -17,8 +17,8 @@ import org.peftbench.transformer.tokenizer.jinja.TemplateException.Kind;
 
 /**
  * A chat template is untrusted code from a model folder: every way to run away (time, memory,
- * recursion) or to reach outside the template must stop fast, with one line naming the file and
- * the limit or the forbidden construct.
+ * recursion) or to reach outside the template must stop fast, with one line naming the file and the
+ * limit or the forbidden construct.
  */
 class ChatTemplateSandboxTest {
   @TempDir Path dir;
@@ -54,22 +54,21 @@ class ChatTemplateSandboxTest {
     failsFast(
         "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}"
             + "{% for d in range(1000) %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
-        Kind.LIMIT,
-        "more than 100000 loop iterations");
+        Kind.LIMIT, "more than 100000 loop iterations");
   }
 
   @Test
   void doublingAStringHitsTheSizeLimit() throws IOException {
     failsFast(
         "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}",
-        Kind.LIMIT,
-        "over the limit of 8000000");
+        Kind.LIMIT, "over the limit of 8000000");
     failsFast("{{ 'ab' * 50000000 }}", Kind.LIMIT, "a string of 100000000 characters");
   }
 
   @Test
   void javaMethodsDoNotExist() throws IOException {
-    failsFast("{{ 'ab'.repeat(50000000) }}", Kind.UNDEFINED, "'str object' has no attribute 'repeat'");
+    failsFast(
+        "{{ 'ab'.repeat(50000000) }}", Kind.UNDEFINED, "'str object' has no attribute 'repeat'");
     failsFast("{{ messages.getClass() }}", Kind.UNDEFINED, "has no attribute 'getClass'");
     failsFast("{{ ''.__class__ }}", Kind.FORBIDDEN, "'__class__'");
   }
@@ -79,9 +78,7 @@ class ChatTemplateSandboxTest {
     for (String tag :
         List.of(
             "{% include 'META-INF/MANIFEST.MF' %}",
-            "{% import 'x' as y %}",
-            "{% extends 'base' %}",
-            "{% from 'x' import y %}")) {
+            "{% import 'x' as y %}", "{% extends 'base' %}", "{% from 'x' import y %}")) {
       assertThatThrownBy(() -> model(tag))
           .isInstanceOfSatisfying(
               ChatTemplateException.class,
@@ -96,8 +93,7 @@ class ChatTemplateSandboxTest {
   void recursionHitsTheCallDepthLimit() throws IOException {
     failsFast(
         "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}",
-        Kind.LIMIT,
-        "macro calls nested deeper than 64");
+        Kind.LIMIT, "macro calls nested deeper than 64");
   }
 
   @Test
@@ -124,8 +120,10 @@ class ChatTemplateSandboxTest {
   @Test
   void slowTemplatesHitTheClock() throws IOException {
     ChatTemplate slow =
-        model("{% for a in range(1000) %}{% for b in range(1000) %}{{ a ~ b }}{% endfor %}{% endfor %}")
-            .withLimits(new Limits(Long.MAX_VALUE, Long.MAX_VALUE, 100_000_000, 100_000, 64, 200, 50));
+        model(
+                "{% for a in range(1000) %}{% for b in range(1000) %}{{ a ~ b }}{% endfor %}{% endfor %}")
+            .withLimits(
+                new Limits(Long.MAX_VALUE, Long.MAX_VALUE, 100_000_000, 100_000, 64, 200, 50));
     long start = System.nanoTime();
     assertThatThrownBy(() -> slow.render(List.of(), false))
         .isInstanceOfSatisfying(
