@@ -25,6 +25,15 @@ final class ByteLevel {
 
   private ByteLevel() {}
 
+  /** Raw bytes (a byte-level token), each as its table character. */
+  static String fromBytes(byte[] bytes) {
+    char[] out = new char[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      out[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
+    }
+    return new String(out);
+  }
+
   /** The UTF-8 bytes of {@code text}, each as its table character. */
   static String encode(String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

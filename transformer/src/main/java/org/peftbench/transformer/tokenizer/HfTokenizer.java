@@ -245,7 +245,8 @@ public final class HfTokenizer extends BaseTokenizer {
     }
   }
 
-  private static HfTokenizer build(
+  /** A tokenizer from the small sections of a tokenizer.json plus its vocabulary and merges. */
+  static HfTokenizer build(
       Path source, JsonNode root, Map<String, Integer> vocab, List<String[]> merges) {
     try {
       return new HfTokenizer(source, root, vocab, merges);

@@ -10,11 +10,12 @@ import java.util.Set;
 
 /**
  * Loads the tokenizer of a HuggingFace model folder: {@code tokenizer.json} if present, else
- * GPT-2's {@code vocab.json} + {@code merges.txt}, else SentencePiece's {@code tokenizer.model}.
- * BOS/EOS and whether BOS/EOS are added come from {@code tokenizer_config.json} ({@code bos_token},
- * {@code eos_token}, {@code add_bos_token}, {@code add_eos_token}) and {@code
- * generation_config.json} ({@code bos_token_id}, {@code eos_token_id}, which may be a list), then
- * from the tokenizer file itself.
+ * GPT-2's {@code vocab.json} + {@code merges.txt}, else {@code tokenizer.model} (SentencePiece, or
+ * Meta's tiktoken format), else Llama 3's tiktoken {@code original/tokenizer.model}. BOS/EOS and
+ * whether BOS/EOS are added come from {@code tokenizer_config.json} ({@code bos_token}, {@code
+ * eos_token}, {@code add_bos_token}, {@code add_eos_token}) and {@code generation_config.json}
+ * ({@code bos_token_id}, {@code eos_token_id}, which may be a list), then from the tokenizer file
+ * itself.
  */
 public final class Tokenizers {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,16 +28,22 @@ public final class Tokenizers {
     Path vocab = modelDir.resolve("vocab.json");
     Path merges = modelDir.resolve("merges.txt");
     Path spModel = modelDir.resolve("tokenizer.model");
+    Path original = modelDir.resolve("original").resolve("tokenizer.model");
     if (Files.isRegularFile(tokenizerJson)) {
       tok = HfTokenizer.fromJson(tokenizerJson);
     } else if (Files.isRegularFile(vocab) && Files.isRegularFile(merges)) {
       tok = HfTokenizer.fromGpt2Files(vocab, merges);
+    } else if (Files.isRegularFile(spModel) && Tiktoken.isTiktokenFile(spModel)) {
+      tok = Tiktoken.load(spModel, Tiktoken.specialTokens(Tiktoken.isLlama31(modelDir)));
     } else if (Files.isRegularFile(spModel)) {
       tok = SentencePieceTokenizer.load(spModel);
+    } else if (Files.isRegularFile(original) && Tiktoken.isTiktokenFile(original)) {
+      tok = Tiktoken.load(original, Tiktoken.specialTokens(Tiktoken.isLlama31(modelDir)));
     } else {
       throw new TokenizerException(
           modelDir,
-          "no tokenizer found (looked for tokenizer.json, vocab.json + merges.txt, tokenizer.model)");
+          "no tokenizer found (looked for tokenizer.json, vocab.json + merges.txt, tokenizer.model,"
+              + " original/tokenizer.model)");
     }
     configure(tok, modelDir);
     return tok;
