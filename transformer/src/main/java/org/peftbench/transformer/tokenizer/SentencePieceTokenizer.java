@@ -46,6 +46,16 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
   private int[] controlLengths = new int[0]; // distinct lengths, longest first
   private final int[] byteIds = new int[256];
 
+  /**
+   * transformers' {@code legacy} flag: when true, text after a control token is normalized like the
+   * start of a text, so it gets its own dummy-prefix '▁' ({@code [INST] hi} becomes {@code [INST] ▁
+   * ▁hi}); when false only the start of the whole text does ({@code [INST] ▁hi}), as Mistral's
+   * reference tokenizer encodes messages. A model with Mistral's {@code [INST]} control piece
+   * (mistral-common's files) starts non-legacy, others legacy (transformers' default); {@code
+   * tokenizer_config.json}'s {@code legacy} overrides this.
+   */
+  private boolean legacy;
+
   private SentencePieceTokenizer(Path source, SentencePieceModel model) {
     this.source = source;
     this.model = model;
@@ -105,6 +115,7 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
             .sorted((a, b) -> b - a)
             .mapToInt(Integer::intValue)
             .toArray();
+    legacy = !controls.contains("[INST]");
     if (model.unkId < 0 || model.unkId >= n) {
       throw new TokenizerException(source, "unk_id " + model.unkId + " is not a piece");
     }
@@ -126,8 +137,26 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
 
   // ---- encoding ----
 
+  /** Whether text after a control token gets its own dummy prefix (see {@link #legacy}). */
+  void legacy(boolean legacy) {
+    this.legacy = legacy;
+  }
+
+  boolean legacy() {
+    return legacy;
+  }
+
+  /** Whether the model defines {@code piece} as a control piece (Mistral's {@code [INST]}, ...). */
+  boolean hasControl(String piece) {
+    return controls.contains(piece);
+  }
+
   /** SentencePiece's normalization (identity rules; NFKC for nmt_nfkc models). */
   String normalize(String text) {
+    return normalize(text, model.addDummyPrefix);
+  }
+
+  private String normalize(String text, boolean dummyPrefix) {
     if (model.normalizerName.startsWith("nmt_nfkc") || model.normalizerName.startsWith("nfkc")) {
       text = Normalizer.normalize(text, Normalizer.Form.NFKC);
     }
@@ -156,7 +185,7 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
     if (text.isEmpty()) {
       return text;
     }
-    if (model.addDummyPrefix) {
+    if (dummyPrefix) {
       text = model.treatWhitespaceAsSuffix ? text + " " : " " + text;
     }
     if (model.escapeWhitespaces) {
@@ -169,7 +198,8 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
    * Encodes as {@code SentencePieceProcessor.encode} does, except that control pieces written in
    * the text ({@code <s>}, {@code </s>}, Mistral's {@code [INST]}, ...) become their ids, as in
    * transformers: chat templates write them as text. The text between them is encoded segment by
-   * segment, each normalized on its own.
+   * segment, each normalized on its own; without {@link #legacy} only the segment at the start of
+   * the text gets the dummy prefix.
    */
   @Override
   public int[] encode(String text, boolean addSpecialTokens) {
@@ -192,16 +222,20 @@ public final class SentencePieceTokenizer extends BaseTokenizer {
         i++;
         continue;
       }
-      encodeNormalized(normalize(text.substring(segmentStart, i)), out);
+      encodeNormalized(segment(text.substring(segmentStart, i), segmentStart == 0), out);
       out.add(all.get(control));
       i += control.length();
       segmentStart = i;
     }
-    encodeNormalized(normalize(text.substring(segmentStart)), out);
+    encodeNormalized(segment(text.substring(segmentStart), segmentStart == 0), out);
     if (addSpecialTokens && addEos()) {
       out.add(eosId());
     }
     return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private String segment(String text, boolean atStart) {
+    return normalize(text, model.addDummyPrefix && (legacy || atStart));
   }
 
   /** A candidate merge of symbols {@code left} and {@code right} (adjacent). */

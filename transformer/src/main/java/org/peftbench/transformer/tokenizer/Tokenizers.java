@@ -123,6 +123,11 @@ public final class Tokenizers {
           modelDir, "BOS/EOS id outside the vocabulary of " + tok.vocabSize());
     }
     tok.configure(bos, eos, eosIds, addBos, addEos);
+    if (tok instanceof SentencePieceTokenizer sp
+        && config != null
+        && config.path("legacy").isBoolean()) {
+      sp.legacy(config.get("legacy").asBoolean());
+    }
     if (explicitFlags && tok instanceof HfTokenizer hf) {
       // transformers rebuilds the post-processor of Llama-style fast tokenizers from these flags.
       hf.setSequenceTemplate(

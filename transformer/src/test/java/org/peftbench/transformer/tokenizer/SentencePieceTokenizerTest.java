@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,56 @@ class SentencePieceTokenizerTest {
           .as("%s %s", name, c.path("ids"))
           .isEqualTo(c.path("decoded").asText());
     }
+  }
+
+  /**
+   * Mistral's reference tokenizer (mistral-common) encodes each message on its own, so no extra '▁'
+   * follows a control token: the prompt our chat template renders must tokenize to its ids.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void mistralChatPromptsMatchMistralCommon() {
+    Tokenizer tok = Tokenizers.load(TokenizerFixtures.model("mistral-7b-instruct-v0.3"));
+    assertThat(((SentencePieceTokenizer) tok).legacy()).isFalse();
+    assertThat(tok.encode("[INST] hi[/INST]", false)).containsExactly(3, 12782, 4);
+    assertThat(tok.encode("<s>[INST] hi[/INST] It is 4.</s>", false))
+        .containsExactly(1, 3, 12782, 4, 1429, 1117, 29473, 29549, 29491, 2);
+    assertThat(tok.encode("hi", false)).containsExactly(12782); // the text start keeps its '▁'
+    JsonNode template =
+        TokenizerFixtures.resource("chat_template_fixtures.json")
+            .path("templates")
+            .path("mistral-v0.3-style");
+    ChatTemplate chat =
+        ChatTemplate.of(
+            template.path("template").asText(),
+            new ObjectMapper().convertValue(template.path("special"), java.util.Map.class));
+    JsonNode cases =
+        TokenizerFixtures.resource("sentencepiece_fixtures.json")
+            .path("models")
+            .path("mistral-7b-instruct-v0.3")
+            .path("mistral_common");
+    assertThat(cases.size()).isGreaterThanOrEqualTo(4);
+    for (JsonNode c : cases) {
+      java.util.List<java.util.Map<String, Object>> messages =
+          new ObjectMapper().convertValue(c.path("messages"), java.util.List.class);
+      String prompt = chat.render(messages, false, java.util.Map.of());
+      assertThat(tok.encode(prompt, false)).as(prompt).containsExactly(ints(c.path("ids")));
+    }
+  }
+
+  @Test
+  void legacyFlagComesFromTheConfigElseFromTheModel() {
+    var stories = (SentencePieceTokenizer) Tokenizers.load(TokenizerFixtures.model("stories260K"));
+    var tiny =
+        (SentencePieceTokenizer) Tokenizers.load(TokenizerFixtures.model("tinyllama-1.1b-chat"));
+    assertThat(stories.legacy()).isTrue(); // "legacy": true in its tokenizer_config.json
+    assertThat(tiny.legacy()).isTrue(); // no config, no [INST]: transformers' default
+    // Legacy: the text after a control token gets its own dummy prefix.
+    int[] legacyIds = tiny.encode("</s> hi", false);
+    tiny.legacy(false);
+    int[] nonLegacyIds = tiny.encode("</s> hi", false);
+    assertThat(legacyIds.length).isEqualTo(nonLegacyIds.length + 1);
+    assertThat(tiny.token(legacyIds[1])).isEqualTo("▁");
   }
 
   @Test
