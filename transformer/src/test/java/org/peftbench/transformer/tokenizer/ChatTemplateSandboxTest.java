@@ -114,7 +114,17 @@ class ChatTemplateSandboxTest {
   @Test
   void outputHitsTheSizeLimit() throws IOException {
     failsFast(
-        "{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}", Kind.LIMIT, "over the limit");
+        "{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}",
+        Kind.LIMIT, "output of 8000100 characters, over the limit of 8000000");
+  }
+
+  @Test
+  void retainedStringsHitTheTotalLimit() throws IOException {
+    // 1000 strings of 4M characters, each under the per-string limit, would hold 8 GB.
+    failsFast(
+        "{% set ns = namespace(l=[]) %}{% for i in range(1000) %}"
+            + "{% set ns.l = ns.l + [('x' * 4000000) ~ i] %}{% endfor %}{{ ns.l | length }}",
+        Kind.LIMIT, "characters of strings built in total");
   }
 
   @Test
@@ -123,7 +133,15 @@ class ChatTemplateSandboxTest {
         model(
                 "{% for a in range(1000) %}{% for b in range(1000) %}{{ a ~ b }}{% endfor %}{% endfor %}")
             .withLimits(
-                new Limits(Long.MAX_VALUE, Long.MAX_VALUE, 100_000_000, 100_000, 64, 200, 50));
+                new Limits(
+                    Long.MAX_VALUE,
+                    Long.MAX_VALUE,
+                    100_000_000,
+                    Long.MAX_VALUE,
+                    100_000,
+                    64,
+                    200,
+                    50));
     long start = System.nanoTime();
     assertThatThrownBy(() -> slow.render(List.of(), false))
         .isInstanceOfSatisfying(
@@ -136,7 +154,8 @@ class ChatTemplateSandboxTest {
   void stepsAreCounted() throws IOException {
     ChatTemplate busy =
         model("{% for a in range(100) %}{{ a + a + a + a }}{% endfor %}")
-            .withLimits(new Limits(500, 1_000_000, 1_000_000, 100_000, 64, 200, 5_000));
+            .withLimits(
+                new Limits(500, 1_000_000, 1_000_000, 100_000_000, 100_000, 64, 200, 5_000));
     assertThatThrownBy(() -> busy.render(List.of(), false))
         .isInstanceOfSatisfying(
             ChatTemplateException.class,

@@ -10,6 +10,8 @@ final class Budget {
   private long steps;
   private long iterations;
   private int callDepth;
+  private long totalChars;
+  private long totalItems;
 
   Budget(Limits limits) {
     this.limits = limits;
@@ -47,12 +49,31 @@ final class Budget {
     if (n > limits.maxChars()) {
       throw exceeded("a string of " + n + " characters, over the limit of " + limits.maxChars());
     }
+    totalChars += n;
+    if (totalChars > limits.maxTotalChars()) {
+      throw exceeded(
+          "more than " + limits.maxTotalChars() + " characters of strings built in total");
+    }
+    if (n > 100_000) {
+      checkClock(); // large strings take time to build: look at the clock more often
+    }
+  }
+
+  /** The output (or a block being captured) is about to reach {@code n} characters. */
+  void output(long n) {
+    if (n > limits.maxChars()) {
+      throw exceeded("output of " + n + " characters, over the limit of " + limits.maxChars());
+    }
   }
 
   /** A list of {@code n} items is about to be built. */
   void items(long n) {
     if (n > limits.maxItems()) {
       throw exceeded("a list of " + n + " items, over the limit of " + limits.maxItems());
+    }
+    totalItems += n;
+    if (totalItems > 10L * limits.maxItems()) {
+      throw exceeded("more than " + 10L * limits.maxItems() + " list items built in total");
     }
   }
 

@@ -83,7 +83,7 @@ final class Interpreter {
   }
 
   private void append(StringBuilder sink, String s) {
-    budget.chars((long) sink.length() + s.length());
+    budget.output((long) sink.length() + s.length());
     sink.append(s);
   }
 

@@ -10,7 +10,10 @@ package org.peftbench.transformer.tokenizer.jinja;
  * @param maxSteps evaluated expressions and statements per render
  * @param maxIterations loop iterations per render, all loops together
  * @param maxChars characters of the output and of any single string value
- * @param maxItems elements of any single list, tuple or range
+ * @param maxTotalChars characters of all strings built during a render together (bounds the memory
+ *     a template can hold on to, e.g. many large strings in a list)
+ * @param maxItems elements of any single list, tuple or range, and (times ten) of all lists built
+ *     during a render together
  * @param maxCallDepth nested macro calls
  * @param maxNesting nesting depth of statements and expressions in the template text
  * @param maxMillis wall-clock time per render
@@ -19,6 +22,7 @@ public record Limits(
     long maxSteps,
     long maxIterations,
     int maxChars,
+    long maxTotalChars,
     int maxItems,
     int maxCallDepth,
     int maxNesting,
@@ -26,5 +30,5 @@ public record Limits(
 
   /** Generous for real templates (they render in well under a millisecond), fatal to abuse. */
   public static final Limits DEFAULT =
-      new Limits(2_000_000, 100_000, 8_000_000, 100_000, 64, 200, 5_000);
+      new Limits(2_000_000, 100_000, 8_000_000, 128_000_000, 100_000, 64, 200, 5_000);
 }
