@@ -313,6 +313,10 @@ CONSTRUCTS = [
     ("list-mutation-forbidden", "{% set l = [1] %}{{ l.append(2) }}", {}),
     ("none-attribute", "[{{ messages[2].tool_calls.x is defined }}][{{ none.x is defined }}]", {}),
     ("dict-literal-in-output", "{{ {'a': {'b': 1}}['a']['b'] }}{{ {'a': 1} }}", {}),
+    ("range-and-int-bases", "{{ range(3) }} {{ range(1, 9, 2) }} {{ '0x1A' | int(0, 16) }} {{ '0b101' | int(0, 0) }} {{ '-12' | int }} {{ '3.7' | int }} {{ 'abc' | float(1.5) }}", {}),
+    ("nested-loops-and-macro-scope", "{% for i in range(3) %}{% for j in range(2) %}{{ loop.index }}{% endfor %}{{ loop.index }};{% endfor %}{% set a = 'x' %}{% macro f() %}{{ a }}{% set a = 'y' %}{{ a }}{% endmacro %}{{ f() }}{{ a }}", {}),
+    ("more-filters", "{{ [1, 2, 3] | map('string') | join('-') }}|{{ [{'a': 1}, {'a': 2}] | map(attribute='a') | sum }}|{{ none | default('x') }}|{{ none | default('x', true) }}|{{ x | trim('xy') }}|{{ ms | selectattr('a', 'defined') | list | length }}|{{ d | list }}|{{ d | string }}", {"x": "xy\u00a0a\u2007b\u200bxy", "ms": [{"a": 0}, {"a": 1}, {}], "d": {"a": 1, "b": 2}}),
+    ("more-numbers", "{{ 2.0 ** 3 }} {{ 10 / 3 }} {{ 1e300 * 1e10 }} {{ -0.0 }} {{ 3 // 0.5 }} {{ 7.0 // 2 }} {{ 2 ** -1 }} {{ -7 // 2 }} {{ x }} {{ y }} {{ 3 in [1, 2, 3.0] }} {{ true in [1] }}", {"x": 1.25, "y": 100000000000000000.0}),
 ]
 
 

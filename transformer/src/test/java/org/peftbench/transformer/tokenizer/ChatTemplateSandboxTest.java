@@ -179,5 +179,8 @@ class ChatTemplateSandboxTest {
     assertThatThrownBy(() -> t.render(List.of(), false, Map.of("x", new Object())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cannot be passed to a chat template");
+    var tree = new ObjectMapper().readTree("{\"a\": [1, \"b\", null, true, 2.5]}");
+    assertThat(t.render(List.of(), false, Map.of("x", tree)))
+        .isEqualTo("{'a': [1, 'b', None, True, 2.5]}");
   }
 }

@@ -349,7 +349,7 @@ final class Filters {
       case String s -> {
         String t = Py.strip(s, null).replace("_", "");
         try {
-          yield Long.parseLong(t, (int) a.getLong(1, 10));
+          yield parseInt(t, (int) a.getLong(1, 10));
         } catch (NumberFormatException e) {
           try {
             double d = Double.parseDouble(t);
@@ -361,6 +361,22 @@ final class Filters {
       }
       case null, default -> fallback;
     };
+  }
+
+  /** Python's {@code int(text, base)}: a sign, then digits; 0x/0o/0b prefixes for their bases. */
+  private static long parseInt(String t, int base) {
+    String sign = t.startsWith("-") || t.startsWith("+") ? t.substring(0, 1) : "";
+    String digits = t.substring(sign.length());
+    String lower = digits.toLowerCase(java.util.Locale.ROOT);
+    int detected =
+        lower.startsWith("0x") ? 16 : lower.startsWith("0o") ? 8 : lower.startsWith("0b") ? 2 : 10;
+    if (detected != 10 && (base == 0 || base == detected)) {
+      digits = digits.substring(2);
+      base = detected;
+    } else if (base == 0) {
+      base = 10;
+    }
+    return Long.parseLong(sign + digits, base);
   }
 
   private static Object toFloat(Object v, Args a) {

@@ -87,7 +87,7 @@ final class Functions {
     for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
       out.add(i);
     }
-    return Collections.unmodifiableList(out);
+    return new Values.Range(start, stop, step, Collections.unmodifiableList(out));
   }
 
   /** Python's {@code strftime} for the directives chat templates use. */

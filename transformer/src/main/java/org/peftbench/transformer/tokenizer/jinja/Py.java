@@ -104,6 +104,12 @@ final class Py {
       case Long l -> sb.append(l);
       case Double d -> sb.append(floatRepr(d));
       case String s -> stringRepr(s, sb);
+      case Values.Range r ->
+          sb.append("range(")
+              .append(r.start)
+              .append(", ")
+              .append(r.stop)
+              .append(r.step == 1 ? ")" : ", " + r.step + ")");
       case Tuple t -> {
         sb.append('(');
         items(t, sb);
@@ -367,6 +373,7 @@ final class Py {
       case Double d -> "float";
       case String s -> "str";
       case Tuple t -> "tuple";
+      case Values.Range r -> "range";
       case List<?> l -> "list";
       case Map<?, ?> m -> "dict";
       case Namespace n -> "Namespace";

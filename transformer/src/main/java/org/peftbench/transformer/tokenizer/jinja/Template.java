@@ -1,5 +1,7 @@
 package org.peftbench.transformer.tokenizer.jinja;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import org.peftbench.transformer.tokenizer.jinja.Node.Stmt;
  * interpreted.
  */
 public final class Template {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final List<Stmt> body;
   private final Limits limits;
 
@@ -33,7 +36,7 @@ public final class Template {
 
   /**
    * Renders with {@code variables} (JSON-like Java values: maps, lists, strings, numbers, booleans,
-   * null); anything else is rejected rather than exposed to the template.
+   * null, Jackson trees); anything else is rejected rather than exposed to the template.
    */
   public String render(Map<String, ?> variables) {
     Map<String, Object> globals = new LinkedHashMap<>();
@@ -57,6 +60,7 @@ public final class Template {
       case Float f -> (double) f;
       case Double d -> d;
       case BigDecimal b -> b.doubleValue();
+      case JsonNode n -> fromJava(JSON.convertValue(n, Object.class));
       case Map<?, ?> m -> {
         Map<Object, Object> out = new LinkedHashMap<>();
         m.forEach((k, x) -> out.put(fromJava(k), fromJava(x)));

@@ -45,6 +45,31 @@ final class Values {
     private static final Object NONE = new Object();
   }
 
+  /** Python's {@code range(start, stop, step)}: a list of its numbers that prints as a range. */
+  static final class Range extends AbstractList<Object> {
+    final long start;
+    final long stop;
+    final long step;
+    private final List<Object> items;
+
+    Range(long start, long stop, long step, List<Object> items) {
+      this.start = start;
+      this.stop = stop;
+      this.step = step;
+      this.items = items;
+    }
+
+    @Override
+    public Object get(int i) {
+      return items.get(i);
+    }
+
+    @Override
+    public int size() {
+      return items.size();
+    }
+  }
+
   /** {@code namespace(...)}: the one mutable object, written by {@code set ns.attr = ...}. */
   static final class Namespace {
     final Map<String, Object> attrs = new LinkedHashMap<>();
