@@ -54,6 +54,7 @@ public final class InitModelCommand implements Callable<Integer> {
       description = "A HF config.json.")
   Path config;
 
+  @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
   @Option(
       names = "--seed",
       defaultValue = "0",

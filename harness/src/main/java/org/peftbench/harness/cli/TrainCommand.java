@@ -96,26 +96,32 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Datasets folder (default ../shared/datasets).")
   String data = "../shared/datasets";
 
+  @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
   @Option(
       names = "--seed",
       description = "Seed of initialisation, data split and order, dropout (default 42).")
   long seed = 42;
 
+  @Range(min = 1)
   @Option(names = "--max-steps", paramLabel = "N", description = "Stop after N optimizer steps.")
   Integer maxSteps;
 
+  @Range(min = 1, max = 1_000_000)
   @Option(names = "--epochs", paramLabel = "E", description = "Epochs (default 10).")
   Integer epochs;
 
+  @Range(min = 1, max = 4096)
   @Option(names = "--batch-size", paramLabel = "B", description = "Micro-batch size (default 4).")
   Integer batchSize;
 
+  @Range(min = 1, max = 1_000_000)
   @Option(
       names = "--grad-accum",
       paramLabel = "G",
       description = "Micro-batches per optimizer step (default 1).")
   Integer gradAccum;
 
+  @Range(min = 0, max = 10)
   @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate (default 5e-5).")
   Double lr;
 
@@ -125,18 +131,21 @@ public final class TrainCommand implements Callable<Integer> {
       description = "constant, linear or cosine (default cosine), after a linear warmup.")
   String scheduler;
 
+  @Range(min = 0, max = 1)
   @Option(
       names = "--warmup-ratio",
       paramLabel = "R",
       description = "Warmup steps as a share of all steps (default 0.1).")
   Double warmupRatio;
 
+  @Range(min = 0, max = 10)
   @Option(
       names = "--weight-decay",
       paramLabel = "W",
       description = "AdamW weight decay (default 1e-5).")
   Double weightDecay;
 
+  @Range(min = 0)
   @Option(
       names = "--max-grad-norm",
       paramLabel = "M",
@@ -150,24 +159,28 @@ public final class TrainCommand implements Callable<Integer> {
       description = "false: consume rows in file order (default true).")
   Boolean shuffle;
 
+  @Range(min = 1)
   @Option(
       names = "--eval-every",
       paramLabel = "N",
       description = "Validate (--task) / checkpoint every N steps (default: each epoch).")
   Integer evalEvery;
 
+  @Range(min = 1)
   @Option(
       names = "--max-train-examples",
       paramLabel = "N",
       description = "A seeded sample of the train split (--task).")
   int maxTrain;
 
+  @Range(min = 1)
   @Option(
       names = "--max-validation-examples",
       paramLabel = "N",
       description = "A seeded sample of the validation split (--task).")
   int maxValidation;
 
+  @Range(min = 1)
   @Option(
       names = "--max-seq-len",
       paramLabel = "N",
