@@ -43,6 +43,7 @@ import org.peftbench.tensor.safetensors.SafetensorsWriter;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.LanguageModelLoss;
 import org.peftbench.transformer.ModelInput;
+import org.peftbench.transformer.SequenceLimits;
 import org.peftbench.transformer.tokenizer.Tokenizer;
 
 /**
@@ -114,6 +115,11 @@ public final class PeftModel {
           case NoAdapterConfig nc -> new NoAdapter(nc);
           default -> throw new IllegalArgumentException("unknown PEFT config " + c);
         };
+    // prompt tuning / P-tuning prepend input positions, prefix tuning's keys shift the positions
+    int virtual =
+        m.virtualTokens() + (c instanceof PrefixTuningConfig pc ? pc.numVirtualTokens() : 0);
+    SequenceLimits.checkVirtualTokens(
+        model.config(), virtual, "the " + c.peftType() + " adapter config");
     return new PeftModel(model, m, shapes);
   }
 
@@ -182,6 +188,9 @@ public final class PeftModel {
    * (created if needed; each file replaced atomically).
    */
   public void save(Path dir, String baseModelNameOrPath) {
+    Map<String, Tensor> state = method.stateDict();
+    // an adapter trained into NaN (a diverged run, --lr too high) must not look like a result
+    state.forEach((name, t) -> requireFinite(name, t, dir));
     try {
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, ".adapter_config", ".json");
@@ -196,8 +205,28 @@ public final class PeftModel {
           "cannot write adapter to " + dir + ": " + e.getMessage(), e);
     }
     SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
-    method.stateDict().forEach(w::add);
+    state.forEach(w::add);
     w.write(dir.resolve(WEIGHTS_FILE));
+  }
+
+  /** Throws naming the tensor when it holds a NaN or an infinity. */
+  static void requireFinite(String name, Tensor t, Path dir) {
+    long n = t.numel();
+    for (long i = 0; i < n; i++) {
+      float v = t.get(i);
+      if (!Float.isFinite(v)) {
+        throw new IllegalStateException(
+            "not writing the adapter to "
+                + dir
+                + ": tensor "
+                + name
+                + " holds "
+                + v
+                + " at element "
+                + i
+                + " (training diverged; lower the learning rate)");
+      }
+    }
   }
 
   public CausalLM base() {
