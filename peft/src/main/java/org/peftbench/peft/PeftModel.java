@@ -115,12 +115,10 @@ public final class PeftModel {
           case NoAdapterConfig nc -> new NoAdapter(nc);
           default -> throw new IllegalArgumentException("unknown PEFT config " + c);
         };
-    // prompt tuning / P-tuning prepend input positions, prefix tuning's keys shift the positions
-    int virtual =
-        m.virtualTokens() + (c instanceof PrefixTuningConfig pc ? pc.numVirtualTokens() : 0);
+    PeftModel adapted = new PeftModel(model, m, shapes);
     SequenceLimits.checkVirtualTokens(
-        model.config(), virtual, "the " + c.peftType() + " adapter config");
-    return new PeftModel(model, m, shapes);
+        model.config(), adapted.reservedPositions(), "the " + c.peftType() + " adapter config");
+    return adapted;
   }
 
   public static PeftModel apply(CausalLM model, PeftConfig config, long seed) {
@@ -266,6 +264,16 @@ public final class PeftModel {
   }
 
   /** Virtual positions prepended to the input (prompt tuning, P-tuning), else 0. */
+  /**
+   * Positions the method takes before the real tokens: prompt tuning's and P-tuning's virtual
+   * tokens, prefix tuning's prefix (its keys shift the positions, as in HF). The real tokens get
+   * {@link SequenceLimits#maxTokens} of the rest.
+   */
+  public int reservedPositions() {
+    return virtualTokens()
+        + (method.config() instanceof PrefixTuningConfig pc ? pc.numVirtualTokens() : 0);
+  }
+
   public int virtualTokens() {
     return method.virtualTokens();
   }

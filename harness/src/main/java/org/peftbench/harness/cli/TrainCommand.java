@@ -30,6 +30,7 @@ import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftConfigs;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.SequenceLimits;
 import org.peftbench.transformer.tokenizer.Tokenizer;
 import org.peftbench.transformer.tokenizer.Tokenizers;
 import picocli.CommandLine.ArgGroup;
@@ -192,6 +193,17 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Right padding only needs an id the labels ignore: the EOS id, else the config's. */
+  private static int padId(Tokenizer tok, CausalLM lm) {
+    if (tok != null && tok.eosId() >= 0) {
+      return tok.eosId();
+    }
+    if (lm.config().padTokenId() != null) {
+      return lm.config().padTokenId();
+    }
+    return lm.config().eosTokenIds().isEmpty() ? 0 : lm.config().eosTokenIds().getFirst();
+  }
+
   @Override
   public Integer call() throws IOException {
     Path modelDir;
@@ -221,7 +233,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
     PrintWriter o = spec.commandLine().getOut();
     try (CausalLM lm = CausalLM.load(modelDir)) {
-      Tokenizer tok = Tokenizers.load(modelDir);
+      // pre-tokenized ids need no tokenizer: a model folder without one is fine then
+      Tokenizer tok =
+          source.trainFile != null && !Tokenizers.present(modelDir)
+              ? null
+              : Tokenizers.load(modelDir);
       PeftConfig config;
       try {
         config = PeftConfigs.read(peft != null ? peft : adapter.resolve(PeftModel.CONFIG_FILE));
@@ -236,7 +252,13 @@ public final class TrainCommand implements Callable<Integer> {
       List<TokenizedExample> validation = List.of();
       try {
         if (source.trainFile != null) {
-          train = TrainFile.read(source.trainFile, lm.config().vocabSize());
+          train =
+              TrainFile.read(
+                  source.trainFile,
+                  lm.config().vocabSize(),
+                  SequenceLimits.maxTokens(lm.config(), pm.reservedPositions()),
+                  lm.config().maxPositionEmbeddings(),
+                  pm.reservedPositions());
         } else {
           DataDir dd = new DataDir(ModelPaths.resolve(data, null));
           PromptStyle style = PromptStyle.forModel(modelDir);
@@ -280,7 +302,7 @@ public final class TrainCommand implements Callable<Integer> {
               }
             }
           };
-      PeftRunModel rm = new PeftRunModel(pm, model, tok.eosId() >= 0 ? tok.eosId() : 0);
+      PeftRunModel rm = new PeftRunModel(pm, model, padId(tok, lm));
       Trainer.Outcome res;
       try (RunLog log = new RunLog(out.resolve("run.log"))) {
         res =
@@ -304,6 +326,11 @@ public final class TrainCommand implements Callable<Integer> {
                 Double.toString(res.state().losses.get(i))));
       }
       ResultStore.writeAtomically(stepLog, sb.toString());
+      if (res.nonFinite() != null) {
+        // a diverged adapter is no result: keep the log and the last finite checkpoint only
+        throw new UserError(
+            res.nonFinite() + "; no adapter written (lower --lr); the step log is in " + stepLog);
+      }
       pm.save(out, model);
       if (res.nonFinite() == null) {
         org.peftbench.harness.results.ResultStore.deleteTree(out.resolve(".work"));

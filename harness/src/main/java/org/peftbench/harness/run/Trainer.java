@@ -115,6 +115,7 @@ public final class Trainer {
   }
 
   public Outcome run() {
+    checkExamples(); // before any work: a 100k-token row must not run for minutes first
     TrainingSettings s = plan.settings();
     DataOrder order = new DataOrder(train.size(), s.batchSize(), s.shuffle(), plan.seed());
     int total = totalSteps(train.size(), s, plan.maxSteps());
@@ -179,6 +180,35 @@ public final class Trainer {
         sps,
         MemoryTracker.peakBytes(),
         ProcessMemory.peakRssBytes());
+  }
+
+  /**
+   * Refuses data the loop cannot learn from or the model cannot take: no example with a target
+   * token (every label −100: the loss would be 0/0), or a sequence longer than the model's
+   * positions (with its virtual tokens).
+   */
+  void checkExamples() {
+    if (train.isEmpty()) {
+      throw new IllegalArgumentException("no training examples");
+    }
+    boolean anyTarget = false;
+    for (TokenizedExample e : train) {
+      int[] labels = e.labels();
+      for (int j = 1; j < labels.length; j++) { // label 0 has no position before it
+        anyTarget |= labels[j] != TokenizedExample.IGNORE;
+      }
+    }
+    if (!anyTarget) {
+      throw new IllegalArgumentException(
+          "the training data has no target tokens (every label is -100): nothing to learn");
+    }
+    for (int i = 0; i < train.size(); i++) {
+      model.checkSequenceLength(train.get(i).inputIds().length, "training example " + (i + 1));
+    }
+    for (int i = 0; i < validation.size(); i++) {
+      model.checkSequenceLength(
+          validation.get(i).inputIds().length, "validation example " + (i + 1));
+    }
   }
 
   /**
