@@ -1,6 +1,7 @@
 package org.peftbench.harness.cli;
 
 import java.io.PrintWriter;
+import org.peftbench.harness.run.FailureReason;
 import picocli.CommandLine;
 
 /**
@@ -45,30 +46,13 @@ public final class Main {
       return cli.execute(args);
     } catch (Throwable t) {
       // Errors (OutOfMemoryError, StackOverflowError, ...) pass picocli's handler: still one line
-      err.println("peftbench: error: " + describeError(t));
+      err.println("peftbench: error: " + FailureReason.of(t));
       if (debug) {
         t.printStackTrace(err);
       }
       err.flush();
       return ExitCodes.FAILURE;
     }
-  }
-
-  /**
-   * One line for any throwable, with advice for the JVM's resource errors (whose messages alone,
-   * like "Java heap space", do not say what to do).
-   */
-  public static String describeError(Throwable t) {
-    return switch (t) {
-      case OutOfMemoryError e ->
-          "out of memory ("
-              + describe(e)
-              + "): give the JVM more (JAVA_OPTS=-Xmx...), or use a smaller model, batch or"
-              + " sequence length";
-      case StackOverflowError e ->
-          "stack overflow (input nested too deeply); run with --debug for the stack trace";
-      default -> describe(t);
-    };
   }
 
   /** One line naming the problem: the message, or the exception type when there is none. */

@@ -48,6 +48,11 @@ public final class Trainer {
     default void onStep(int step, int totalSteps, double loss) {}
 
     default void onEvaluation(int step, double validationLoss) {}
+
+    /** Something was repaired and the run goes on (a damaged checkpoint set aside). */
+    default void onWarning(String message) {
+      System.err.println("peftbench: warning: " + message);
+    }
   }
 
   /** The state saved with every checkpoint (and the final trajectory). */
@@ -130,10 +135,7 @@ public final class Trainer {
     if (params.isEmpty()) {
       throw new IllegalStateException("the adapted model has no trainable parameters");
     }
-    Optimizer opt =
-        s.optimizer().equalsIgnoreCase("sgd")
-            ? new Sgd(params, 0.0)
-            : new AdamW(params, 0.9, 0.999, 1e-8, s.weightDecay());
+    Optimizer opt = newOptimizer(s, params);
 
     State st = new State();
     st.fingerprint = fingerprint();
@@ -142,12 +144,22 @@ public final class Trainer {
     recover(ckpt);
     recover(bestDir());
     if (Files.isRegularFile(ckpt.resolve("state.json"))) {
-      State saved = readState(ckpt.resolve("state.json"));
-      if (st.fingerprint.equals(saved.fingerprint)) {
-        st = saved;
-        model.loadAdapterWeights(ckpt.resolve("adapter"));
-        opt.loadState(ckpt.resolve("optimizer.safetensors"));
-        resumed = true;
+      State saved = readStateOrNull(ckpt.resolve("state.json"));
+      if (saved == null) {
+        setAsideDamaged(ckpt, "its state.json is unreadable");
+      } else if (st.fingerprint.equals(saved.fingerprint)) {
+        List<float[]> initial = params.stream().map(p -> p.value().toFloatArray()).toList();
+        try {
+          model.loadAdapterWeights(ckpt.resolve("adapter"));
+          opt.loadState(ckpt.resolve("optimizer.safetensors"));
+          st = saved;
+          resumed = true;
+        } catch (RuntimeException e) {
+          // a damaged checkpoint must not block every rerun: start over from the initial weights
+          restore(params, initial);
+          opt = newOptimizer(s, params);
+          setAsideDamaged(ckpt, e.getMessage());
+        }
       } else {
         // a checkpoint of other settings, data or starting weights: never continue from it
         try {
@@ -380,11 +392,47 @@ public final class Trainer {
         });
   }
 
-  private static State readState(Path f) {
+  private static Optimizer newOptimizer(TrainingSettings s, List<Parameter> params) {
+    return s.optimizer().equalsIgnoreCase("sgd")
+        ? new Sgd(params, 0.0)
+        : new AdamW(params, 0.9, 0.999, 1e-8, s.weightDecay());
+  }
+
+  /** The checkpoint's state, or null when the file is damaged (truncated, not JSON). */
+  private static State readStateOrNull(Path f) {
     try {
-      return JSON.readValue(f.toFile(), State.class);
+      State st = JSON.readValue(f.toFile(), State.class);
+      return st == null || st.fingerprint == null ? null : st;
     } catch (IOException e) {
-      throw new IllegalStateException("unreadable checkpoint " + f + ": " + e.getMessage(), e);
+      return null;
+    }
+  }
+
+  /** Moves a damaged checkpoint (and the best adapter saved with it) aside, with one warning. */
+  private void setAsideDamaged(Path ckpt, String why) {
+    Path aside = org.peftbench.harness.results.ResultStore.setAside(ckpt);
+    try {
+      deleteTree(bestDir()); // written by the same (damaged) trajectory
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot remove " + bestDir() + ": " + e, e);
+    }
+    listener.onWarning(
+        "checkpoint "
+            + ckpt
+            + " is damaged ("
+            + why
+            + "); moved aside to "
+            + aside.getFileName()
+            + ", training starts over");
+  }
+
+  private static void restore(List<Parameter> params, List<float[]> values) {
+    for (int i = 0; i < params.size(); i++) {
+      var t = params.get(i).value();
+      float[] v = values.get(i);
+      for (int j = 0; j < v.length; j++) {
+        t.set(j, v[j]);
+      }
     }
   }
 
