@@ -97,6 +97,41 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void nonFiniteTrainingNumbersAreRefused() {
+    for (String bad :
+        java.util.List.of(
+            "learning_rate: 1.0e400", // parses as Infinity
+            "weight_decay: 1.0e400",
+            "max_grad_norm: 1.0e400",
+            "warmup_ratio: -0.5")) {
+      assertThatThrownBy(
+              () ->
+                  parse(
+                      """
+                      name: t
+                      models: [m]
+                      tasks: [sst2]
+                      seeds: [1]
+                      training: {%s}
+                      methods:
+                        - name: a
+                          peft: {peft_type: IA3}
+                      """
+                          .formatted(bad)))
+          .as(bad)
+          .hasMessageContaining(bad.substring(0, bad.indexOf(':')));
+    }
+    // YAML's own .inf / .nan are refused by the parser, with the line
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "name: t\nmodels: [m]\ntasks: [sst2]\nseeds: [1]\n"
+                        + "training: {learning_rate: .nan}\n"
+                        + "methods: [{name: a, peft: {peft_type: IA3}}]\n"))
+        .hasMessageContaining("line 5");
+  }
+
+  @Test
   void runIdsNeverCollideWhereTheReadablePartDoes() {
     Suite s =
         parse(
