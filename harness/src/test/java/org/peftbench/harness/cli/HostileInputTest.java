@@ -197,4 +197,29 @@ class HostileInputTest {
         MainTest.run("params", "--model", cfg.toString(), "--peft", peft.toString(), "--json");
     failsWithOneLine(r, ExitCodes.FAILURE, cfg.toString(), "parameter count exceeds");
   }
+
+  @Test
+  void runRefusesAFolderOfAnotherSuiteInOneLine(@TempDir Path dir) throws Exception {
+    Path shared = TrainEvalCommandTest.shared();
+    Path suite = dir.resolve("mine.yaml");
+    Files.writeString(
+        suite,
+        """
+        name: mine
+        models: [%s]
+        tasks: [copa]
+        seeds: [1]
+        data_dir: %s
+        methods:
+          - name: ia3
+            peft: {peft_type: IA3}
+        """
+            .formatted(shared.resolve("models/stories260K"), shared.resolve("datasets")));
+    Path out = dir.resolve("results");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve(".suite"), "theirs\n");
+    MainTest.Run r = MainTest.run("run", "--suite", suite.toString(), "--out", out.toString());
+    failsWithOneLine(r, ExitCodes.FAILURE, out.toString(), "suite 'theirs', not 'mine'", "--force");
+    assertThat(out.resolve("runs")).doesNotExist();
+  }
 }
