@@ -55,7 +55,10 @@ public final class Apps extends CodeTask {
     return new Example(Fields.id(row, "problem_id"), prompt, code, List.of(), List.of(code));
   }
 
-  /** The instruction of the reference's entries (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the following instruction, generate a valid Python code that " + "answers it.";
 

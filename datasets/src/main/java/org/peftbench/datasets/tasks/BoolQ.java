@@ -34,7 +34,10 @@ public final class BoolQ extends ClassificationTask {
         Fields.text(row, "question"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the passage, respond to the following question with true or "
           + "false. Respond only with the corresponding true or false.";

@@ -30,7 +30,10 @@ public final class CodeAlpaca extends CodeTask {
     return new Example(Long.toString(row.index()), prompt, output, List.of(), List.of(output));
   }
 
-  /** The instruction of the reference's entries (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the following instruction, generate a valid Python code that " + "answers it.";
 

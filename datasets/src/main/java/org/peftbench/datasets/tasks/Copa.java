@@ -39,13 +39,15 @@ public final class Copa extends ClassificationTask {
         Fields.text(row, "choice2"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /** The instruction of the reference's training entry for this task (data/dataset_info.json). */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the following premise and choice pair, select the plausible "
           + "alternative from choice pair. Respond only with the corresponding "
           + "choice1 or choice2.";
 
-  /** The instruction of the reference's _eval entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's {@code _eval} entry, which differs (data/dataset_info.json).
+   */
   private static final String REFERENCE_EVAL_INSTRUCTION =
       "Based on the following premise and choice pair, select the plausible "
           + "alternative from the choice pair. Respond only with the corresponding "

@@ -45,7 +45,10 @@ public final class Gsm8k extends Task {
     return MathMetrics.gsm8k(predictions, first(golds));
   }
 
-  /** The instruction of the reference's entries (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Answer following math question. The answer is always numerical. Mark "
           + "your final answer with a newline starting with '####'.";

@@ -54,7 +54,10 @@ public final class HellaSwag extends ClassificationTask {
     return endings;
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the sentence and provided endings, select the correct ending "
           + "that finishes the sentence correctly. Respond only with the "

@@ -34,7 +34,10 @@ public final class MathQa extends ClassificationTask {
         Fields.text(row, "options"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the problem and provided options, select the right answer. "
           + "Respond only with the corresponding choices a, b, c, d, and e.";

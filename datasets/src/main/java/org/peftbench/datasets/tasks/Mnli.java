@@ -34,7 +34,10 @@ public final class Mnli extends ClassificationTask {
         Fields.text(row, "hypothesis"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Classify the following premise and hypothesis pair into entailment, "
           + "neutral, and contradiction classes. Respond only with the "

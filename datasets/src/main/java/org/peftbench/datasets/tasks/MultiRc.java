@@ -39,7 +39,10 @@ public final class MultiRc extends ClassificationTask {
         Fields.text(row, "answer"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the following paragraph, question, and answer, determine "
           + "whether the answer answers the question. Respond only with the "

@@ -34,7 +34,10 @@ public final class OpenBookQa extends ClassificationTask {
         Fields.text(row, "question_stem") + Prompts.options(LABELS, texts));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the question and provided choices, select the right answer. "
           + "Respond only with the corresponding choices A, B, C, and D.";

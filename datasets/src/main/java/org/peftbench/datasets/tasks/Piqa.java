@@ -36,7 +36,10 @@ public final class Piqa extends ClassificationTask {
         Fields.text(row, "sol2"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the question and provided solutions, select the right "
           + "solution. Respond only with the corresponding solution1 or solution2.";

@@ -34,7 +34,10 @@ public final class Qnli extends ClassificationTask {
         Fields.text(row, "sentence"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Classify the following question and sentence pair into entailment and "
           + "not_entailment classes. Respond only with the corresponding class.";

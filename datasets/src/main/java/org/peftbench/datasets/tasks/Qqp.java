@@ -34,7 +34,10 @@ public final class Qqp extends ClassificationTask {
         Fields.text(row, "question2"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Classify the following question pair into duplicate and not_duplicate "
           + "classes. Respond only with the corresponding class.";

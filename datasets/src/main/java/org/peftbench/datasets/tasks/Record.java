@@ -60,7 +60,10 @@ public final class Record extends Task {
     return out;
   }
 
-  /** The instruction of the reference's entries (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the following query, entities, and passage, replace the "
           + "@placeholder in the query. Respond only with the correct replacement.";

@@ -40,12 +40,14 @@ public final class Siqa extends ClassificationTask {
                     Fields.text(row, "answerC"))));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /** The instruction of the reference's training entry for this task (data/dataset_info.json). */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the context, question and provided choices, select the right "
           + "answer. Respond only with the corresponding choices A, B, and C.";
 
-  /** The instruction of the reference's _eval entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's {@code _eval} entry, which differs (data/dataset_info.json).
+   */
   private static final String REFERENCE_EVAL_INSTRUCTION =
       "Based on the context, question and provided choices, select the right "
           + "answer. Respond only with the corresponding choices A, B and C.";

@@ -29,7 +29,10 @@ public final class Sst2 extends ClassificationTask {
     return Prompts.build(instruction(), "Sentence", Fields.text(row, "sentence"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Classify the following sentence into negative and positive classes. "
           + "Respond only with the corresponding class.";

@@ -75,7 +75,10 @@ public final class Stsb extends Task {
     return out;
   }
 
-  /** The instruction of the reference's entries (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Assign a similarity score from 0 to 5 to the following sentence pair. "
           + "Respond only with the corresponding score.";

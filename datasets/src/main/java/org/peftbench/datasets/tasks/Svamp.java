@@ -58,7 +58,10 @@ public final class Svamp extends Task {
     return MathMetrics.svamp(predictions, first(golds));
   }
 
-  /** The instruction of the reference's entries (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Answer following math question. The answer is always numerical. "
           + "Respond only with a single equation with parentheses (e.g., (1 + 1) = "

@@ -36,7 +36,10 @@ public final class Wic extends ClassificationTask {
         Fields.text(row, "sentence2"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the context from the following sentence pair, classify the "
           + "word into true or false classes, based on its meaning in both of the "

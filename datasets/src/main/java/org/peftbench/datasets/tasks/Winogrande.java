@@ -36,10 +36,15 @@ public final class Winogrande extends ClassificationTask {
         Fields.text(row, "option2"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's training entry: empty, so training prompts have none
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION = "";
 
-  /** The instruction of the reference's _eval entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's {@code _eval} entry, which differs (data/dataset_info.json).
+   */
   private static final String REFERENCE_EVAL_INSTRUCTION =
       "Based on the sentence and provided options, select the best option "
           + "that replaces the '_' character in the sentence. Respond only with "

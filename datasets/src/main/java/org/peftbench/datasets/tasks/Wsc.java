@@ -36,7 +36,10 @@ public final class Wsc extends ClassificationTask {
         Fields.text(row, "span1_text"));
   }
 
-  /** The instruction of the reference's training entry (data/dataset_info.json). */
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
   private static final String REFERENCE_INSTRUCTION =
       "Based on the following sentence, determine whether the pronoun marked "
           + "with * * is referencing the noun marked with # #. Respond only with "
