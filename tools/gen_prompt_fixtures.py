@@ -11,9 +11,10 @@ An independent re-implementation, in plain Python, of how the paper's reference 
 3. the alpaca converter (`src/llamafactory/data/converter.py`): the instruction, the prompt column
    and the query column, each only when non-empty, joined by one newline into one user message; a
    ClassLabel response becomes its class name, a float response `str(float)`;
-4. the `llama3` template of `src/llamafactory/data/template.py`, which the benchmark's yamls name for
-   Llama-3-8B-Instruct: BOS, the user turn and the assistant header, no system prompt; the response
-   followed by <|eot_id|>. Unlike the model's own Jinja chat template, it does not trim the message.
+4. the chat templates of `src/llamafactory/data/template.py` that the benchmark's yamls name
+   (`llama3` for the Llama 3 models, `gemma`, `mistral`, `qwen3` with enable_thinking: false): BOS,
+   the user turn and the assistant header, no system prompt; the response with the template's
+   end-of-turn text. Unlike the models' own Jinja chat templates, they do not trim the message.
 
 It reads two real rows per task from ../shared/datasets (HF schema JSONL) and writes
 datasets/src/test/resources/org/peftbench/datasets/prompts/peft_factory_prompts.json, which
@@ -292,6 +293,29 @@ def llama3(user, response):
     return prompt, response + "<|eot_id|>"
 
 
+def gemma(user, response):
+    """LLaMA-Factory's gemma template (Gemma 3 1B it): BOS, user turn, model header."""
+    prompt = "<bos><start_of_turn>user\n" + user + "<end_of_turn>\n<start_of_turn>model\n"
+    return prompt, response + "<end_of_turn>\n"
+
+
+def mistral(user, response):
+    """LLaMA-Factory's mistral template (v0.3): the answer after a space, then EOS."""
+    return "<s>[INST] " + user + "[/INST]", " " + response + "</s>"
+
+
+def qwen3(user, response):
+    """LLaMA-Factory's qwen3 template with enable_thinking: false (the benchmark's yamls): no
+    BOS; the empty thought block is appended to the prompt, outside the loss."""
+    prompt = "<|im_start|>user\n" + user + "<|im_end|>\n<|im_start|>assistant\n"
+    return prompt + "<think>\n" + "\n</think>\n\n", response + "<|im_end|>\n"
+
+
+TEMPLATES = {"llama3": llama3, "gemma": gemma, "mistral": mistral, "qwen3": qwen3}
+# Cases rendered with every template (the others with llama3 only, to keep the fixture small).
+ALL_TEMPLATE_CASES = {("sst2", 0, "train"), ("wsc", 0, "train"), ("winogrande", 0, "train")}
+
+
 # Which rows: (task, file under shared/datasets/<task>/ or "resource:<name>", lines, role).
 # role "train": the row is read through the training entry of dataset_info.json, "eval": through
 # the _eval / _test entry (only WinoGrande's instruction depends on it).
@@ -353,17 +377,21 @@ def main():
         for line in lines:
             examples = []
             for user, target in convert(task, rows[line], role):
-                prompt, response = llama3(user, target)
-                examples.append(
-                    {"user": user, "target": target, "llama3_prompt": prompt, "llama3_response": response}
-                )
+                example = {"user": user, "target": target}
+                names = TEMPLATES if (task, line, role) in ALL_TEMPLATE_CASES else ["llama3"]
+                for name in names:
+                    prompt, response = TEMPLATES[name](user, target)
+                    example[name + "_prompt"] = prompt
+                    example[name + "_response"] = response
+                examples.append(example)
             out.append({"task": task, "file": file, "line": line, "role": role, "examples": examples})
     path = os.path.join(RESOURCES, "peft_factory_prompts.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(
             {
                 "generator": "tools/gen_prompt_fixtures.py",
-                "template": "LLaMA-Factory llama3 (Llama-3-8B-Instruct), no system prompt",
+                "templates": "LLaMA-Factory's llama3, gemma, mistral, qwen3 (no system prompt);"
+                " <name>_prompt / <name>_response",
                 "cases": out,
             },
             f,

@@ -69,9 +69,42 @@ class PeftFactoryPromptsTest {
     JsonNode expected = c.get("examples");
     assertThat(examples).hasSize(expected.size());
     for (int i = 0; i < examples.size(); i++) {
-      assertThat(examples.get(i).prompt()).isEqualTo(expected.get(i).get("user").asText());
-      assertThat(examples.get(i).target()).isEqualTo(expected.get(i).get("target").asText());
+      Example e = examples.get(i);
+      JsonNode x = expected.get(i);
+      assertThat(e.prompt()).isEqualTo(x.get("user").asText());
+      assertThat(e.target()).isEqualTo(x.get("target").asText());
+      int templates = 0;
+      for (ReferenceTemplate t : ReferenceTemplate.values()) {
+        if (x.has(t.id() + "_prompt")) {
+          assertThat(e.formatted(t.formatter()).prompt())
+              .isEqualTo(x.get(t.id() + "_prompt").asText());
+          assertThat(t.response(e.target())).isEqualTo(x.get(t.id() + "_response").asText());
+          templates++;
+        }
+      }
+      assertThat(templates).as("rendered templates").isPositive();
     }
+  }
+
+  @Test
+  void everyReferenceTemplateIsCheckedOnSomeRow() throws IOException {
+    Set<String> seen = new TreeSet<>();
+    for (JsonNode c : fixtures().get("cases")) {
+      for (JsonNode x : c.get("examples")) {
+        x.fieldNames()
+            .forEachRemaining(
+                f -> {
+                  if (f.endsWith("_prompt")) {
+                    seen.add(f.substring(0, f.length() - "_prompt".length()));
+                  }
+                });
+      }
+    }
+    Set<String> all = new TreeSet<>();
+    for (ReferenceTemplate t : ReferenceTemplate.values()) {
+      all.add(t.id());
+    }
+    assertThat(seen).isEqualTo(all);
   }
 
   @Test
