@@ -33,6 +33,12 @@ public final class SplitLoader {
   private final PromptFormatter formatter;
   private final Protocol protocol;
 
+  /**
+   * Examples built under {@code protocol}: train and validation rows as {@link SplitRole#TRAIN},
+   * test rows as {@link SplitRole#EVAL}. The cut works on records; where the protocol expands one
+   * record into several examples (ReCoRD, APPS under {@link Protocol#PEFT_FACTORY}) all of them
+   * land in the record's part.
+   */
   public SplitLoader(
       DataDir dataDir, SplitOptions options, PromptFormatter formatter, Protocol protocol) {
     this.dataDir = dataDir;
