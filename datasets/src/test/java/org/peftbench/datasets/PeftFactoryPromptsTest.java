@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -134,6 +136,34 @@ class PeftFactoryPromptsTest {
       assertThat(e.gold()).isEqualTo(targets);
       assertThat(e.id()).isEqualTo(examples.get(0).id());
     }
+  }
+
+  @Test
+  void splitLoaderExpandsRecordRowsUnderPeftFactoryOnly(@TempDir Path root) throws Exception {
+    Task record = TaskRegistry.byName("record");
+    Path file = SharedData.datasets().resolve("record").resolve("fewglue32_train.jsonl");
+    int rows = 0;
+    int answers = 0;
+    try (RowStream in = Rows.open(file)) {
+      while (in.hasNext()) {
+        rows++;
+        answers += in.next().fields().get("answers").size();
+      }
+    }
+    // The 32 FewGLUE rows as the training split of a data folder of their own.
+    Files.createDirectories(root.resolve("record"));
+    Files.copy(file, root.resolve("record").resolve("train.jsonl"));
+    DataDir dir = new DataDir(root);
+    List<List<Example>> reference =
+        new SplitLoader(dir, SplitOptions.defaults(), PromptFormatter.PLAIN, Protocol.PEFT_FACTORY)
+            .loadTrainAndValidation(record);
+    List<List<Example>> corrected =
+        new SplitLoader(dir, SplitOptions.defaults(), PromptFormatter.PLAIN)
+            .loadTrainAndValidation(record);
+    assertThat(answers).isGreaterThan(rows);
+    assertThat(reference.get(0).size() + reference.get(1).size()).isEqualTo(answers);
+    assertThat(corrected.get(0).size() + corrected.get(1).size()).isEqualTo(rows);
+    assertThat(reference.get(0).get(0).prompt()).startsWith("Based on the following query");
   }
 
   @Test
