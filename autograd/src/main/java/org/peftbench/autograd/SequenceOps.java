@@ -78,12 +78,7 @@ final class SequenceOps {
     AttentionMask m =
         mask.keyPadding() == null
             ? mask
-            : new AttentionMask(
-                mask.prefix(),
-                mask.queryOffset(),
-                mask.causal(),
-                mask.keyPadding().clone(),
-                mask.keyLength());
+            : mask.withKeyPadding(mask.keyPadding().clone());
     Tensor qh = heap(q.value), kh = heap(k.value), vh = heap(v.value);
     int b = q.dim(0), t = q.dim(1), hq = q.dim(2);
     Tensor out = Tensor.zeros(q.shape());
