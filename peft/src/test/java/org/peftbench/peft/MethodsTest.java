@@ -75,7 +75,15 @@ class MethodsTest {
                             "full")
                         .contains((String) a.get()[0]))
             .map(a -> Arguments.of("gpt2", a.get()[0], a.get()[1]));
-    return Stream.concat(Stream.concat(llama, qwen), gpt2);
+    // Gemma 3: four (1 + w) norms per layer, q/k norms, GeGLU, a window shorter than T
+    Stream<Arguments> gemma =
+        methods()
+            .filter(
+                a ->
+                    List.of("lora", "ia3", "prompt-tuning", "prefix-tuning", "ln-tuning", "full")
+                        .contains((String) a.get()[0]))
+            .map(a -> Arguments.of("gemma3", a.get()[0], a.get()[1]));
+    return Stream.concat(Stream.concat(Stream.concat(llama, qwen), gpt2), gemma);
   }
 
   static Stream<Arguments> methods() {
@@ -132,6 +140,21 @@ class MethodsTest {
       node.put("layer_norm_epsilon", 1e-5);
       return randomModel(node, kind);
     }
+    if (kind.equals("gemma3")) {
+      node.putArray("architectures").add("Gemma3ForCausalLM");
+      node.put("model_type", "gemma3_text");
+      node.put("hidden_size", 32);
+      node.put("intermediate_size", 40);
+      node.put("num_hidden_layers", 3);
+      node.put("num_attention_heads", 4);
+      node.put("num_key_value_heads", 2);
+      node.put("head_dim", 8);
+      node.put("vocab_size", 64);
+      node.put("query_pre_attn_scalar", 8);
+      node.put("sliding_window", 3);
+      node.put("sliding_window_pattern", 3);
+      return randomModel(node, kind);
+    }
     node.putArray("architectures")
         .add(kind.equals("qwen2") ? "Qwen2ForCausalLM" : "Qwen3ForCausalLM");
     node.put("model_type", kind);
@@ -156,13 +179,14 @@ class MethodsTest {
     var config = org.peftbench.transformer.ModelConfig.parse(node, kind);
     var weights = org.peftbench.transformer.RandomWeights.create(config, 5);
     SplittableRandom rng = new SplittableRandom(99);
+    float normCentre = config.unitOffsetNorms() ? 0f : 1f; // Gemma scales by 1 + w
     weights.forEach(
         (name, t) -> {
           boolean norm = name.endsWith("norm.weight") || name.matches(".*ln_[12f]\\.weight");
           if (name.endsWith(".bias") || norm) {
             float[] a = t.array();
             for (int i = 0; i < a.length; i++) {
-              a[i] = (norm ? 1f : 0f) + (float) (0.5 * (rng.nextDouble() - 0.5));
+              a[i] = (norm ? normCentre : 0f) + (float) (0.5 * (rng.nextDouble() - 0.5));
             }
           }
         });
