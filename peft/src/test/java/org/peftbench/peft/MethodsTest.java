@@ -249,6 +249,33 @@ class MethodsTest {
     }
   }
 
+  /** PEFT initialises from {@code word_embeddings(ids)}: Gemma's rows come scaled by sqrt(C). */
+  @org.junit.jupiter.api.Test
+  void sampledVocabInitTakesGemmasScaledEmbeddings() {
+    try (CausalLM model = tinyModel("gemma3")) {
+      PeftModel pm =
+          PeftModel.apply(
+              model,
+              new PromptTuningConfig(3, null, null, null, null, "SAMPLE_VOCAB", null, null),
+              42);
+      float[] prompt = pm.trainableParameters().get(0).value().toFloatArray();
+      float[] table = model.tokenEmbedding().value().toFloatArray();
+      int c = 32;
+      float scale = (float) Math.sqrt(c);
+      for (int r = 0; r < 3; r++) {
+        double best = Double.MAX_VALUE;
+        for (int id = 0; id < 64; id++) {
+          double d = 0;
+          for (int j = 0; j < c; j++) {
+            d = Math.max(d, Math.abs(prompt[r * c + j] - table[id * c + j] * scale));
+          }
+          best = Math.min(best, d);
+        }
+        assertThat(best).as("virtual token " + r).isLessThan(1e-6);
+      }
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void aSecondAdapterNeedsTheFirstRemoved() {
     try (CausalLM model = tinyModel()) {
