@@ -135,13 +135,22 @@ def attention(q, k, v, key_visible, scale):
     return torch.einsum("bhts,bshd->bthd", p, v)
 
 
-def visibility(mask, prefix_len):
-    """[B,T] real-token mask -> [B,T,P+T] visibility: prefix always, real keys causal and unpadded."""
+def visibility(mask, prefix_len, window=None):
+    """[B,T] real-token mask -> [B,T,P+T] visibility: prefix always, real keys causal and unpadded.
+
+    With a sliding window, transformers' sliding_window_overlay on cache positions: key slot j is
+    visible to query slot i = P + t only if i - j < window (prefix keys are slots 0..P-1).
+    """
     b, t = mask.shape
     causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
     real = causal[None] & mask.bool()[:, None, :]
     pre = torch.ones(b, t, prefix_len, dtype=torch.bool)
-    return torch.cat([pre, real], -1)
+    vis = torch.cat([pre, real], -1)
+    if window is not None:
+        i = prefix_len + torch.arange(t)[:, None]
+        j = torch.arange(prefix_len + t)[None, :]
+        vis = vis & ((i - j) < window)[None]
+    return vis
 
 
 # ----------------------------------------------------------------------------- architectures
@@ -156,7 +165,9 @@ def llama_forward(cfg, w, ids, mask, pos, prefix=None):
     b, t = ids.shape
     x = w["model.embed_tokens.weight"][ids]
     p_len = 0 if prefix is None else prefix[0][0].shape[1]
-    vis = visibility(mask, p_len)
+    # Mistral's sliding window (every layer); Qwen's use_sliding_window is not modelled here
+    window = cfg.get("sliding_window") if arch == "MistralForCausalLM" else None
+    vis = visibility(mask, p_len, window)
 
     def lin(name, h):
         y = h @ w[name + ".weight"].T

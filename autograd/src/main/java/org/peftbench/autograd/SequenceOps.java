@@ -76,14 +76,7 @@ final class SequenceOps {
     }
     // the backward step reads the mask later: keep a copy of the padding flags
     AttentionMask m =
-        mask.keyPadding() == null
-            ? mask
-            : new AttentionMask(
-                mask.prefix(),
-                mask.queryOffset(),
-                mask.causal(),
-                mask.keyPadding().clone(),
-                mask.keyLength());
+        mask.keyPadding() == null ? mask : mask.withKeyPadding(mask.keyPadding().clone());
     Tensor qh = heap(q.value), kh = heap(k.value), vh = heap(v.value);
     int b = q.dim(0), t = q.dim(1), hq = q.dim(2);
     Tensor out = Tensor.zeros(q.shape());

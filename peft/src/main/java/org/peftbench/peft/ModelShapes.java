@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The structure of a Llama/Mistral/Qwen2/Qwen3/GPT-2 causal LM as HF transformers builds it,
- * derived from {@code config.json} alone: every module (with HF's name) and every parameter shape,
- * no weights allocated. It is what PEFT's targeting and {@code print_trainable_parameters} see, so
- * parameter counts for 8B-scale models cost nothing.
+ * The structure of a Llama/Mistral/Qwen2/Qwen3/Gemma 3/GPT-2 causal LM as HF transformers builds
+ * it, derived from {@code config.json} alone: every module (with HF's name) and every parameter
+ * shape, no weights allocated. It is what PEFT's targeting and {@code print_trainable_parameters}
+ * see, so parameter counts for 8B-scale models cost nothing.
  *
  * @param modelType HF {@code model_type} ("llama", "mistral", "qwen2", "qwen3", "gpt2")
  * @param hidden C
@@ -90,9 +90,14 @@ public record ModelShapes(
     if (type.equals("gpt2")) {
       return gpt2(c);
     }
+    if (type.equals("gemma3_text")) {
+      return gemma3(c);
+    }
     if (!List.of("llama", "mistral", "qwen2", "qwen3").contains(type)) {
       throw new IllegalArgumentException(
-          "model_type '" + type + "' is not supported (llama, mistral, qwen2, qwen3, gpt2)");
+          "model_type '"
+              + type
+              + "' is not supported (llama, mistral, qwen2, qwen3, gemma3_text, gpt2)");
     }
     int hidden = integer(c, "hidden_size");
     int inter = integer(c, "intermediate_size");
@@ -138,6 +143,56 @@ public record ModelShapes(
     linears.add(new Linear("lm_head", hidden, vocab, false));
     return new ModelShapes(
         type, hidden, inter, layers, heads, kvHeads, headDim, vocab, tied, 0, linears, norms);
+  }
+
+  /**
+   * Gemma 3 text: per layer q/k/v/o with per-head q_norm/k_norm, the gated MLP, and four norms
+   * (input, post-attention, pre- and post-feedforward); Gemma3TextConfig's defaults (head_dim 256,
+   * tied embeddings).
+   */
+  private static ModelShapes gemma3(JsonNode c) {
+    int hidden = integer(c, "hidden_size");
+    int inter = integer(c, "intermediate_size");
+    int layers = integer(c, "num_hidden_layers");
+    int heads = c.hasNonNull("num_attention_heads") ? integer(c, "num_attention_heads") : 8;
+    int kvHeads = c.hasNonNull("num_key_value_heads") ? integer(c, "num_key_value_heads") : 4;
+    int headDim = c.hasNonNull("head_dim") ? integer(c, "head_dim") : 256;
+    int vocab = integer(c, "vocab_size");
+    boolean tied = !c.hasNonNull("tie_word_embeddings") || c.get("tie_word_embeddings").asBoolean();
+    boolean bias = c.hasNonNull("attention_bias") && c.get("attention_bias").asBoolean();
+    List<Linear> linears = new ArrayList<>();
+    List<Norm> norms = new ArrayList<>();
+    for (int l = 0; l < layers; l++) {
+      String p = "model.layers." + l + ".";
+      linears.add(new Linear(p + "self_attn.q_proj", hidden, heads * headDim, bias));
+      linears.add(new Linear(p + "self_attn.k_proj", hidden, kvHeads * headDim, bias));
+      linears.add(new Linear(p + "self_attn.v_proj", hidden, kvHeads * headDim, bias));
+      linears.add(new Linear(p + "self_attn.o_proj", heads * headDim, hidden, bias));
+      norms.add(new Norm(p + "self_attn.q_norm", headDim));
+      norms.add(new Norm(p + "self_attn.k_norm", headDim));
+      linears.add(new Linear(p + "mlp.gate_proj", hidden, inter, false));
+      linears.add(new Linear(p + "mlp.up_proj", hidden, inter, false));
+      linears.add(new Linear(p + "mlp.down_proj", inter, hidden, false));
+      norms.add(new Norm(p + "input_layernorm", hidden));
+      norms.add(new Norm(p + "post_attention_layernorm", hidden));
+      norms.add(new Norm(p + "pre_feedforward_layernorm", hidden));
+      norms.add(new Norm(p + "post_feedforward_layernorm", hidden));
+    }
+    norms.add(new Norm("model.norm", hidden));
+    linears.add(new Linear("lm_head", hidden, vocab, false));
+    return new ModelShapes(
+        "gemma3_text",
+        hidden,
+        inter,
+        layers,
+        heads,
+        kvHeads,
+        headDim,
+        vocab,
+        tied,
+        0,
+        linears,
+        norms);
   }
 
   /**
@@ -206,6 +261,7 @@ public record ModelShapes(
           case QWEN2 -> "qwen2";
           case QWEN3 -> "qwen3";
           case GPT2 -> "gpt2";
+          case GEMMA3 -> "gemma3_text";
         };
     var n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     if (type.equals("gpt2")) {
@@ -228,6 +284,9 @@ public record ModelShapes(
     n.put("vocab_size", c.vocabSize());
     n.put("tie_word_embeddings", c.tieWordEmbeddings());
     n.put("attention_bias", c.qkvBias() && !type.equals("qwen2"));
+    if (type.equals("gemma3_text")) {
+      return fromJson(n);
+    }
     n.put("mlp_bias", c.mlpBias());
     return fromJson(n);
   }

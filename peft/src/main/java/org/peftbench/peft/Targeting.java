@@ -16,6 +16,7 @@ public final class Targeting {
           "mistral", List.of("q_proj", "v_proj"),
           "qwen2", List.of("q_proj", "v_proj"),
           "qwen3", List.of("q_proj", "v_proj"),
+          "gemma3_text", List.of("q_proj", "v_proj"),
           "gpt2", List.of("c_attn"));
 
   private static final Map<String, List<String>> IA3 =
@@ -24,6 +25,7 @@ public final class Targeting {
           "mistral", List.of("k_proj", "v_proj", "down_proj"),
           "qwen2", List.of("q_proj", "v_proj", "down_proj"),
           "qwen3", List.of("q_proj", "v_proj", "down_proj"),
+          "gemma3_text", List.of("q_proj", "v_proj", "down_proj"),
           "gpt2", List.of("c_attn", "mlp.c_proj"));
 
   private static final Map<String, List<String>> IA3_FEEDFORWARD =
@@ -32,6 +34,7 @@ public final class Targeting {
           "mistral", List.of("down_proj"),
           "qwen2", List.of("down_proj"),
           "qwen3", List.of("down_proj"),
+          "gemma3_text", List.of("down_proj"),
           "gpt2", List.of("mlp.c_proj"));
 
   private static final Map<String, List<String>> LN_TUNING =
@@ -40,6 +43,13 @@ public final class Targeting {
           "mistral", List.of("input_layernorm", "post_attention_layernorm", "norm"),
           "qwen2", List.of("post_attention_layernorm"),
           "qwen3", List.of("post_attention_layernorm"),
+          "gemma3_text",
+              List.of(
+                  "input_layernorm",
+                  "post_attention_layernorm",
+                  "pre_feedforward_layernorm",
+                  "post_feedforward_layernorm",
+                  "norm"),
           "gpt2", List.of("ln_1", "ln_2", "ln_f"));
 
   /** PEFT's TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING (also VeRA, LoHa, LoKr). */

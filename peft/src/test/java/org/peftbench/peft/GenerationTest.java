@@ -36,7 +36,12 @@ class GenerationTest {
           new Generator(model)
               .withPrefillHook(pm::prepare)
               .generate(prompts, GenerationConfig.greedy(steps, Set.of()));
-      for (int r = 0; r < prompts.size(); r++) {
+      // With a sliding window, left padding sits between the virtual tokens / prefix keys and the
+      // real ones and counts as key slots (as in transformers' masks), so a padded row legitimately
+      // sees fewer of them than the unpadded reference: compare the unpadded row only then.
+      boolean paddingShiftsWindow =
+          model.config().slidingWindow() != null && config.peftType().isPromptLearning();
+      for (int r = 0; r < (paddingShiftsWindow ? 1 : prompts.size()); r++) {
         int[] prompt = prompts.get(r);
         int[] gen = results.get(r).tokens();
         assertThat(gen).hasSize(steps);

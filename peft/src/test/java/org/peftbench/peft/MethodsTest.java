@@ -75,7 +75,15 @@ class MethodsTest {
                             "full")
                         .contains((String) a.get()[0]))
             .map(a -> Arguments.of("gpt2", a.get()[0], a.get()[1]));
-    return Stream.concat(Stream.concat(llama, qwen), gpt2);
+    // Gemma 3: four (1 + w) norms per layer, q/k norms, GeGLU, a window shorter than T
+    Stream<Arguments> gemma =
+        methods()
+            .filter(
+                a ->
+                    List.of("lora", "ia3", "prompt-tuning", "prefix-tuning", "ln-tuning", "full")
+                        .contains((String) a.get()[0]))
+            .map(a -> Arguments.of("gemma3", a.get()[0], a.get()[1]));
+    return Stream.concat(Stream.concat(Stream.concat(llama, qwen), gpt2), gemma);
   }
 
   static Stream<Arguments> methods() {
@@ -132,6 +140,21 @@ class MethodsTest {
       node.put("layer_norm_epsilon", 1e-5);
       return randomModel(node, kind);
     }
+    if (kind.equals("gemma3")) {
+      node.putArray("architectures").add("Gemma3ForCausalLM");
+      node.put("model_type", "gemma3_text");
+      node.put("hidden_size", 32);
+      node.put("intermediate_size", 40);
+      node.put("num_hidden_layers", 3);
+      node.put("num_attention_heads", 4);
+      node.put("num_key_value_heads", 2);
+      node.put("head_dim", 8);
+      node.put("vocab_size", 64);
+      node.put("query_pre_attn_scalar", 8);
+      node.put("sliding_window", 3);
+      node.put("sliding_window_pattern", 3);
+      return randomModel(node, kind);
+    }
     node.putArray("architectures")
         .add(kind.equals("qwen2") ? "Qwen2ForCausalLM" : "Qwen3ForCausalLM");
     node.put("model_type", kind);
@@ -156,13 +179,14 @@ class MethodsTest {
     var config = org.peftbench.transformer.ModelConfig.parse(node, kind);
     var weights = org.peftbench.transformer.RandomWeights.create(config, 5);
     SplittableRandom rng = new SplittableRandom(99);
+    float normCentre = config.unitOffsetNorms() ? 0f : 1f; // Gemma scales by 1 + w
     weights.forEach(
         (name, t) -> {
           boolean norm = name.endsWith("norm.weight") || name.matches(".*ln_[12f]\\.weight");
           if (name.endsWith(".bias") || norm) {
             float[] a = t.array();
             for (int i = 0; i < a.length; i++) {
-              a[i] = (norm ? 1f : 0f) + (float) (0.5 * (rng.nextDouble() - 0.5));
+              a[i] = (norm ? normCentre : 0f) + (float) (0.5 * (rng.nextDouble() - 0.5));
             }
           }
         });
@@ -222,6 +246,33 @@ class MethodsTest {
       PeftModel loaded = PeftModel.load(model, saved);
       assertThat(((PromptTuningConfig) loaded.config()).promptTuningInit()).isEqualTo("TEXT");
       assertThat(PeftConfigs.read(saved)).isEqualTo(loaded.config());
+    }
+  }
+
+  /** PEFT initialises from {@code word_embeddings(ids)}: Gemma's rows come scaled by sqrt(C). */
+  @org.junit.jupiter.api.Test
+  void sampledVocabInitTakesGemmasScaledEmbeddings() {
+    try (CausalLM model = tinyModel("gemma3")) {
+      PeftModel pm =
+          PeftModel.apply(
+              model,
+              new PromptTuningConfig(3, null, null, null, null, "SAMPLE_VOCAB", null, null),
+              42);
+      float[] prompt = pm.trainableParameters().get(0).value().toFloatArray();
+      float[] table = model.tokenEmbedding().value().toFloatArray();
+      int c = 32;
+      float scale = (float) Math.sqrt(c);
+      for (int r = 0; r < 3; r++) {
+        double best = Double.MAX_VALUE;
+        for (int id = 0; id < 64; id++) {
+          double d = 0;
+          for (int j = 0; j < c; j++) {
+            d = Math.max(d, Math.abs(prompt[r * c + j] - table[id * c + j] * scale));
+          }
+          best = Math.min(best, d);
+        }
+        assertThat(best).as("virtual token " + r).isLessThan(1e-6);
+      }
     }
   }
 

@@ -77,6 +77,26 @@ class ParameterCountTest {
   }
 
   @Test
+  void gemma3_1b() {
+    // C=1152, I=6912, L=26, H=4, Hkv=1, D=256, V=262144, tied, q_norm/k_norm [D], four norms.
+    // per layer: q C·1024 1,179,648 + k,v 2×294,912 + o 1,179,648 + MLP 23,887,872
+    //            + norms 4·1152 + 2·256 = 26,842,112; ×26 = 697,894,912
+    // total = embed 301,989,888 + 697,894,912 + norm 1,152 (as published: 999,885,952)
+    long total = 999_885_952L;
+    assertThat(count("gemma-3-1b-it", PeftType.NONE).total()).isEqualTo(total);
+    // LoRA (gemma3_text mapping q, v): 8·(1152+1024) + 8·(1152+256) = 28,672; ×26
+    assertThat(count("gemma-3-1b-it", PeftType.LORA).trainable()).isEqualTo(745_472);
+    // IA3 (q, v, down): 1024 + 256 + 6912 = 8,192; ×26
+    assertThat(count("gemma-3-1b-it", PeftType.IA3).trainable()).isEqualTo(212_992);
+    // LN tuning (input, post_attention, pre/post_feedforward, norm): 4·1152·26 + 1152
+    assertThat(count("gemma-3-1b-it", PeftType.LN_TUNING).trainable()).isEqualTo(120_960);
+    // prefix: 20 · 2·26 · (1·256)
+    assertThat(count("gemma-3-1b-it", PeftType.PREFIX_TUNING).trainable()).isEqualTo(266_240);
+    // the 270m config (layer_types layout): 167,772,160 + 18·5,573,632 + 640
+    assertThat(count("gemma-3-270m-it", PeftType.NONE).total()).isEqualTo(268_098_176L);
+  }
+
+  @Test
   void qwen2BitFitTrainsTheExistingBiases() {
     // Qwen2.5-0.5B has q/k/v biases: BitFit unfreezes q (896) and v (2·64) per layer, adds none
     ParameterCount c = count("qwen2.5-0.5b-instruct", PeftType.BITFIT);
@@ -183,9 +203,9 @@ class ParameterCountTest {
   void unsupportedModelTypeIsAClearError(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
     Path cfg = dir.resolve("config.json");
-    java.nio.file.Files.writeString(cfg, "{\"model_type\": \"gemma3_text\", \"hidden_size\": 8}");
+    java.nio.file.Files.writeString(cfg, "{\"model_type\": \"phi3\", \"hidden_size\": 8}");
     assertThatThrownBy(() -> ModelShapes.load(cfg))
-        .hasMessageContaining("gemma3_text")
+        .hasMessageContaining("phi3")
         .hasMessageContaining("not supported")
         .hasMessageContaining(cfg.toString());
   }

@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 /**
  * The model families we can run, named by the {@code architectures} entry of a HF {@code
  * config.json}. They differ only in a few switches (see {@link ModelConfig}): norm type, biases,
- * per-head q/k norms, rotary versus learned positions, fused Conv1D projections.
+ * per-head q/k norms, rotary versus learned positions, fused Conv1D projections, and Gemma 3's
+ * layer layout.
  */
 public enum Architecture {
   /** Llama 2/3/3.1/3.2, TinyLlama, SmolLM/SmolLM2: RMSNorm, RoPE, SwiGLU, GQA. */
@@ -18,7 +19,12 @@ public enum Architecture {
   /** Qwen3: the Llama block with per-head RMSNorm on queries and keys, explicit head_dim. */
   QWEN3("Qwen3ForCausalLM", "qwen3"),
   /** GPT-2: LayerNorm, learned positions, GELU MLP, fused c_attn, Conv1D ([in,out]) weights. */
-  GPT2("GPT2LMHeadModel", "gpt2");
+  GPT2("GPT2LMHeadModel", "gpt2"),
+  /**
+   * Gemma 3 (text): scaled embeddings, (1 + w) RMSNorms (four per layer plus q/k norms), GeGLU,
+   * sliding-window layers with their own RoPE base; see {@code GemmaBlock}.
+   */
+  GEMMA3("Gemma3ForCausalLM", "gemma3_text");
 
   private final String hfName;
   private final String modelType;

@@ -13,6 +13,7 @@ import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.autograd.Var;
 import org.peftbench.tensor.DType;
+import org.peftbench.tensor.Half;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.RopeTable;
 import org.peftbench.tensor.safetensors.SafetensorsCheckpoint;
@@ -50,7 +51,9 @@ public final class CausalLM implements AutoCloseable {
   private final Slot<NormLayer> finalNorm;
   private final Slot<LinearLayer> lmHead;
   private final AutoCloseable weightOwner; // the mapped checkpoint, or null
+  private final float embedScale; // Gemma: sqrt(C) in the embedding's dtype; else 1
   private RopeTable rope;
+  private RopeTable localRope; // Gemma 3's sliding-window layers
   private boolean gradientCheckpointing;
 
   private CausalLM(ModelConfig config, Map<String, Parameter> params, AutoCloseable owner) {
@@ -63,7 +66,12 @@ public final class CausalLM implements AutoCloseable {
     positionEmbedding = gpt2 ? tree.param("transformer.wpe.weight") : null;
     List<DecoderBlock> list = new ArrayList<>();
     for (int l = 0; l < config.numLayers(); l++) {
-      list.add(gpt2 ? new Gpt2Block(config, l, tree) : new LlamaBlock(config, l, tree));
+      list.add(
+          switch (config.architecture()) {
+            case GPT2 -> new Gpt2Block(config, l, tree);
+            case GEMMA3 -> new GemmaBlock(config, l, tree);
+            default -> new LlamaBlock(config, l, tree);
+          });
     }
     blocks = List.copyOf(list);
     finalNorm = tree.norm(gpt2 ? "transformer.ln_f" : "model.norm");
@@ -72,6 +80,21 @@ public final class CausalLM implements AutoCloseable {
             "lm_head", config.tieWordEmbeddings() ? tokenEmbedding : tree.param("lm_head.weight"));
     linears = Collections.unmodifiableMap(tree.linears);
     norms = Collections.unmodifiableMap(tree.norms);
+    embedScale =
+        config.scaledEmbeddings() ? embedScale(config, tokenEmbedding.value().dtype()) : 1f;
+  }
+
+  /**
+   * Gemma's embedding normaliser {@code sqrt(hidden_size)}, rounded to the embedding weights' dtype
+   * as transformers does ({@code embed_scale.to(weight.dtype)}: 55.4256 becomes 55.5 in BF16).
+   */
+  static float embedScale(ModelConfig config, DType dtype) {
+    float scale = (float) Math.sqrt(config.hiddenSize());
+    return switch (dtype) {
+      case BF16 -> Half.bf16ToFloat(Half.floatToBf16(scale));
+      case F16 -> Half.f16ToFloat(Half.floatToF16(scale));
+      default -> scale;
+    };
   }
 
   // ---------------------------------------------------------------- construction
@@ -182,7 +205,8 @@ public final class CausalLM implements AutoCloseable {
   // ---------------------------------------------------------------- forward
 
   /**
-   * Input embeddings of token ids.
+   * Input embeddings of token ids ({@code embed_tokens(ids)}; Gemma's include its {@code
+   * sqrt(hidden_size)} scale, virtual tokens added to {@link ModelInput} do not, as in HF).
    *
    * @param ids {@code [B·T]}
    * @return {@code [B, T, C]}
@@ -197,7 +221,8 @@ public final class CausalLM implements AutoCloseable {
             "token id " + id + " outside the vocabulary [0, " + config.vocabSize() + ")");
       }
     }
-    return Ops.reshape(Ops.embedding(tokenEmbedding, ids), batch, time, config.hiddenSize());
+    Var e = Ops.reshape(Ops.embedding(tokenEmbedding, ids), batch, time, config.hiddenSize());
+    return embedScale == 1f ? e : Ops.scale(e, embedScale);
   }
 
   /** Logits {@code [B, T, V]} of every position. */
@@ -213,9 +238,18 @@ public final class CausalLM implements AutoCloseable {
     return Ops.reshape(logits(last), b, config.vocabSize());
   }
 
-  /** {@code lm_head(hidden)}: {@code [..., C] -> [..., V]}. */
+  /**
+   * {@code lm_head(hidden)}: {@code [..., C] -> [..., V]} (soft-capped {@code cap·tanh(z/cap)} when
+   * the config sets {@code final_logit_softcapping}).
+   */
   public Var logits(Var hidden) {
-    return lmHead.get().forward(hidden);
+    Var z = lmHead.get().forward(hidden);
+    Double cap = config.finalLogitSoftcapping();
+    if (cap == null) {
+      return z;
+    }
+    float c = (float) (double) cap;
+    return Ops.scale(Ops.tanh(Ops.scale(z, 1f / c)), c);
   }
 
   /** Final hidden states {@code [B, T, C]} (after the final norm, before {@code lm_head}). */
@@ -272,7 +306,8 @@ public final class CausalLM implements AutoCloseable {
       Var pe = Ops.embedding(positionEmbedding, positions);
       x = Ops.add(x, Ops.reshape(pe, b, t, config.hiddenSize()));
     }
-    ForwardState state = new ForwardState(config, in, positions, table);
+    RopeTable localTable = config.localRopeTheta() != null ? localRopeTable(maxPos + 1) : null;
+    ForwardState state = new ForwardState(config, in, positions, table, localTable);
     // Checkpointing keeps only the layer inputs and recomputes each layer in backward; layers
     // reading prefix keys or a cache run normally (their extra inputs come from outside the block).
     boolean checkpoint =
@@ -325,9 +360,14 @@ public final class CausalLM implements AutoCloseable {
     }
   }
 
+  /**
+   * Qwen2/Qwen3 apply their window only from layer {@code max_window_layers} on; that split is not
+   * modelled, so those configs are refused once the window matters (Mistral and Gemma 3 mask).
+   */
   private void checkWindow(ModelInput in) {
     Integer window = config.slidingWindow();
-    if (window == null) {
+    Architecture arch = config.architecture();
+    if (window == null || (arch != Architecture.QWEN2 && arch != Architecture.QWEN3)) {
       return;
     }
     int keys = (in.cache() != null ? in.cache().length() : in.prefixLength()) + in.time();
@@ -337,7 +377,7 @@ public final class CausalLM implements AutoCloseable {
               + keys
               + " keys exceeds the sliding window of "
               + window
-              + " tokens; sliding-window attention is not implemented");
+              + " tokens; Qwen's per-layer sliding window (max_window_layers) is not implemented");
     }
   }
 
@@ -345,9 +385,24 @@ public final class CausalLM implements AutoCloseable {
   private synchronized RopeTable ropeTable(int positions) {
     if (rope == null || rope.maxPositions() < positions) {
       int size = Math.max(positions, rope == null ? 256 : 2 * rope.maxPositions());
-      rope = new RopeTable(config.headDim(), size, config.ropeTheta(), config.ropeScaling());
+      rope =
+          new RopeTable(
+              config.headDim(),
+              size,
+              config.ropeTheta(),
+              config.ropeScaling(),
+              config.ropeLinearFactor());
     }
     return rope;
+  }
+
+  /** The sliding-window layers' table: base {@code localRopeTheta}, never rescaled. */
+  private synchronized RopeTable localRopeTable(int positions) {
+    if (localRope == null || localRope.maxPositions() < positions) {
+      int size = Math.max(positions, localRope == null ? 256 : 2 * localRope.maxPositions());
+      localRope = new RopeTable(config.headDim(), size, config.localRopeTheta(), null);
+    }
+    return localRope;
   }
 
   /**

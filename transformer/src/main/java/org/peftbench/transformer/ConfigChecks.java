@@ -29,11 +29,19 @@ final class ConfigChecks {
           "n_head",
           "n_inner",
           "n_positions",
-          "sliding_window");
+          "sliding_window",
+          "sliding_window_pattern");
 
   /** Real keys that must be finite and greater than zero where present. */
   static final List<String> POSITIVE_REAL_KEYS =
-      List.of("rope_theta", "rms_norm_eps", "layer_norm_epsilon", "layer_norm_eps");
+      List.of(
+          "rope_theta",
+          "rms_norm_eps",
+          "layer_norm_epsilon",
+          "layer_norm_eps",
+          "rope_local_base_freq",
+          "query_pre_attn_scalar",
+          "final_logit_softcapping");
 
   private ConfigChecks() {}
 

@@ -8,8 +8,9 @@ import org.peftbench.tensor.backend.RopeTable;
 
 /**
  * What every layer of one forward pass shares: shapes, positions, the prefix, the cache and the
- * attention mask. Also holds the attention step all blocks have in common: RoPE, prefix keys, the
- * KV cache and the masked grouped-query attention.
+ * attention mask. Also holds the attention step all blocks have in common: RoPE (the layer's own
+ * table), prefix keys, the KV cache and the masked grouped-query attention (with the layer's
+ * sliding window, counted in key slots as transformers does; the cache keeps every key and masks).
  */
 final class ForwardState {
   final ModelConfig config;
@@ -21,9 +22,15 @@ final class ForwardState {
   final KvCache cache; // or null
   final boolean[] padding; // [B·T] or null
   final RopeTable rope; // null for learned positions
+  final RopeTable localRope; // sliding-window layers' own RoPE (Gemma 3), else null
   private final AttentionMask maskWithoutCache;
 
   ForwardState(ModelConfig config, ModelInput in, int[] positions, RopeTable rope) {
+    this(config, in, positions, rope, null);
+  }
+
+  ForwardState(
+      ModelConfig config, ModelInput in, int[] positions, RopeTable rope, RopeTable localRope) {
     this.config = config;
     this.batch = in.batch();
     this.time = in.time();
@@ -33,6 +40,7 @@ final class ForwardState {
     this.cache = in.cache();
     this.padding = in.padding();
     this.rope = rope;
+    this.localRope = localRope;
     if (cache == null) {
       // keys are [prefix | this input]: prefix never padding
       boolean[] keyPad = null;
@@ -50,10 +58,13 @@ final class ForwardState {
   }
 
   /**
-   * The attention scale of layer {@code layer}: {@code 1/sqrt(D)}, optionally divided by layer+1.
+   * The attention scale of layer {@code layer}: {@code 1/sqrt(D)} (Gemma 3: {@code
+   * 1/sqrt(query_pre_attn_scalar)}), optionally divided by layer+1 (GPT-2).
    */
   float attentionScale(int layer) {
-    float scale = (float) (1.0 / Math.sqrt(config.headDim()));
+    double scalar =
+        config.queryPreAttnScalar() != null ? config.queryPreAttnScalar() : config.headDim();
+    float scale = (float) (1.0 / Math.sqrt(scalar));
     if (config.attentionScaleByLayer()) {
       scale /= layer + 1;
     }
@@ -70,18 +81,21 @@ final class ForwardState {
    * @return {@code [B,T,Hq,D]}
    */
   Var attend(int layer, Var q, Var k, Var v) {
-    if (rope != null) {
-      q = Ops.rope(q, positions, rope);
-      k = Ops.rope(k, positions, rope);
+    RopeTable table = config.usesLocalRope(layer) ? localRope : rope;
+    if (table != null) {
+      q = Ops.rope(q, positions, table);
+      k = Ops.rope(k, positions, table);
     }
     float scale = attentionScale(layer);
+    Integer layerWindow = config.windowOf(layer);
+    int window = layerWindow == null ? 0 : layerWindow;
     if (cache == null) {
       if (prefix != null) {
         PrefixKv p = prefix.get(layer);
         k = Ops.concat(1, p.keys(), k);
         v = Ops.concat(1, p.values(), v);
       }
-      return Ops.attention(q, k, v, maskWithoutCache, scale);
+      return Ops.attention(q, k, v, maskWithoutCache.withWindow(window), scale);
     }
     // KV cache: [prefix | past | this input] in one buffer per layer
     int at = cache.length();
@@ -89,7 +103,12 @@ final class ForwardState {
     KvCache.write(cache.values(layer), v.value(), at);
     AttentionMask mask =
         new AttentionMask(
-            cache.prefixLength(), at - cache.prefixLength(), true, cache.keyPadding(), at + time);
+            cache.prefixLength(),
+            at - cache.prefixLength(),
+            true,
+            cache.keyPadding(),
+            at + time,
+            window);
     return Ops.attention(
         q, Var.constant(cache.keys(layer)), Var.constant(cache.values(layer)), mask, scale);
   }

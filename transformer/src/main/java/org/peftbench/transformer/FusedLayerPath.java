@@ -41,6 +41,8 @@ final class FusedLayerPath {
         || (s.cache != null && s.cache.length() != 0)
         || s.prefix != null
         || s.rope == null
+        || s.localRope != null
+        || (s.config.windowOf(block.layer) != null && s.time > s.config.windowOf(block.layer))
         || activation != Activation.SILU
         || !x.value().isHeapF32()) {
       return null;
@@ -130,6 +132,6 @@ final class FusedLayerPath {
   /** The slot's module if it is the model's own {@link RmsNorm}, else null. */
   private static RmsNorm baseNorm(Slot<NormLayer> slot) {
     NormLayer m = slot.get();
-    return m == slot.base() && m instanceof RmsNorm r ? r : null;
+    return m == slot.base() && m instanceof RmsNorm r && !r.unitOffset() ? r : null;
   }
 }

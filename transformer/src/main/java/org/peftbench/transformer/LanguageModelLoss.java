@@ -112,6 +112,7 @@ public final class LanguageModelLoss {
             : runs.size() == 1 ? runs.get(0) : Ops.concat(0, runs.toArray(Var[]::new));
     LinearLayer head = model.lmHead().get();
     if (head.getClass() == Linear.class
+        && model.config().finalLogitSoftcapping() == null // the fused kernel has no soft cap
         && ((Linear) head).bias() == null
         && !((Linear) head).fanInFanOut()) {
       // plain lm_head: projection + loss fused in row chunks, never all [N, V] logits at once

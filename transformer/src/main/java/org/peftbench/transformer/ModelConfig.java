@@ -43,6 +43,15 @@ import org.peftbench.tensor.backend.RopeTable;
  * @param eosTokenIds end-of-sequence ids (possibly several, possibly empty)
  * @param padTokenId padding id or null
  * @param torchDtype the dtype the checkpoint declares ("float32", "bfloat16", ...) or null
+ * @param layerTypes per layer "sliding_attention" or "full_attention" (Gemma 3), or null when every
+ *     layer uses {@code slidingWindow}
+ * @param localRopeTheta RoPE base of the sliding-window layers (Gemma 3's {@code
+ *     rope_local_base_freq}; never rescaled), or null when all layers use {@code ropeTheta}
+ * @param ropeLinearFactor {@code rope_scaling} type {@code linear}: frequencies divided by this
+ *     factor (1 = none)
+ * @param queryPreAttnScalar attention scale {@code queryPreAttnScalar^-0.5} (Gemma 3), or null for
+ *     {@code headDim^-0.5}
+ * @param finalLogitSoftcapping logits become {@code cap·tanh(logits/cap)}, or null
  */
 public record ModelConfig(
     Architecture architecture,
@@ -70,12 +79,49 @@ public record ModelConfig(
     Integer bosTokenId,
     List<Integer> eosTokenIds,
     Integer padTokenId,
-    String torchDtype) {
+    String torchDtype,
+    List<String> layerTypes,
+    Double localRopeTheta,
+    double ropeLinearFactor,
+    Double queryPreAttnScalar,
+    Double finalLogitSoftcapping) {
 
   private static final JsonMapper JSON = new JsonMapper();
 
+  /** Gemma 3's name of a sliding-window layer in {@code layer_types}. */
+  public static final String SLIDING_ATTENTION = "sliding_attention";
+
+  /** Gemma 3's name of a global-attention layer in {@code layer_types}. */
+  public static final String FULL_ATTENTION = "full_attention";
+
   public ModelConfig {
     eosTokenIds = List.copyOf(eosTokenIds);
+    layerTypes = layerTypes == null ? null : List.copyOf(layerTypes);
+  }
+
+  /** The sliding window of layer {@code layer} in tokens, or null when it attends globally. */
+  public Integer windowOf(int layer) {
+    if (layerTypes == null) {
+      return slidingWindow;
+    }
+    return SLIDING_ATTENTION.equals(layerTypes.get(layer)) ? slidingWindow : null;
+  }
+
+  /** Whether layer {@code layer} rotates with the local RoPE base {@link #localRopeTheta}. */
+  public boolean usesLocalRope(int layer) {
+    return localRopeTheta != null
+        && layerTypes != null
+        && SLIDING_ATTENTION.equals(layerTypes.get(layer));
+  }
+
+  /** Whether RMSNorms scale by {@code 1 + weight} (Gemma) rather than {@code weight}. */
+  public boolean unitOffsetNorms() {
+    return architecture == Architecture.GEMMA3;
+  }
+
+  /** Whether the token embeddings are multiplied by {@code sqrt(hidden_size)} (Gemma). */
+  public boolean scaledEmbeddings() {
+    return architecture == Architecture.GEMMA3;
   }
 
   /** Whether positions are rotary (all but GPT-2) rather than a learned table. */
@@ -140,8 +186,13 @@ public record ModelConfig(
               + "'; supported: "
               + Architecture.supportedList());
     }
-    return ConfigChecks.checkDerived(
-        arch == Architecture.GPT2 ? parseGpt2(r) : parseLlamaFamily(r, arch), where);
+    ModelConfig parsed =
+        switch (arch) {
+          case GPT2 -> parseGpt2(r);
+          case GEMMA3 -> parseGemma3(r);
+          default -> parseLlamaFamily(r, arch);
+        };
+    return ConfigChecks.checkDerived(parsed, where);
   }
 
   private static ModelConfig parseLlamaFamily(Reader r, Architecture arch) {
@@ -186,20 +237,14 @@ public record ModelConfig(
         window = r.optInteger("sliding_window", 4096);
       }
     }
-    double theta = 10000.0;
-    RopeTable.Llama3Scaling scaling = null;
+    Rope rope = Rope.DEFAULT.withTheta(10000.0);
     JsonNode params = r.root.get("rope_parameters");
     if (params != null && params.isObject()) {
       // transformers 5.x: {"rope_type": ..., "rope_theta": ..., scaling keys...}
       Reader p = new Reader(params, r.where + " (rope_parameters)");
-      theta = p.optDouble("rope_theta", r.optDouble("rope_theta", theta));
-      scaling = ropeScaling(p);
+      rope = ropeOf(p, r.optDouble("rope_theta", 10000.0));
     } else {
-      theta = r.optDouble("rope_theta", theta);
-      JsonNode rs = r.root.get("rope_scaling");
-      if (rs != null && rs.isObject()) {
-        scaling = ropeScaling(new Reader(rs, r.where + " (rope_scaling)"));
-      }
+      rope = legacyRope(r, 10000.0);
     }
     return new ModelConfig(
         arch,
@@ -214,8 +259,8 @@ public record ModelConfig(
         activation,
         false,
         r.optDouble("rms_norm_eps", 1e-6),
-        theta,
-        scaling,
+        rope.theta(),
+        rope.llama3(),
         qkvBias,
         outputBias,
         mlpBias,
@@ -227,24 +272,177 @@ public record ModelConfig(
         r.optInteger("bos_token_id", null),
         r.intList("eos_token_id"),
         r.optInteger("pad_token_id", null),
-        r.dtype());
+        r.dtype(),
+        null,
+        null,
+        rope.linearFactor(),
+        null,
+        null);
   }
 
-  /** The llama3 scaling of a rope_scaling / rope_parameters object, null for "default". */
-  private static RopeTable.Llama3Scaling ropeScaling(Reader p) {
+  /** A RoPE base and its scaling: llama3 bands, or a linear factor (1 = none). */
+  record Rope(double theta, RopeTable.Llama3Scaling llama3, double linearFactor) {
+    static final Rope DEFAULT = new Rope(10000.0, null, 1.0);
+
+    Rope withTheta(double t) {
+      return new Rope(t, llama3, linearFactor);
+    }
+  }
+
+  /** transformers 4.x: {@code rope_theta} and an optional {@code rope_scaling} object. */
+  private static Rope legacyRope(Reader r, double defaultTheta) {
+    double theta = r.optDouble("rope_theta", defaultTheta);
+    JsonNode rs = r.root.get("rope_scaling");
+    if (rs != null && rs.isObject()) {
+      return ropeOf(new Reader(rs, r.where + " (rope_scaling)"), theta);
+    }
+    return Rope.DEFAULT.withTheta(theta);
+  }
+
+  /**
+   * The RoPE of a rope_scaling / rope_parameters object ({@code rope_theta} there, else {@code
+   * theta}).
+   */
+  private static Rope ropeOf(Reader p, double theta) {
+    theta = p.optDouble("rope_theta", theta);
     String type = p.optString("rope_type", p.optString("type", "default"));
     return switch (type) {
-      case "default" -> null;
+      case "default" -> new Rope(theta, null, 1.0);
+      case "linear" -> new Rope(theta, null, p.requiredDouble("factor"));
       case "llama3" ->
-          new RopeTable.Llama3Scaling(
-              p.requiredDouble("factor"),
-              p.optDouble("low_freq_factor", 1.0),
-              p.optDouble("high_freq_factor", 4.0),
-              p.requiredInt("original_max_position_embeddings"));
+          new Rope(
+              theta,
+              new RopeTable.Llama3Scaling(
+                  p.requiredDouble("factor"),
+                  p.optDouble("low_freq_factor", 1.0),
+                  p.optDouble("high_freq_factor", 4.0),
+                  p.requiredInt("original_max_position_embeddings")),
+              1.0);
       default ->
           throw p.error(
-              "unsupported RoPE scaling type '" + type + "' (supported: default, llama3)");
+              "unsupported RoPE scaling type '" + type + "' (supported: default, linear, llama3)");
     };
+  }
+
+  /**
+   * Gemma 3 text ({@code Gemma3TextConfig}): defaults as there; layer types from {@code
+   * layer_types} or, in older configs, {@code sliding_window_pattern} (every Nth layer global);
+   * local layers rotate with {@code rope_local_base_freq} unscaled, global ones with {@code
+   * rope_theta} and {@code rope_scaling}. transformers 5.x {@code rope_parameters} keyed by layer
+   * type are read as well.
+   */
+  private static ModelConfig parseGemma3(Reader r) {
+    int hidden = r.requiredInt("hidden_size");
+    int heads = r.optInt("num_attention_heads", 8);
+    int kvHeads = r.optInt("num_key_value_heads", 4);
+    if (heads % kvHeads != 0) {
+      throw r.error(
+          "num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
+    }
+    int layers = r.requiredInt("num_hidden_layers");
+    String act = r.optString("hidden_activation", r.optString("hidden_act", "gelu_pytorch_tanh"));
+    Activation activation = Activation.fromHfName(act);
+    if (activation == null) {
+      throw r.error("unsupported hidden_activation '" + act + "'");
+    }
+    if (r.has("attn_logit_softcapping")) {
+      throw r.error("attn_logit_softcapping is not supported (Gemma 3 checkpoints leave it null)");
+    }
+    if (r.optBool("use_bidirectional_attention", false)) {
+      throw r.error("use_bidirectional_attention=true is not supported (causal LMs only)");
+    }
+    int window = r.optInt("sliding_window", 4096);
+    if (window <= 0) {
+      throw r.error("sliding_window must be positive, got " + window);
+    }
+    List<String> types = new ArrayList<>();
+    JsonNode lt = r.root.get("layer_types");
+    if (lt != null && !lt.isNull()) {
+      if (!lt.isArray() || lt.size() != layers) {
+        throw r.error("\"layer_types\" must list one type per layer (" + layers + "), got " + lt);
+      }
+      for (JsonNode t : lt) {
+        String type = t.asText();
+        if (!t.isTextual() || !(type.equals(SLIDING_ATTENTION) || type.equals(FULL_ATTENTION))) {
+          throw r.error(
+              "\"layer_types\" entries must be \""
+                  + SLIDING_ATTENTION
+                  + "\" or \""
+                  + FULL_ATTENTION
+                  + "\", got "
+                  + t);
+        }
+        types.add(type);
+      }
+    } else {
+      String key =
+          r.has("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
+      int pattern = r.optInt(key, 6);
+      if (pattern <= 0) {
+        throw r.error("\"" + key + "\" must be positive, got " + pattern);
+      }
+      for (int l = 0; l < layers; l++) {
+        types.add((l + 1) % pattern != 0 ? SLIDING_ATTENTION : FULL_ATTENTION);
+      }
+    }
+    Rope global;
+    double localTheta;
+    JsonNode params = r.root.get("rope_parameters");
+    if (params != null && params.isObject() && params.has(FULL_ATTENTION)) {
+      // transformers 5.x: {"full_attention": {...}, "sliding_attention": {...}}
+      global =
+          ropeOf(
+              new Reader(params.get(FULL_ATTENTION), r.where + " (rope_parameters.full_attention)"),
+              r.optDouble("rope_theta", 1_000_000.0));
+      Rope local =
+          params.has(SLIDING_ATTENTION)
+              ? ropeOf(
+                  new Reader(
+                      params.get(SLIDING_ATTENTION),
+                      r.where + " (rope_parameters.sliding_attention)"),
+                  r.optDouble("rope_local_base_freq", 10_000.0))
+              : Rope.DEFAULT;
+      if (local.llama3() != null || local.linearFactor() != 1.0) {
+        throw r.error("scaled RoPE on sliding_attention layers is not supported");
+      }
+      localTheta = local.theta();
+    } else {
+      global = legacyRope(r, 1_000_000.0);
+      localTheta = r.optDouble("rope_local_base_freq", 10_000.0);
+    }
+    boolean attentionBias = r.optBool("attention_bias", false);
+    return new ModelConfig(
+        Architecture.GEMMA3,
+        hidden,
+        r.requiredInt("intermediate_size"),
+        layers,
+        heads,
+        kvHeads,
+        r.optInt("head_dim", 256),
+        r.requiredInt("vocab_size"),
+        r.optInt("max_position_embeddings", 131_072),
+        activation,
+        false,
+        r.optDouble("rms_norm_eps", 1e-6),
+        global.theta(),
+        global.llama3(),
+        attentionBias,
+        attentionBias,
+        false,
+        true,
+        r.optBool("tie_word_embeddings", true),
+        r.optDouble("initializer_range", 0.02),
+        window,
+        false,
+        r.optInteger("bos_token_id", 2),
+        r.has("eos_token_id") ? r.intList("eos_token_id") : List.of(1),
+        r.optInteger("pad_token_id", 0),
+        r.dtype(),
+        types,
+        localTheta,
+        global.linearFactor(),
+        r.optDouble("query_pre_attn_scalar", 256),
+        r.has("final_logit_softcapping") ? r.optDouble("final_logit_softcapping", 0) : null);
   }
 
   private static ModelConfig parseGpt2(Reader r) {
@@ -288,7 +486,12 @@ public record ModelConfig(
         r.optInteger("bos_token_id", 50256),
         r.has("eos_token_id") ? r.intList("eos_token_id") : List.of(50256),
         r.optInteger("pad_token_id", null),
-        r.dtype());
+        r.dtype(),
+        null,
+        null,
+        1.0,
+        null,
+        null);
   }
 
   /** Typed access to one JSON object, with errors naming the file and key. */

@@ -48,7 +48,7 @@ final class ModuleTree {
     NormLayer base =
         config.layerNorm()
             ? new LayerNorm(w, param(name + ".bias"), config.normEps())
-            : new RmsNorm(w, config.normEps());
+            : new RmsNorm(w, config.normEps(), config.unitOffsetNorms());
     Slot<NormLayer> slot = new Slot<>(name, base);
     norms.put(name, slot);
     return slot;

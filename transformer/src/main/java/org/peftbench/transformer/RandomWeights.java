@@ -8,8 +8,9 @@ import org.peftbench.tensor.Tensor;
 /**
  * Random weights initialised as transformers' {@code _init_weights} does: linear and embedding
  * weights normal(0, {@code initializer_range}) (GPT-2's residual projections scaled by 1/sqrt(2·
- * layers)), biases zero, norm scales one. Same seed ⇒ same weights; each parameter draws from its
- * own stream (seed and name), so the values do not depend on the order of creation.
+ * layers)), biases zero, norm scales one (Gemma's {@code 1 + w} norms: zero). Same seed ⇒ same
+ * weights; each parameter draws from its own stream (seed and name), so the values do not depend on
+ * the order of creation.
  */
 public final class RandomWeights {
   private RandomWeights() {}

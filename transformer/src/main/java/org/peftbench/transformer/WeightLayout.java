@@ -16,7 +16,7 @@ public final class WeightLayout {
     NORMAL,
     /** normal(0, initializer_range / sqrt(2·layers)): GPT-2's residual projections (c_proj). */
     NORMAL_RESIDUAL,
-    /** zeros: biases. */
+    /** zeros: biases, and Gemma's norm scales (which multiply by {@code 1 + weight}). */
     ZEROS,
     /** ones: norm scales. */
     ONES
@@ -50,6 +50,9 @@ public final class WeightLayout {
 
   private static void llama(ModelConfig c, Map<String, Spec> m) {
     int hidden = c.hiddenSize(), ff = c.intermediateSize();
+    // Gemma 3: two more norms per layer, norm scales stored as offsets from 1 (initialised to 0)
+    boolean gemma = c.architecture() == Architecture.GEMMA3;
+    Init norm = c.unitOffsetNorms() ? Init.ZEROS : Init.ONES;
     put(m, "model.embed_tokens.weight", Init.NORMAL, c.vocabSize(), hidden);
     for (int l = 0; l < c.numLayers(); l++) {
       String p = "model.layers." + l + ".";
@@ -58,16 +61,20 @@ public final class WeightLayout {
       linear(m, p + "self_attn.v_proj", c.kvDim(), hidden, c.qkvBias(), Init.NORMAL);
       linear(m, p + "self_attn.o_proj", hidden, c.qDim(), c.outputBias(), Init.NORMAL);
       if (c.qkNorm()) {
-        put(m, p + "self_attn.q_norm.weight", Init.ONES, c.headDim());
-        put(m, p + "self_attn.k_norm.weight", Init.ONES, c.headDim());
+        put(m, p + "self_attn.q_norm.weight", norm, c.headDim());
+        put(m, p + "self_attn.k_norm.weight", norm, c.headDim());
       }
       linear(m, p + "mlp.gate_proj", ff, hidden, c.mlpBias(), Init.NORMAL);
       linear(m, p + "mlp.up_proj", ff, hidden, c.mlpBias(), Init.NORMAL);
       linear(m, p + "mlp.down_proj", hidden, ff, c.mlpBias(), Init.NORMAL);
-      put(m, p + "input_layernorm.weight", Init.ONES, hidden);
-      put(m, p + "post_attention_layernorm.weight", Init.ONES, hidden);
+      put(m, p + "input_layernorm.weight", norm, hidden);
+      put(m, p + "post_attention_layernorm.weight", norm, hidden);
+      if (gemma) {
+        put(m, p + "pre_feedforward_layernorm.weight", norm, hidden);
+        put(m, p + "post_feedforward_layernorm.weight", norm, hidden);
+      }
     }
-    put(m, "model.norm.weight", Init.ONES, hidden);
+    put(m, "model.norm.weight", norm, hidden);
     if (!c.tieWordEmbeddings()) {
       put(m, "lm_head.weight", Init.NORMAL, c.vocabSize(), hidden);
     }

@@ -18,7 +18,8 @@ import org.peftbench.tensor.backend.Backends;
 
 /**
  * Logits, prefix-tuning logits and the training loss of tiny random models of every architecture
- * against an independent float64 PyTorch reference ({@code tools/gen_transformer_golden.py}).
+ * against an independent float64 PyTorch reference ({@code tools/gen_transformer_golden.py}; Gemma
+ * 3 and the sliding-window Mistral from {@code tools/gen_gemma_golden.py}).
  */
 class GoldenTest {
   static final double TOLERANCE = 1e-4;
@@ -117,7 +118,18 @@ class GoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"llama", "llama_bf16", "mistral", "qwen2", "qwen3", "gpt2"})
+  @ValueSource(
+      strings = {
+        "llama",
+        "llama_bf16",
+        "mistral",
+        "qwen2",
+        "qwen3",
+        "gpt2",
+        "gemma3",
+        "gemma3_layer_types",
+        "mistral_window"
+      })
   void logprobsMatchReference(String name) throws Exception {
     Fixture f = Fixture.load(name);
     try (CausalLM m = CausalLM.load(f.dir());
@@ -130,7 +142,18 @@ class GoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"llama", "llama_bf16", "mistral", "qwen2", "qwen3", "gpt2"})
+  @ValueSource(
+      strings = {
+        "llama",
+        "llama_bf16",
+        "mistral",
+        "qwen2",
+        "qwen3",
+        "gpt2",
+        "gemma3",
+        "gemma3_layer_types",
+        "mistral_window"
+      })
   void prefixTuningMatchesReference(String name) throws Exception {
     Fixture f = Fixture.load(name);
     try (CausalLM m = CausalLM.load(f.dir());
@@ -143,7 +166,16 @@ class GoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"llama", "llama_bf16", "qwen3", "gpt2"})
+  @ValueSource(
+      strings = {
+        "llama",
+        "llama_bf16",
+        "qwen3",
+        "gpt2",
+        "gemma3",
+        "gemma3_layer_types",
+        "mistral_window"
+      })
   void trainingLossMatchesReference(String name) throws Exception {
     Fixture f = Fixture.load(name);
     try (CausalLM m = CausalLM.load(f.dir())) {

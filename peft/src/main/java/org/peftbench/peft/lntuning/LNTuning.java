@@ -35,7 +35,7 @@ public final class LNTuning implements PeftMethod {
       Parameter w = copy(module, "ln_tuning_layers.weight", base.weight());
       NormLayer copy;
       if (base instanceof RmsNorm r) {
-        copy = new RmsNorm(w, r.eps());
+        copy = r.withWeight(w); // keeps eps and Gemma's (1 + w) form
       } else if (base instanceof LayerNorm ln) {
         Parameter b = ln.bias() == null ? null : copy(module, "ln_tuning_layers.bias", ln.bias());
         copy = new LayerNorm(w, b, ln.eps());

@@ -2,6 +2,7 @@ package org.peftbench.peft.prompttuning;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.peftbench.autograd.GradMode;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.peft.Init;
 import org.peftbench.peft.PeftMethod;
@@ -72,14 +73,15 @@ public final class PromptTuning implements PeftMethod {
     return rows(model, chosen);
   }
 
+  /**
+   * The input embeddings of {@code ids} as PEFT takes them, {@code word_embeddings(ids)}: the
+   * table's rows, times Gemma's {@code sqrt(hidden_size)} where the model scales its embeddings.
+   */
   private static Tensor rows(CausalLM model, int[] ids) {
-    Tensor table = model.tokenEmbedding().value();
-    int c = table.dim(1);
-    Tensor out = Tensor.zeros(ids.length, c);
-    for (int i = 0; i < ids.length; i++) {
-      table.read((long) ids[i] * c, out.array(), i * c, c);
+    try (var ignored = GradMode.noGrad()) {
+      Tensor e = model.embedTokens(ids, 1, ids.length).value();
+      return e.reshape(ids.length, e.dim(2));
     }
-    return out;
   }
 
   @Override

@@ -349,6 +349,10 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
   @Override
   public synchronized void attention(
       Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
+    if (mask.window() > 0) { // the device kernels have no sliding window
+      cpu.attention(q, k, v, mask, scale, out, lse);
+      return;
+    }
     attention.forward(q, k, v, mask, scale, out, lse);
   }
 
@@ -366,6 +370,10 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
       Tensor dq,
       Tensor dk,
       Tensor dv) {
+    if (mask.window() > 0) {
+      cpu.attentionBackward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
+      return;
+    }
     attention.backward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
   }
 

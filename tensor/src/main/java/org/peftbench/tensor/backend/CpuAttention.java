@@ -12,7 +12,8 @@ import org.peftbench.tensor.Tensor;
  *
  * <p>Calls with many queries (training, prefill) go to {@link BlockedAttention}, which runs every
  * product through the GEMM micro-kernel; the kernels here serve token-by-token decoding (few
- * queries) and very long key axes.
+ * queries), very long key axes, and sliding windows that hide keys (the keys before {@link
+ * AttentionMask#windowStart} get score −∞, like padding).
  *
  * <ul>
  *   <li>{@link #direct}: one full row of scores per query, then softmax, then the weighted sum of
@@ -37,7 +38,7 @@ final class CpuAttention {
   /** Picks the kernel by the numbers of queries and keys (never by thread count). */
   static void forward(
       Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
-    if (BlockedAttention.fitsForward(q, k, mask)) {
+    if (BlockedAttention.fitsForward(q, k, mask) && !mask.windowCuts(q.dim(1))) {
       BlockedAttention.forward(q, k, v, mask, scale, out, lse);
     } else if (mask.keys(k.dim(1)) >= FLASH_MIN_KEYS) {
       flash(q, k, v, mask, scale, out, lse);
@@ -78,10 +79,10 @@ final class CpuAttention {
           float[] p = new float[g.keys()];
           for (int ti = tb * QUERY_BLOCK; ti < Math.min(g.t(), (tb + 1) * QUERY_BLOCK); ti++) {
             int qi = qo + g.qRow(bi, ti, h), oi = oo + g.qRow(bi, ti, h);
-            int limit = keyLimit(mask, ti, g.keys());
+            int limit = keyLimit(mask, ti, g.keys()), from = mask.windowStart(ti);
             float m = Float.NEGATIVE_INFINITY;
             for (int s = 0; s < limit; s++) {
-              if (padded(pad, bi, s, g.sBuf())) {
+              if (s < from || padded(pad, bi, s, g.sBuf())) {
                 p[s] = Float.NEGATIVE_INFINITY;
               } else {
                 p[s] = Simd.dot(Q, qi, K, ko + g.kRow(bi, s, kh), g.d()) * scale;
@@ -137,11 +138,11 @@ final class CpuAttention {
               if (limit <= s0) {
                 continue;
               }
-              int qi = qo + g.qRow(bi, ti, h);
+              int qi = qo + g.qRow(bi, ti, h), from = mask.windowStart(ti);
               float tileMax = Float.NEGATIVE_INFINITY;
               for (int s = s0; s < limit; s++) {
                 float sc = Float.NEGATIVE_INFINITY;
-                if (!padded(pad, bi, s, g.sBuf())) {
+                if (s >= from && !padded(pad, bi, s, g.sBuf())) {
                   sc = Simd.dot(Q, qi, K, ko + g.kRow(bi, s, kh), d) * scale;
                   tileMax = Math.max(tileMax, sc);
                 }
@@ -201,7 +202,7 @@ final class CpuAttention {
       Tensor dq,
       Tensor dk,
       Tensor dv) {
-    if (BlockedAttention.fitsBackward(q, k, mask)) {
+    if (BlockedAttention.fitsBackward(q, k, mask) && !mask.windowCuts(q.dim(1))) {
       BlockedAttention.backward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
       return;
     }
@@ -256,10 +257,10 @@ final class CpuAttention {
             if (l == Float.NEGATIVE_INFINITY) {
               continue;
             }
-            int limit = keyLimit(mask, ti, g.keys());
+            int limit = keyLimit(mask, ti, g.keys()), from = mask.windowStart(ti);
             for (int s = 0; s < limit; s++) {
               p[s] =
-                  padded(pad, bi, s, g.sBuf())
+                  s < from || padded(pad, bi, s, g.sBuf())
                       ? Float.NEGATIVE_INFINITY
                       : Simd.dot(Q, qo + row, K, ko + g.kRow(bi, s, kh), d) * scale - l;
             }
@@ -298,7 +299,7 @@ final class CpuAttention {
               for (int ti = tFrom; ti < g.t(); ti++) {
                 float l = LSE[lo + g.lseAt(bi, h, ti)];
                 p[ti] =
-                    l == Float.NEGATIVE_INFINITY
+                    l == Float.NEGATIVE_INFINITY || s < mask.windowStart(ti)
                         ? Float.NEGATIVE_INFINITY
                         : Simd.dot(Q, qo + g.qRow(bi, ti, h), K, ko + krow, d) * scale - l;
               }

@@ -6,7 +6,8 @@ package org.peftbench.tensor.backend;
  *
  * <p>Frequencies: {@code inv_freq[i] = theta^(-2i/D)}, optionally rescaled with {@code
  * rope_scaling} type {@code llama3} (Llama 3.1/3.2) exactly as transformers' {@code
- * _compute_llama3_parameters}; angles are computed in double and rounded to float.
+ * _compute_llama3_parameters}, or divided by a {@code linear} factor (Gemma 3's global layers);
+ * angles are computed in double and rounded to float.
  */
 public final class RopeTable {
   private final int headDim;
@@ -22,14 +23,36 @@ public final class RopeTable {
       int originalMaxPositionEmbeddings) {}
 
   public RopeTable(int headDim, int maxPositions, double theta, Llama3Scaling scaling) {
-    this(headDim, headDim, maxPositions, theta, scaling);
+    this(headDim, headDim, maxPositions, theta, scaling, 1.0);
+  }
+
+  /**
+   * @param linearFactor {@code rope_scaling} type {@code linear}: every frequency divided by this
+   *     factor (transformers' {@code inv_freq /= factor}, in float32); 1 for none
+   */
+  public RopeTable(
+      int headDim, int maxPositions, double theta, Llama3Scaling scaling, double linearFactor) {
+    this(headDim, headDim, maxPositions, theta, scaling, linearFactor);
+  }
+
+  public RopeTable(
+      int headDim, int rotaryDim, int maxPositions, double theta, Llama3Scaling scaling) {
+    this(headDim, rotaryDim, maxPositions, theta, scaling, 1.0);
   }
 
   /**
    * @param rotaryDim how many leading dimensions of each head rotate (= headDim for full RoPE)
    */
-  public RopeTable(
-      int headDim, int rotaryDim, int maxPositions, double theta, Llama3Scaling scaling) {
+  private RopeTable(
+      int headDim,
+      int rotaryDim,
+      int maxPositions,
+      double theta,
+      Llama3Scaling scaling,
+      double linearFactor) {
+    if (!(linearFactor > 0)) {
+      throw new IllegalArgumentException("linear RoPE factor must be > 0, got " + linearFactor);
+    }
     if (rotaryDim != headDim) {
       throw new IllegalArgumentException("partial rotary embeddings are not supported");
     }
@@ -43,6 +66,9 @@ public final class RopeTable {
     for (int i = 0; i < half; i++) {
       // transformers computes inv_freq in float32: 1 / theta^(arange(0, D, 2)/D)
       invFreq[i] = (float) (1.0 / Math.pow(theta, (2.0 * i) / headDim));
+      if (linearFactor != 1.0) {
+        invFreq[i] = (float) invFreq[i] / (float) linearFactor;
+      }
     }
     if (scaling != null) {
       double lowWavelen = scaling.originalMaxPositionEmbeddings() / scaling.lowFreqFactor();

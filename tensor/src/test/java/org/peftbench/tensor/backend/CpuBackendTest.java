@@ -527,7 +527,39 @@ class CpuBackendTest {
             new Attn(
                 "bidirectional", 1, 5, 2, 1, 7, 9, new AttentionMask(0, 0, false, null, -1), false),
             new Attn("long", 1, 70, 3, 1, 24, 300, new AttentionMask(2, 230, true, null, -1), true),
-            new Attn("blocks GQA", 2, 81, 4, 2, 16, 81, AttentionMask.causalSelf(), true));
+            new Attn("blocks GQA", 2, 81, 4, 2, 16, 81, AttentionMask.causalSelf(), true),
+            // sliding windows (Mistral, Gemma 3 local layers): keys window+ slots back are hidden
+            new Attn("window", 2, 9, 4, 2, 8, 9, AttentionMask.causalSelf().withWindow(3), true),
+            new Attn(
+                "window prefix+cache",
+                2,
+                3,
+                4,
+                2,
+                16,
+                12,
+                new AttentionMask(3, 6, true, null, 11, 4),
+                false),
+            new Attn(
+                "window long",
+                1,
+                70,
+                3,
+                1,
+                24,
+                300,
+                new AttentionMask(2, 230, true, null, -1, 50),
+                true),
+            new Attn(
+                "window blocks",
+                2,
+                81,
+                4,
+                2,
+                16,
+                81,
+                AttentionMask.causalSelf().withWindow(20),
+                true));
     for (Attn a : configs) {
       for (String kernel : new String[] {"attention", "direct", "flash"}) {
         all.add(
@@ -544,13 +576,7 @@ class CpuBackendTest {
                     pad[0] = true; // query 0 of batch 0 sees nothing
                     pad[a.s - 1] = true;
                     pad[pad.length - 2] = true;
-                    mask =
-                        new AttentionMask(
-                            mask.prefix(),
-                            mask.queryOffset(),
-                            mask.causal(),
-                            pad,
-                            mask.keyLength());
+                    mask = mask.withKeyPadding(pad);
                   }
                   Tensor out = rand(rnd, a.b, a.t, a.hq, a.d), lse = rand(rnd, a.b, a.hq, a.t);
                   float scale = (float) (1 / Math.sqrt(a.d));

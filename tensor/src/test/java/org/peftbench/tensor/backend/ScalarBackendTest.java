@@ -389,6 +389,31 @@ class ScalarBackendTest {
   }
 
   @Test
+  void slidingWindowHidesKeysWindowOrMoreSlotsBack() {
+    // transformers' sliding_window_overlay: key slot j visible to query slot i iff i − j < window
+    AttentionMask m = new AttentionMask(0, 0, true, null, -1, 3);
+    assertThat(m.visible(0, 5, 2, 8)).isFalse(); // 5 − 2 = 3
+    assertThat(m.visible(0, 5, 3, 8)).isTrue(); // 5 − 3 = 2
+    assertThat(m.visible(0, 5, 5, 8)).isTrue();
+    assertThat(m.visible(0, 5, 6, 8)).isFalse(); // still causal
+    assertThat(m.windowStart(5)).isEqualTo(3);
+    assertThat(m.windowCuts(3)).isFalse(); // queries 0..2 see all their keys
+    assertThat(m.windowCuts(4)).isTrue();
+    // the query's slot counts the prefix and the cache: prefix 2, offset 4, t 1 → slot 7
+    AttentionMask c = new AttentionMask(2, 4, true, null, -1, 4);
+    assertThat(c.visible(0, 1, 3, 10)).isFalse(); // 7 − 3 = 4
+    assertThat(c.visible(0, 1, 4, 10)).isTrue();
+    assertThat(c.visible(0, 1, 1, 10)).isFalse(); // prefix keys slide out too
+    // one query at slot 2 of keys [1,0],[0,1],[1,1] with window 2: keys 1 and 2 only
+    Tensor q = t(new float[] {0, 0}, 1, 1, 1, 2);
+    Tensor k = t(new float[] {1, 0, 0, 1, 1, 1}, 1, 3, 1, 2);
+    Tensor v = t(new float[] {10, 0, 0, 20, 8, 8}, 1, 3, 1, 2);
+    Tensor out = Tensor.zeros(1, 1, 1, 2), lse = Tensor.zeros(1, 1, 1);
+    be.attention(q, k, v, new AttentionMask(0, 2, true, null, -1, 2), 1f, out, lse);
+    assertClose(out, new float[] {4, 14}, 1e-6);
+  }
+
+  @Test
   void attentionBackwardMatchesFiniteDifferences() {
     Random rnd = new Random(3);
     int b = 2, tq = 3, hq = 4, hkv = 2, d = 3, s = 5;
