@@ -43,6 +43,7 @@ import org.peftbench.tensor.safetensors.SafetensorsWriter;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.LanguageModelLoss;
 import org.peftbench.transformer.ModelInput;
+import org.peftbench.transformer.ModelStructure;
 import org.peftbench.transformer.SequenceLimits;
 import org.peftbench.transformer.tokenizer.Tokenizer;
 
@@ -58,9 +59,9 @@ public final class PeftModel {
 
   private final CausalLM base;
   private final PeftMethod method;
-  private final ModelShapes shapes;
+  private final ModelStructure shapes;
 
-  private PeftModel(CausalLM base, PeftMethod method, ModelShapes shapes) {
+  private PeftModel(CausalLM base, PeftMethod method, ModelStructure shapes) {
     this.base = base;
     this.method = method;
     this.shapes = shapes;
@@ -82,7 +83,7 @@ public final class PeftModel {
    */
   private static PeftModel apply(
       CausalLM model, PeftConfig config, long seed, Tokenizer tokenizer, boolean loading) {
-    ModelShapes shapes = ModelShapes.of(model.config());
+    ModelStructure shapes = ModelStructure.of(model.config());
     for (var slot : model.linears().values()) {
       if (slot.get() != slot.base()) {
         throw new IllegalStateException(

@@ -11,6 +11,7 @@ import org.peftbench.peft.lokr.LoKrConfig;
 import org.peftbench.peft.prefixtuning.PrefixTuningConfig;
 import org.peftbench.peft.ptuning.PromptEncoderConfig;
 import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * Trainable/total counts for the real configs in ../shared/models, against counts derived by hand
@@ -18,9 +19,9 @@ import org.peftbench.transformer.CausalLM;
  * IA3 on k/v/down (down scales its input); 20 virtual tokens; BitFit on q_proj, v_proj.
  */
 class ParameterCountTest {
-  static ModelShapes shapes(String model) {
+  static ModelStructure shapes(String model) {
     Path dir = Fixtures.shared().resolve("models").resolve(model);
-    return ModelShapes.load(
+    return ModelStructure.load(
         dir.resolve(
             model.startsWith("smollm2") ? "config.transformers-v5-resaved.json" : "config.json"));
   }
@@ -105,7 +106,7 @@ class ParameterCountTest {
     // C=64, I=172, L=5, H=8, Hkv=4, D=8 (kv 32), V=512, tied.
     // per layer 4096 + 2·2048 + 4096 + 3·64·172 + 128 = 45,440; ×5 = 227,200; + 32,768 + 64
     long total = 260_032;
-    ModelShapes s = shapes("stories260K");
+    ModelStructure s = shapes("stories260K");
     assertThat(s.totalParameters()).isEqualTo(total);
     long[][] expected = {
       {PeftType.LORA.ordinal(), 8_960}, // (8·128 + 8·96)·5
@@ -147,7 +148,7 @@ class ParameterCountTest {
     try (CausalLM model = CausalLM.load(dir)) {
       PeftModel pm = PeftModel.apply(model, PeftConfigs.defaults(type), 0, null);
       assertThat(pm.countLive()).isEqualTo(pm.count());
-      assertThat(pm.count()).isEqualTo(PeftConfigs.defaults(type).count(ModelShapes.load(dir)));
+      assertThat(pm.count()).isEqualTo(PeftConfigs.defaults(type).count(ModelStructure.load(dir)));
     }
   }
 
@@ -183,10 +184,10 @@ class ParameterCountTest {
   void unsupportedModelTypeIsAClearError(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
     Path cfg = dir.resolve("config.json");
-    java.nio.file.Files.writeString(cfg, "{\"model_type\": \"gemma3_text\", \"hidden_size\": 8}");
-    assertThatThrownBy(() -> ModelShapes.load(cfg))
-        .hasMessageContaining("gemma3_text")
-        .hasMessageContaining("not supported")
+    java.nio.file.Files.writeString(cfg, "{\"model_type\": \"mamba\", \"hidden_size\": 8}");
+    assertThatThrownBy(() -> ModelStructure.load(cfg))
+        .hasMessageContaining("mamba")
+        .hasMessageContaining("unsupported")
         .hasMessageContaining(cfg.toString());
   }
 }

@@ -41,6 +41,7 @@ import org.peftbench.transformer.nn.Slot;
  */
 public final class CausalLM implements AutoCloseable {
   private final ModelConfig config;
+  private final ModelStructure structure;
   private final Map<String, Parameter> parameters;
   private final Map<String, Slot<LinearLayer>> linears;
   private final Map<String, Slot<NormLayer>> norms;
@@ -57,19 +58,25 @@ public final class CausalLM implements AutoCloseable {
     this.config = config;
     this.parameters = Collections.unmodifiableMap(params);
     this.weightOwner = owner;
+    this.structure = ModelStructure.of(config);
     ModuleTree tree = new ModuleTree(config, params);
     boolean gpt2 = config.architecture() == Architecture.GPT2;
-    tokenEmbedding = tree.param(gpt2 ? "transformer.wte.weight" : "model.embed_tokens.weight");
-    positionEmbedding = gpt2 ? tree.param("transformer.wpe.weight") : null;
+    tokenEmbedding = tree.param(structure.tokenEmbedding().name() + ".weight");
+    positionEmbedding =
+        structure.positionEmbedding() == null
+            ? null
+            : tree.param(structure.positionEmbedding().name() + ".weight");
     List<DecoderBlock> list = new ArrayList<>();
-    for (int l = 0; l < config.numLayers(); l++) {
-      list.add(gpt2 ? new Gpt2Block(config, l, tree) : new LlamaBlock(config, l, tree));
+    for (ModelStructure.Layer layer : structure.layers()) {
+      list.add(gpt2 ? new Gpt2Block(config, layer, tree) : new LlamaBlock(config, layer, tree));
     }
     blocks = List.copyOf(list);
-    finalNorm = tree.norm(gpt2 ? "transformer.ln_f" : "model.norm");
+    finalNorm = tree.norm(structure.finalNorm());
+    ModelStructure.ModuleSpec head = structure.lmHead();
     lmHead =
         tree.linear(
-            "lm_head", config.tieWordEmbeddings() ? tokenEmbedding : tree.param("lm_head.weight"));
+            head,
+            config.tieWordEmbeddings() ? tokenEmbedding : tree.param(head.name() + ".weight"));
     linears = Collections.unmodifiableMap(tree.linears);
     norms = Collections.unmodifiableMap(tree.norms);
   }
@@ -85,7 +92,7 @@ public final class CausalLM implements AutoCloseable {
     SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(modelDir);
     try {
       Map<String, Parameter> params = new LinkedHashMap<>();
-      for (WeightLayout.Spec spec : WeightLayout.of(config).values()) {
+      for (ModelStructure.ParameterSpec spec : ModelStructure.of(config).parameters().values()) {
         String stored = storedName(ckpt, spec.name());
         if (stored == null) {
           throw new ModelException(
@@ -109,7 +116,7 @@ public final class CausalLM implements AutoCloseable {
   /** A model over given tensors (HF names; e.g. random weights from {@link RandomWeights}). */
   public static CausalLM fromTensors(ModelConfig config, Map<String, Tensor> tensors) {
     Map<String, Parameter> params = new LinkedHashMap<>();
-    for (WeightLayout.Spec spec : WeightLayout.of(config).values()) {
+    for (ModelStructure.ParameterSpec spec : ModelStructure.of(config).parameters().values()) {
       Tensor t = tensors.get(spec.name());
       if (t == null) {
         throw new ModelException("missing tensor '" + spec.name() + "'");
@@ -131,7 +138,7 @@ public final class CausalLM implements AutoCloseable {
     return null;
   }
 
-  private static void check(String where, WeightLayout.Spec spec, Tensor t) {
+  private static void check(String where, ModelStructure.ParameterSpec spec, Tensor t) {
     if (!Arrays.equals(spec.shape(), t.shape())) {
       throw new ModelException(
           where
@@ -152,6 +159,11 @@ public final class CausalLM implements AutoCloseable {
 
   public ModelConfig config() {
     return config;
+  }
+
+  /** The model's structure: module names, roles and shapes, parameter layout. */
+  public ModelStructure structure() {
+    return structure;
   }
 
   /** HF parameter name → parameter, in HF order (tied weights once, under the embedding). */
