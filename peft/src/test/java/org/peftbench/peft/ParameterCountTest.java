@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.peftbench.peft.lokr.LoKrConfig;
 import org.peftbench.peft.prefixtuning.PrefixTuningConfig;
 import org.peftbench.peft.ptuning.PromptEncoderConfig;
@@ -108,24 +108,27 @@ class ParameterCountTest {
     long total = 260_032;
     ModelStructure s = shapes("stories260K");
     assertThat(s.totalParameters()).isEqualTo(total);
-    long[][] expected = {
-      {PeftType.LORA.ordinal(), 8_960}, // (8·128 + 8·96)·5
-      {PeftType.IA3.ordinal(), 1_180}, // (32 + 32 + 172)·5
-      {PeftType.PROMPT_TUNING.ordinal(), 1_280}, // 20·64
-      {PeftType.PREFIX_TUNING.ordinal(), 6_400}, // 20·2·5·32
-      {PeftType.P_TUNING.ordinal(), 13_760}, // 20·64 + 3·(64·64 + 64)
-      {PeftType.LN_TUNING.ordinal(), 704}, // 2·64·5 + 64
-      {PeftType.BITFIT.ordinal(), 480}, // (64 + 32)·5
-      {PeftType.VERA.ordinal(), 3_040}, // ((256 + 64) + (256 + 32))·5; A, B are buffers
-      {PeftType.LOHA.ordinal(), 17_920}, // (2·8·128 + 2·8·96)·5
-      {PeftType.LOKR.ordinal(), 1_120}, // q: 64=8·8 → W1 8×8 + W2 8×8; v: 32=4·8 → 4×8 + 8×8
-      {PeftType.FULL.ordinal(), total},
-      {PeftType.NONE.ordinal(), 0},
+    Object[][] expected = {
+      {PeftType.LORA, 8_960}, // (8·128 + 8·96)·5
+      {PeftType.IA3, 1_180}, // (32 + 32 + 172)·5
+      {PeftType.PROMPT_TUNING, 1_280}, // 20·64
+      {PeftType.PREFIX_TUNING, 6_400}, // 20·2·5·32
+      {PeftType.P_TUNING, 13_760}, // 20·64 + 3·(64·64 + 64)
+      {PeftType.LN_TUNING, 704}, // 2·64·5 + 64
+      {PeftType.BITFIT, 480}, // (64 + 32)·5
+      {PeftType.VERA, 3_040}, // ((256 + 64) + (256 + 32))·5; A, B are buffers
+      {PeftType.LOHA, 17_920}, // (2·8·128 + 2·8·96)·5
+      {PeftType.LOKR, 1_120}, // q: 64=8·8 → W1 8×8 + W2 8×8; v: 32=4·8 → 4×8 + 8×8
+      {PeftType.FULL, total},
+      {PeftType.NONE, 0},
     };
-    for (long[] e : expected) {
-      PeftType t = PeftType.values()[(int) e[0]];
-      assertThat(PeftConfigs.defaults(t).count(s).trainable()).as(t.name()).isEqualTo(e[1]);
+    for (Object[] e : expected) {
+      PeftType t = (PeftType) e[0];
+      assertThat(PeftConfigs.defaults(t).count(s).trainable())
+          .as(t.name())
+          .isEqualTo(((Number) e[1]).longValue());
     }
+    assertThat(expected.length).isEqualTo(PeftMethods.builtIn().size());
     // "all-linear": the 7 projections of each layer, not lm_head: r·(in+out) summed:
     //   8·(q 128 + k 96 + v 96 + o 128 + gate 236 + up 236 + down 236) = 8·1,156 = 9,248; ×5
     var allLinear =
@@ -142,7 +145,7 @@ class ParameterCountTest {
   }
 
   @ParameterizedTest
-  @EnumSource(PeftType.class)
+  @MethodSource("org.peftbench.peft.PeftMethods#builtIn")
   void liveModelCountsAgreeWithStructure(PeftType type) {
     Path dir = Fixtures.shared().resolve("models/stories260K");
     try (CausalLM model = CausalLM.load(dir)) {

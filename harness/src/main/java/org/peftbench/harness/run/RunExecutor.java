@@ -14,14 +14,15 @@ import org.peftbench.datasets.SplitLoader;
 import org.peftbench.datasets.SplitOptions;
 import org.peftbench.datasets.Task;
 import org.peftbench.datasets.TaskRegistry;
-import org.peftbench.harness.cost.FlopModel;
 import org.peftbench.harness.results.Provenance;
 import org.peftbench.harness.results.RunResult;
 import org.peftbench.harness.suite.Caps;
 import org.peftbench.harness.suite.Suite;
+import org.peftbench.peft.ForwardFlops;
 import org.peftbench.peft.ParameterCount;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftConfigs;
+import org.peftbench.peft.PeftMethods;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.backend.Backends;
@@ -43,6 +44,9 @@ public final class RunExecutor {
   static final int THROUGHPUT_PROMPT = 64;
 
   static final int THROUGHPUT_NEW = 16;
+
+  /** The sequence length of PSCP's FLOPs term M_f (PEFT-Bench: one 512-token sequence). */
+  static final int FLOP_TOKENS = 512;
 
   private RunExecutor() {}
 
@@ -125,11 +129,7 @@ public final class RunExecutor {
       ParameterCount count = pm.count();
       r.cost.trainableParams = count.trainable();
       r.cost.totalParams = count.total();
-      FlopModel.Result flops =
-          FlopModel.adapted(
-              FlopModel.Arch.fromConfig(modelDir.resolve("config.json")),
-              FlopModel.DEFAULT_TOKENS,
-              resolvedPeft);
+      ForwardFlops flops = PeftMethods.forwardFlops(pm.config(), model.structure(), FLOP_TOKENS);
       r.cost.forwardFlopsBase = flops.base();
       r.cost.forwardFlopsAdapted = flops.adapted();
       r.cost.mergedForInference = flops.merged();
