@@ -222,17 +222,16 @@ public final class PeftModel {
     return new ParameterCount(trainable, base.parameterCount() + added);
   }
 
-  /** Virtual positions prepended to the input (prompt tuning, P-tuning), else 0. */
   /**
    * Positions the method takes before the real tokens: prompt tuning's and P-tuning's virtual
    * tokens, prefix tuning's prefix (its keys shift the positions, as in HF). The real tokens get
    * {@link SequenceLimits#maxTokens} of the rest.
    */
   public int reservedPositions() {
-    return virtualTokens()
-        + (method.config() instanceof PrefixTuningConfig pc ? pc.numVirtualTokens() : 0);
+    return method.reservedPositions();
   }
 
+  /** Virtual positions prepended to the input (prompt tuning, P-tuning), else 0. */
   public int virtualTokens() {
     return method.virtualTokens();
   }
