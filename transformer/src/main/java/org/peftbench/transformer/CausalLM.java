@@ -54,11 +54,12 @@ public final class CausalLM implements AutoCloseable {
   private RopeTable rope;
   private boolean gradientCheckpointing;
 
-  private CausalLM(ModelConfig config, Map<String, Parameter> params, AutoCloseable owner) {
+  private CausalLM(ModelStructure structure, Map<String, Parameter> params, AutoCloseable owner) {
+    ModelConfig config = structure.config();
     this.config = config;
     this.parameters = Collections.unmodifiableMap(params);
     this.weightOwner = owner;
-    this.structure = ModelStructure.of(config);
+    this.structure = structure;
     ModuleTree tree = new ModuleTree(config, params);
     boolean gpt2 = config.architecture() == Architecture.GPT2;
     tokenEmbedding = tree.param(structure.tokenEmbedding().name() + ".weight");
@@ -89,10 +90,11 @@ public final class CausalLM implements AutoCloseable {
    */
   public static CausalLM load(Path modelDir) {
     ModelConfig config = ModelConfig.load(modelDir);
+    ModelStructure structure = ModelStructure.of(config);
     SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(modelDir);
     try {
       Map<String, Parameter> params = new LinkedHashMap<>();
-      for (ModelStructure.ParameterSpec spec : ModelStructure.of(config).parameters().values()) {
+      for (ModelStructure.ParameterSpec spec : structure.parameters().values()) {
         String stored = storedName(ckpt, spec.name());
         if (stored == null) {
           throw new ModelException(
@@ -106,7 +108,7 @@ public final class CausalLM implements AutoCloseable {
         check(ckpt.source().toString(), spec, t);
         params.put(spec.name(), new Parameter(spec.name(), t, false));
       }
-      return new CausalLM(config, params, ckpt);
+      return new CausalLM(structure, params, ckpt);
     } catch (RuntimeException e) {
       ckpt.close();
       throw e;
@@ -115,8 +117,9 @@ public final class CausalLM implements AutoCloseable {
 
   /** A model over given tensors (HF names; e.g. random weights from {@link RandomWeights}). */
   public static CausalLM fromTensors(ModelConfig config, Map<String, Tensor> tensors) {
+    ModelStructure structure = ModelStructure.of(config);
     Map<String, Parameter> params = new LinkedHashMap<>();
-    for (ModelStructure.ParameterSpec spec : ModelStructure.of(config).parameters().values()) {
+    for (ModelStructure.ParameterSpec spec : structure.parameters().values()) {
       Tensor t = tensors.get(spec.name());
       if (t == null) {
         throw new ModelException("missing tensor '" + spec.name() + "'");
@@ -124,7 +127,7 @@ public final class CausalLM implements AutoCloseable {
       check("weights", spec, t);
       params.put(spec.name(), new Parameter(spec.name(), t, false));
     }
-    return new CausalLM(config, params, null);
+    return new CausalLM(structure, params, null);
   }
 
   /** The name a parameter has in the checkpoint (GPT-2 files often drop "transformer."). */
