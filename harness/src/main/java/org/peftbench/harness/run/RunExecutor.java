@@ -43,9 +43,6 @@ public final class RunExecutor {
 
   static final int THROUGHPUT_NEW = 16;
 
-  /** The sequence length of PSCP's FLOPs term M_f (PEFT-Bench: one 512-token sequence). */
-  static final int FLOP_TOKENS = 512;
-
   private RunExecutor() {}
 
   /**
@@ -126,7 +123,8 @@ public final class RunExecutor {
       ParameterCount count = pm.count();
       r.cost.trainableParams = count.trainable();
       r.cost.totalParams = count.total();
-      ForwardFlops flops = PeftMethods.forwardFlops(pm.config(), model.structure(), FLOP_TOKENS);
+      ForwardFlops flops =
+          PeftMethods.forwardFlops(pm.config(), model.structure(), ForwardFlops.PSCP_TOKENS);
       r.cost.forwardFlopsBase = flops.base();
       r.cost.forwardFlopsAdapted = flops.adapted();
       r.cost.mergedForInference = flops.merged();
