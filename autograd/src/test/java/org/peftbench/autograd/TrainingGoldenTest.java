@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.peftbench.autograd.optim.AdamW;
-import org.peftbench.autograd.optim.GradAccumulation;
-import org.peftbench.autograd.optim.GradClip;
 import org.peftbench.autograd.optim.LrSchedule;
+import org.peftbench.autograd.optim.TrainStep;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.AttentionMask;
 import org.peftbench.tensor.backend.RopeTable;
@@ -78,34 +77,40 @@ class TrainingGoldenTest {
             cfg.get("weight_decay").asDouble());
     LrSchedule schedule =
         LrSchedule.cosine(cfg.get("lr").asDouble(), cfg.get("warmup").asInt(), steps);
-    GradAccumulation acc = new GradAccumulation(accumSteps);
-    int micro = 0;
-    for (JsonNode batch : fx.get("batches")) {
-      Var loss = forward(ints(batch.get("ids")), ints(batch.get("targets")));
-      double expected = fx.get("losses").get(micro).asDouble();
-      assertThat(loss.item())
-          .as("loss of micro-batch " + micro)
-          .isCloseTo((float) expected, org.assertj.core.data.Percentage.withPercentage(TOL * 100));
-      System.out.printf("golden loss %d: %.9f vs torch %.9f%n", micro, loss.item(), expected);
-      Ops.scale(loss, acc.lossScale()).backward();
-      micro++;
-      if (acc.microStep()) {
-        long step = acc.optimizerSteps() - 1;
-        float norm = GradClip.clipGlobalNorm(params, cfg.get("max_norm").asDouble());
-        assertThat((double) norm)
-            .as("grad norm at step " + step)
-            .isCloseTo(
-                fx.get("grad_norms").get((int) step).asDouble(),
-                org.assertj.core.data.Percentage.withPercentage(TOL * 100));
-        assertThat(schedule.lr(step))
-            .isCloseTo(
-                fx.get("lrs").get((int) step).asDouble(),
-                org.assertj.core.data.Offset.offset(1e-15));
-        opt.step(schedule.lr(step));
-        opt.zeroGrad();
-      }
+    // the production training step (accumulation, clipping, schedule, AdamW) against PyTorch
+    TrainStep trainStep =
+        new TrainStep(opt, schedule, cfg.get("max_norm").asDouble(), accumSteps, 0);
+    List<JsonNode> batches = new ArrayList<>();
+    fx.get("batches").forEach(batches::add);
+    assertThat(batches).hasSize(steps * accumSteps);
+    for (int step = 0; step < steps; step++) {
+      int first = step * accumSteps;
+      TrainStep.Result r =
+          trainStep.run(
+              step,
+              m -> {
+                JsonNode batch = batches.get(first + m);
+                Var loss = forward(ints(batch.get("ids")), ints(batch.get("targets")));
+                double expected = fx.get("losses").get(first + m).asDouble();
+                assertThat(loss.item())
+                    .as("loss of micro-batch " + (first + m))
+                    .isCloseTo(
+                        (float) expected,
+                        org.assertj.core.data.Percentage.withPercentage(TOL * 100));
+                System.out.printf(
+                    "golden loss %d: %.9f vs torch %.9f%n", first + m, loss.item(), expected);
+                return loss;
+              });
+      assertThat(r.failed()).isFalse();
+      assertThat(r.gradNorm())
+          .as("grad norm at step " + step)
+          .isCloseTo(
+              fx.get("grad_norms").get(step).asDouble(),
+              org.assertj.core.data.Percentage.withPercentage(TOL * 100));
+      assertThat(r.lr())
+          .isCloseTo(
+              fx.get("lrs").get(step).asDouble(), org.assertj.core.data.Offset.offset(1e-15));
     }
-    assertThat(acc.optimizerSteps()).isEqualTo(steps);
     fx.get("final")
         .properties()
         .forEach(

@@ -1,6 +1,7 @@
 package org.peftbench.peft;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * The configuration of one PEFT method. Each implementation is a record whose JSON form is the
@@ -16,23 +17,23 @@ public interface PeftConfig {
    * This config with the fields PEFT fills in from the model filled in: default target modules for
    * the architecture, or {@code token_dim}/{@code num_layers}/... for prompt learning.
    */
-  PeftConfig resolve(ModelShapes model);
+  PeftConfig resolve(ModelStructure model);
 
   /**
    * The parameters {@code print_trainable_parameters} reports as trainable, from structure alone.
    * Call on a {@link #resolve resolved} config.
    */
-  long trainableParameters(ModelShapes model);
+  long trainableParameters(ModelStructure model);
 
   /** Parameters the method adds to the model (they count in the total too). */
-  default long addedParameters(ModelShapes model) {
+  default long addedParameters(ModelStructure model) {
     return trainableParameters(model);
   }
 
   /**
    * {@code (trainable, total)} exactly as PEFT's {@code print_trainable_parameters} counts them.
    */
-  default ParameterCount count(ModelShapes model) {
+  default ParameterCount count(ModelStructure model) {
     PeftConfig r = resolve(model);
     long trainable = r.trainableParameters(model);
     long added = r.addedParameters(model);

@@ -8,18 +8,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.peftbench.peft.bitfit.BitFitConfig;
-import org.peftbench.peft.full.FullFineTuningConfig;
-import org.peftbench.peft.ia3.IA3Config;
-import org.peftbench.peft.lntuning.LNTuningConfig;
-import org.peftbench.peft.loha.LoHaConfig;
-import org.peftbench.peft.lokr.LoKrConfig;
-import org.peftbench.peft.lora.LoraConfig;
-import org.peftbench.peft.none.NoAdapterConfig;
-import org.peftbench.peft.prefixtuning.PrefixTuningConfig;
-import org.peftbench.peft.prompttuning.PromptTuningConfig;
-import org.peftbench.peft.ptuning.PromptEncoderConfig;
-import org.peftbench.peft.vera.VeraConfig;
 
 /**
  * Reads and writes {@code adapter_config.json} in HF PEFT's form: {@code peft_type}, {@code
@@ -39,24 +27,7 @@ public final class PeftConfigs {
 
   /** A config with PEFT's defaults for {@code type}. */
   public static PeftConfig defaults(PeftType type) {
-    return switch (type) {
-      case LORA -> LoraConfig.defaults();
-      case IA3 -> IA3Config.defaults();
-      case PROMPT_TUNING -> PromptTuningConfig.defaults();
-      case PREFIX_TUNING -> PrefixTuningConfig.defaults();
-      case P_TUNING -> PromptEncoderConfig.defaults();
-      case LN_TUNING -> LNTuningConfig.defaults();
-      case BITFIT -> BitFitConfig.defaults();
-      case VERA -> VeraConfig.defaults();
-      case LOHA -> LoHaConfig.defaults();
-      case LOKR -> LoKrConfig.defaults();
-      case FULL -> new FullFineTuningConfig();
-      case NONE -> new NoAdapterConfig();
-    };
-  }
-
-  private static Class<? extends PeftConfig> recordClass(PeftType type) {
-    return defaults(type).getClass();
+    return PeftMethods.spec(type).defaults();
   }
 
   /** Parses an adapter config object; {@code source} names it in errors. */
@@ -75,9 +46,9 @@ public final class PeftConfigs {
     }
     rejectUnsupported(node, source);
     try {
-      PeftType t = PeftType.parse(type.asText());
+      PeftMethodSpec<?> spec = PeftMethods.spec(type.asText());
       // Start from PEFT's defaults and overlay what the file says, so absent fields keep them.
-      ObjectNode merged = JSON.valueToTree(defaults(t));
+      ObjectNode merged = JSON.valueToTree(spec.defaults());
       node.fields()
           .forEachRemaining(
               e -> {
@@ -86,7 +57,7 @@ public final class PeftConfigs {
                   merged.set(e.getKey(), e.getValue());
                 }
               });
-      return JSON.treeToValue(merged, recordClass(t));
+      return JSON.treeToValue(merged, spec.configClass());
     } catch (JsonProcessingException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IllegalArgumentException(source + ": " + cause.getMessage(), e);

@@ -48,6 +48,14 @@ public interface PeftMethod {
     return 0;
   }
 
+  /**
+   * Positions the method takes before the real tokens: its virtual tokens, or a prefix whose keys
+   * shift the real tokens' positions (prefix tuning overrides this).
+   */
+  default int reservedPositions() {
+    return virtualTokens();
+  }
+
   /** Whether {@link #merge} can fold the adapter into plain base layers. */
   default boolean canMerge() {
     return false;

@@ -13,36 +13,13 @@ import java.util.Set;
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.autograd.Var;
-import org.peftbench.peft.bitfit.BitFit;
-import org.peftbench.peft.bitfit.BitFitConfig;
-import org.peftbench.peft.full.FullFineTuning;
-import org.peftbench.peft.full.FullFineTuningConfig;
-import org.peftbench.peft.ia3.IA3;
-import org.peftbench.peft.ia3.IA3Config;
-import org.peftbench.peft.lntuning.LNTuning;
-import org.peftbench.peft.lntuning.LNTuningConfig;
-import org.peftbench.peft.loha.LoHa;
-import org.peftbench.peft.loha.LoHaConfig;
-import org.peftbench.peft.lokr.LoKr;
-import org.peftbench.peft.lokr.LoKrConfig;
-import org.peftbench.peft.lora.Lora;
-import org.peftbench.peft.lora.LoraConfig;
-import org.peftbench.peft.none.NoAdapter;
-import org.peftbench.peft.none.NoAdapterConfig;
-import org.peftbench.peft.prefixtuning.PrefixTuning;
-import org.peftbench.peft.prefixtuning.PrefixTuningConfig;
-import org.peftbench.peft.prompttuning.PromptTuning;
-import org.peftbench.peft.prompttuning.PromptTuningConfig;
-import org.peftbench.peft.ptuning.PTuning;
-import org.peftbench.peft.ptuning.PromptEncoderConfig;
-import org.peftbench.peft.vera.Vera;
-import org.peftbench.peft.vera.VeraConfig;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.safetensors.SafetensorsFile;
 import org.peftbench.tensor.safetensors.SafetensorsWriter;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.LanguageModelLoss;
 import org.peftbench.transformer.ModelInput;
+import org.peftbench.transformer.ModelStructure;
 import org.peftbench.transformer.SequenceLimits;
 import org.peftbench.transformer.tokenizer.Tokenizer;
 
@@ -58,12 +35,12 @@ public final class PeftModel {
 
   private final CausalLM base;
   private final PeftMethod method;
-  private final ModelShapes shapes;
+  private final ModelStructure structure;
 
-  private PeftModel(CausalLM base, PeftMethod method, ModelShapes shapes) {
+  private PeftModel(CausalLM base, PeftMethod method, ModelStructure structure) {
     this.base = base;
     this.method = method;
-    this.shapes = shapes;
+    this.structure = structure;
   }
 
   /**
@@ -82,7 +59,7 @@ public final class PeftModel {
    */
   private static PeftModel apply(
       CausalLM model, PeftConfig config, long seed, Tokenizer tokenizer, boolean loading) {
-    ModelShapes shapes = ModelShapes.of(model.config());
+    ModelStructure structure = model.structure();
     for (var slot : model.linears().values()) {
       if (slot.get() != slot.base()) {
         throw new IllegalStateException(
@@ -98,24 +75,10 @@ public final class PeftModel {
     for (Parameter p : model.parameters().values()) {
       p.setTrainable(false);
     }
-    PeftConfig c = config.resolve(shapes);
+    PeftConfig c = config.resolve(structure);
     PeftMethod m =
-        switch (c) {
-          case LoraConfig lc -> new Lora(model, lc, seed);
-          case IA3Config ic -> new IA3(model, ic, seed);
-          case PromptTuningConfig pc -> new PromptTuning(model, pc, seed, tokenizer, loading);
-          case PrefixTuningConfig pc -> new PrefixTuning(model, pc, seed);
-          case PromptEncoderConfig pc -> new PTuning(model, pc, seed);
-          case LNTuningConfig lc -> new LNTuning(model, lc);
-          case BitFitConfig bc -> new BitFit(model, bc);
-          case VeraConfig vc -> new Vera(model, vc, seed);
-          case LoHaConfig hc -> new LoHa(model, hc, seed);
-          case LoKrConfig kc -> new LoKr(model, kc, seed);
-          case FullFineTuningConfig fc -> new FullFineTuning(model, fc);
-          case NoAdapterConfig nc -> new NoAdapter(nc);
-          default -> throw new IllegalArgumentException("unknown PEFT config " + c);
-        };
-    PeftModel adapted = new PeftModel(model, m, shapes);
+        PeftMethods.of(c).applyConfig(model, c, new PeftMethodSpec.Init(seed, tokenizer, loading));
+    PeftModel adapted = new PeftModel(model, m, structure);
     SequenceLimits.checkVirtualTokens(
         model.config(), adapted.reservedPositions(), "the " + c.peftType() + " adapter config");
     return adapted;
@@ -137,7 +100,7 @@ public final class PeftModel {
     PeftConfig config = PeftConfigs.read(configFile);
     PeftModel pm = apply(model, config, 0, null, true);
     Path weights = adapterDir.resolve(WEIGHTS_FILE);
-    if (config.peftType() != PeftType.NONE) {
+    if (!pm.method.trainable().isEmpty()) { // NONE has no weights to read
       if (!Files.isRegularFile(weights)) {
         throw new IllegalArgumentException(
             "adapter folder " + adapterDir + " has no " + WEIGHTS_FILE);
@@ -246,7 +209,7 @@ public final class PeftModel {
 
   /** Trainable and total parameters as PEFT's {@code print_trainable_parameters} reports them. */
   public ParameterCount count() {
-    return method.config().count(shapes);
+    return method.config().count(structure);
   }
 
   /** Trainable and total, counted from the live parameter tensors (checks {@link #count}). */
@@ -255,25 +218,20 @@ public final class PeftModel {
     for (Parameter p : method.trainable().values()) {
       trainable += p.value().numel();
     }
-    long added =
-        switch (method.config().peftType()) {
-          case FULL, NONE -> 0;
-          default -> method.config().addedParameters(shapes);
-        };
+    long added = method.config().addedParameters(structure);
     return new ParameterCount(trainable, base.parameterCount() + added);
   }
 
-  /** Virtual positions prepended to the input (prompt tuning, P-tuning), else 0. */
   /**
    * Positions the method takes before the real tokens: prompt tuning's and P-tuning's virtual
    * tokens, prefix tuning's prefix (its keys shift the positions, as in HF). The real tokens get
    * {@link SequenceLimits#maxTokens} of the rest.
    */
   public int reservedPositions() {
-    return virtualTokens()
-        + (method.config() instanceof PrefixTuningConfig pc ? pc.numVirtualTokens() : 0);
+    return method.reservedPositions();
   }
 
+  /** Virtual positions prepended to the input (prompt tuning, P-tuning), else 0. */
   public int virtualTokens() {
     return method.virtualTokens();
   }

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.peftbench.transformer.ModelStructure;
 
 /** PEFT's per-architecture default target modules, and module selection with clear errors. */
 public final class Targeting {
@@ -117,12 +118,12 @@ public final class Targeting {
   }
 
   /** The linears of {@code model} that {@code targets} match and {@code exclude} does not. */
-  public static List<ModelShapes.Linear> linears(
-      ModelShapes model, TargetModules targets, TargetModules exclude) {
+  public static List<ModelStructure.ModuleSpec> linears(
+      ModelStructure model, TargetModules targets, TargetModules exclude) {
     Set<String> names =
         Set.copyOf(
             select(
-                model.linears().stream().map(ModelShapes.Linear::name).toList(),
+                model.linears().stream().map(ModelStructure.ModuleSpec::name).toList(),
                 targets,
                 exclude,
                 "target_modules"));
@@ -130,12 +131,12 @@ public final class Targeting {
   }
 
   /** The norms of {@code model} that {@code targets} match and {@code exclude} does not. */
-  public static List<ModelShapes.Norm> norms(
-      ModelShapes model, TargetModules targets, TargetModules exclude) {
+  public static List<ModelStructure.ModuleSpec> norms(
+      ModelStructure model, TargetModules targets, TargetModules exclude) {
     Set<String> names =
         Set.copyOf(
             select(
-                model.norms().stream().map(ModelShapes.Norm::name).toList(),
+                model.norms().stream().map(ModelStructure.ModuleSpec::name).toList(),
                 targets,
                 exclude,
                 "target_modules"));

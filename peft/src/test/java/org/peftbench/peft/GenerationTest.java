@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.peftbench.autograd.GradMode;
+import org.peftbench.autograd.StepContext;
 import org.peftbench.autograd.Var;
 import org.peftbench.peft.lora.LoraConfig;
 import org.peftbench.transformer.CausalLM;
@@ -71,7 +72,7 @@ class GenerationTest {
   }
 
   @Test
-  void loraDropoutIsSeededAndOffAtInference() {
+  void loraDropoutMasksComeFromTheStepContextAndAreOffOutsideTraining() {
     int[] ids = MethodsTest.IDS;
     double[][] losses = new double[2][3];
     for (int run = 0; run < 2; run++) {
@@ -81,12 +82,26 @@ class GenerationTest {
         float[] a = MethodsTest.logits(pm);
         float[] b = MethodsTest.logits(pm);
         assertThat(a).containsExactly(b); // no dropout without a graph
+        // no training context open: no dropout either
+        assertThat(pm.loss(ids, null, ids, 2, 5).item())
+            .isEqualTo(pm.loss(ids, null, ids, 2, 5).item());
         for (int i = 0; i < 3; i++) {
-          losses[run][i] = pm.loss(ids, null, ids, 2, 5).item();
+          losses[run][i] = lossIn(pm, new StepContext(true, 42, i / 2, i % 2));
         }
-        assertThat(losses[run][0]).isNotEqualTo(losses[run][1]); // a fresh mask per call
+        // another micro-batch or step: another mask; the same context: the same mask
+        assertThat(losses[run][0]).isNotEqualTo(losses[run][1]).isNotEqualTo(losses[run][2]);
+        assertThat(lossIn(pm, new StepContext(true, 42, 0, 0))).isEqualTo(losses[run][0]);
+        assertThat(lossIn(pm, new StepContext(true, 43, 0, 0))).isNotEqualTo(losses[run][0]);
+        assertThat(lossIn(pm, new StepContext(false, 42, 0, 0)))
+            .isEqualTo(pm.loss(ids, null, ids, 2, 5).item());
       }
     }
-    assertThat(losses[1]).containsExactly(losses[0]); // same seed, same masks
+    assertThat(losses[1]).containsExactly(losses[0]); // no state carried between models
+  }
+
+  private static double lossIn(PeftModel pm, StepContext context) {
+    try (var scope = context.open()) {
+      return pm.loss(MethodsTest.IDS, null, MethodsTest.IDS, 2, 5).item();
+    }
   }
 }

@@ -6,11 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.peftbench.peft.lokr.LoKrConfig;
 import org.peftbench.peft.prefixtuning.PrefixTuningConfig;
 import org.peftbench.peft.ptuning.PromptEncoderConfig;
 import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * Trainable/total counts for the real configs in ../shared/models, against counts derived by hand
@@ -18,9 +19,9 @@ import org.peftbench.transformer.CausalLM;
  * IA3 on k/v/down (down scales its input); 20 virtual tokens; BitFit on q_proj, v_proj.
  */
 class ParameterCountTest {
-  static ModelShapes shapes(String model) {
+  static ModelStructure shapes(String model) {
     Path dir = Fixtures.shared().resolve("models").resolve(model);
-    return ModelShapes.load(
+    return ModelStructure.load(
         dir.resolve(
             model.startsWith("smollm2") ? "config.transformers-v5-resaved.json" : "config.json"));
   }
@@ -125,26 +126,29 @@ class ParameterCountTest {
     // C=64, I=172, L=5, H=8, Hkv=4, D=8 (kv 32), V=512, tied.
     // per layer 4096 + 2·2048 + 4096 + 3·64·172 + 128 = 45,440; ×5 = 227,200; + 32,768 + 64
     long total = 260_032;
-    ModelShapes s = shapes("stories260K");
+    ModelStructure s = shapes("stories260K");
     assertThat(s.totalParameters()).isEqualTo(total);
-    long[][] expected = {
-      {PeftType.LORA.ordinal(), 8_960}, // (8·128 + 8·96)·5
-      {PeftType.IA3.ordinal(), 1_180}, // (32 + 32 + 172)·5
-      {PeftType.PROMPT_TUNING.ordinal(), 1_280}, // 20·64
-      {PeftType.PREFIX_TUNING.ordinal(), 6_400}, // 20·2·5·32
-      {PeftType.P_TUNING.ordinal(), 13_760}, // 20·64 + 3·(64·64 + 64)
-      {PeftType.LN_TUNING.ordinal(), 704}, // 2·64·5 + 64
-      {PeftType.BITFIT.ordinal(), 480}, // (64 + 32)·5
-      {PeftType.VERA.ordinal(), 3_040}, // ((256 + 64) + (256 + 32))·5; A, B are buffers
-      {PeftType.LOHA.ordinal(), 17_920}, // (2·8·128 + 2·8·96)·5
-      {PeftType.LOKR.ordinal(), 1_120}, // q: 64=8·8 → W1 8×8 + W2 8×8; v: 32=4·8 → 4×8 + 8×8
-      {PeftType.FULL.ordinal(), total},
-      {PeftType.NONE.ordinal(), 0},
+    Object[][] expected = {
+      {PeftType.LORA, 8_960}, // (8·128 + 8·96)·5
+      {PeftType.IA3, 1_180}, // (32 + 32 + 172)·5
+      {PeftType.PROMPT_TUNING, 1_280}, // 20·64
+      {PeftType.PREFIX_TUNING, 6_400}, // 20·2·5·32
+      {PeftType.P_TUNING, 13_760}, // 20·64 + 3·(64·64 + 64)
+      {PeftType.LN_TUNING, 704}, // 2·64·5 + 64
+      {PeftType.BITFIT, 480}, // (64 + 32)·5
+      {PeftType.VERA, 3_040}, // ((256 + 64) + (256 + 32))·5; A, B are buffers
+      {PeftType.LOHA, 17_920}, // (2·8·128 + 2·8·96)·5
+      {PeftType.LOKR, 1_120}, // q: 64=8·8 → W1 8×8 + W2 8×8; v: 32=4·8 → 4×8 + 8×8
+      {PeftType.FULL, total},
+      {PeftType.NONE, 0},
     };
-    for (long[] e : expected) {
-      PeftType t = PeftType.values()[(int) e[0]];
-      assertThat(PeftConfigs.defaults(t).count(s).trainable()).as(t.name()).isEqualTo(e[1]);
+    for (Object[] e : expected) {
+      PeftType t = (PeftType) e[0];
+      assertThat(PeftConfigs.defaults(t).count(s).trainable())
+          .as(t.name())
+          .isEqualTo(((Number) e[1]).longValue());
     }
+    assertThat(expected.length).isEqualTo(PeftMethods.builtIn().size());
     // "all-linear": the 7 projections of each layer, not lm_head: r·(in+out) summed:
     //   8·(q 128 + k 96 + v 96 + o 128 + gate 236 + up 236 + down 236) = 8·1,156 = 9,248; ×5
     var allLinear =
@@ -161,13 +165,13 @@ class ParameterCountTest {
   }
 
   @ParameterizedTest
-  @EnumSource(PeftType.class)
+  @MethodSource("org.peftbench.peft.PeftMethods#builtIn")
   void liveModelCountsAgreeWithStructure(PeftType type) {
     Path dir = Fixtures.shared().resolve("models/stories260K");
     try (CausalLM model = CausalLM.load(dir)) {
       PeftModel pm = PeftModel.apply(model, PeftConfigs.defaults(type), 0, null);
       assertThat(pm.countLive()).isEqualTo(pm.count());
-      assertThat(pm.count()).isEqualTo(PeftConfigs.defaults(type).count(ModelShapes.load(dir)));
+      assertThat(pm.count()).isEqualTo(PeftConfigs.defaults(type).count(ModelStructure.load(dir)));
     }
   }
 
@@ -203,10 +207,10 @@ class ParameterCountTest {
   void unsupportedModelTypeIsAClearError(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
     Path cfg = dir.resolve("config.json");
-    java.nio.file.Files.writeString(cfg, "{\"model_type\": \"phi3\", \"hidden_size\": 8}");
-    assertThatThrownBy(() -> ModelShapes.load(cfg))
-        .hasMessageContaining("phi3")
-        .hasMessageContaining("not supported")
+    java.nio.file.Files.writeString(cfg, "{\"model_type\": \"mamba\", \"hidden_size\": 8}");
+    assertThatThrownBy(() -> ModelStructure.load(cfg))
+        .hasMessageContaining("mamba")
+        .hasMessageContaining("unsupported")
         .hasMessageContaining(cfg.toString());
   }
 }

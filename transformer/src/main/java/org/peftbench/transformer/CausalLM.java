@@ -42,6 +42,7 @@ import org.peftbench.transformer.nn.Slot;
  */
 public final class CausalLM implements AutoCloseable {
   private final ModelConfig config;
+  private final ModelStructure structure;
   private final Map<String, Parameter> parameters;
   private final Map<String, Slot<LinearLayer>> linears;
   private final Map<String, Slot<NormLayer>> norms;
@@ -56,28 +57,34 @@ public final class CausalLM implements AutoCloseable {
   private RopeTable localRope; // Gemma 3's sliding-window layers
   private boolean gradientCheckpointing;
 
-  private CausalLM(ModelConfig config, Map<String, Parameter> params, AutoCloseable owner) {
+  private CausalLM(ModelStructure structure, Map<String, Parameter> params, AutoCloseable owner) {
+    ModelConfig config = structure.config();
     this.config = config;
     this.parameters = Collections.unmodifiableMap(params);
     this.weightOwner = owner;
+    this.structure = structure;
     ModuleTree tree = new ModuleTree(config, params);
-    boolean gpt2 = config.architecture() == Architecture.GPT2;
-    tokenEmbedding = tree.param(gpt2 ? "transformer.wte.weight" : "model.embed_tokens.weight");
-    positionEmbedding = gpt2 ? tree.param("transformer.wpe.weight") : null;
+    tokenEmbedding = tree.param(structure.tokenEmbedding().name() + ".weight");
+    positionEmbedding =
+        structure.positionEmbedding() == null
+            ? null
+            : tree.param(structure.positionEmbedding().name() + ".weight");
     List<DecoderBlock> list = new ArrayList<>();
-    for (int l = 0; l < config.numLayers(); l++) {
+    for (ModelStructure.Layer layer : structure.layers()) {
       list.add(
           switch (config.architecture()) {
-            case GPT2 -> new Gpt2Block(config, l, tree);
-            case GEMMA3 -> new GemmaBlock(config, l, tree);
-            default -> new LlamaBlock(config, l, tree);
+            case GPT2 -> new Gpt2Block(config, layer, tree);
+            case GEMMA3 -> new GemmaBlock(config, layer, tree);
+            default -> new LlamaBlock(config, layer, tree);
           });
     }
     blocks = List.copyOf(list);
-    finalNorm = tree.norm(gpt2 ? "transformer.ln_f" : "model.norm");
+    finalNorm = tree.norm(structure.finalNorm());
+    ModelStructure.ModuleSpec head = structure.lmHead();
     lmHead =
         tree.linear(
-            "lm_head", config.tieWordEmbeddings() ? tokenEmbedding : tree.param("lm_head.weight"));
+            head,
+            config.tieWordEmbeddings() ? tokenEmbedding : tree.param(head.name() + ".weight"));
     linears = Collections.unmodifiableMap(tree.linears);
     norms = Collections.unmodifiableMap(tree.norms);
     embedScale =
@@ -105,10 +112,11 @@ public final class CausalLM implements AutoCloseable {
    */
   public static CausalLM load(Path modelDir) {
     ModelConfig config = ModelConfig.load(modelDir);
+    ModelStructure structure = ModelStructure.of(config);
     SafetensorsCheckpoint ckpt = SafetensorsCheckpoint.open(modelDir);
     try {
       Map<String, Parameter> params = new LinkedHashMap<>();
-      for (WeightLayout.Spec spec : WeightLayout.of(config).values()) {
+      for (ModelStructure.ParameterSpec spec : structure.parameters().values()) {
         String stored = storedName(ckpt, spec.name());
         if (stored == null) {
           throw new ModelException(
@@ -122,7 +130,7 @@ public final class CausalLM implements AutoCloseable {
         check(ckpt.source().toString(), spec, t);
         params.put(spec.name(), new Parameter(spec.name(), t, false));
       }
-      return new CausalLM(config, params, ckpt);
+      return new CausalLM(structure, params, ckpt);
     } catch (RuntimeException e) {
       ckpt.close();
       throw e;
@@ -131,8 +139,9 @@ public final class CausalLM implements AutoCloseable {
 
   /** A model over given tensors (HF names; e.g. random weights from {@link RandomWeights}). */
   public static CausalLM fromTensors(ModelConfig config, Map<String, Tensor> tensors) {
+    ModelStructure structure = ModelStructure.of(config);
     Map<String, Parameter> params = new LinkedHashMap<>();
-    for (WeightLayout.Spec spec : WeightLayout.of(config).values()) {
+    for (ModelStructure.ParameterSpec spec : structure.parameters().values()) {
       Tensor t = tensors.get(spec.name());
       if (t == null) {
         throw new ModelException("missing tensor '" + spec.name() + "'");
@@ -140,7 +149,7 @@ public final class CausalLM implements AutoCloseable {
       check("weights", spec, t);
       params.put(spec.name(), new Parameter(spec.name(), t, false));
     }
-    return new CausalLM(config, params, null);
+    return new CausalLM(structure, params, null);
   }
 
   /** The name a parameter has in the checkpoint (GPT-2 files often drop "transformer."). */
@@ -154,7 +163,7 @@ public final class CausalLM implements AutoCloseable {
     return null;
   }
 
-  private static void check(String where, WeightLayout.Spec spec, Tensor t) {
+  private static void check(String where, ModelStructure.ParameterSpec spec, Tensor t) {
     if (!Arrays.equals(spec.shape(), t.shape())) {
       throw new ModelException(
           where
@@ -175,6 +184,11 @@ public final class CausalLM implements AutoCloseable {
 
   public ModelConfig config() {
     return config;
+  }
+
+  /** The model's structure: module names, roles and shapes, parameter layout. */
+  public ModelStructure structure() {
+    return structure;
   }
 
   /** HF parameter name → parameter, in HF order (tied weights once, under the embedding). */

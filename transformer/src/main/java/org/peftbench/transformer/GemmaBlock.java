@@ -2,6 +2,7 @@ package org.peftbench.transformer;
 
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Var;
+import org.peftbench.transformer.ModelStructure.Role;
 import org.peftbench.transformer.nn.LinearLayer;
 import org.peftbench.transformer.nn.NormLayer;
 import org.peftbench.transformer.nn.Slot;
@@ -44,23 +45,22 @@ final class GemmaBlock implements DecoderBlock {
   private final int kvHeads;
   private final int headDim;
 
-  GemmaBlock(ModelConfig c, int layer, ModuleTree tree) {
-    this.layer = layer;
-    String p = "model.layers." + layer + ".";
-    // slots in HF module order (self_attn, mlp, then the four norms)
-    q = tree.linear(p + "self_attn.q_proj");
-    k = tree.linear(p + "self_attn.k_proj");
-    v = tree.linear(p + "self_attn.v_proj");
-    o = tree.linear(p + "self_attn.o_proj");
-    qNorm = tree.norm(p + "self_attn.q_norm");
-    kNorm = tree.norm(p + "self_attn.k_norm");
-    gate = tree.linear(p + "mlp.gate_proj");
-    up = tree.linear(p + "mlp.up_proj");
-    down = tree.linear(p + "mlp.down_proj");
-    inputNorm = tree.norm(p + "input_layernorm");
-    postAttentionNorm = tree.norm(p + "post_attention_layernorm");
-    preFeedforwardNorm = tree.norm(p + "pre_feedforward_layernorm");
-    postFeedforwardNorm = tree.norm(p + "post_feedforward_layernorm");
+  GemmaBlock(ModelConfig c, ModelStructure.Layer spec, ModuleTree tree) {
+    this.layer = spec.index();
+    // slots in the structure's order (HF's: self_attn, mlp, then the four norms)
+    q = tree.linear(spec.module(Role.Q));
+    k = tree.linear(spec.module(Role.K));
+    v = tree.linear(spec.module(Role.V));
+    o = tree.linear(spec.module(Role.O));
+    qNorm = tree.norm(spec.module(Role.Q_NORM));
+    kNorm = tree.norm(spec.module(Role.K_NORM));
+    gate = tree.linear(spec.module(Role.GATE));
+    up = tree.linear(spec.module(Role.UP));
+    down = tree.linear(spec.module(Role.DOWN));
+    inputNorm = tree.norm(spec.module(Role.ATTENTION_NORM));
+    postAttentionNorm = tree.norm(spec.module(Role.ATTENTION_OUTPUT_NORM));
+    preFeedforwardNorm = tree.norm(spec.module(Role.MLP_NORM));
+    postFeedforwardNorm = tree.norm(spec.module(Role.MLP_OUTPUT_NORM));
     activation = c.activation();
     heads = c.numHeads();
     kvHeads = c.numKvHeads();

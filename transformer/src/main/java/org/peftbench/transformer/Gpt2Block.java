@@ -2,6 +2,7 @@ package org.peftbench.transformer;
 
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Var;
+import org.peftbench.transformer.ModelStructure.Role;
 import org.peftbench.transformer.nn.LinearLayer;
 import org.peftbench.transformer.nn.NormLayer;
 import org.peftbench.transformer.nn.Slot;
@@ -29,15 +30,14 @@ final class Gpt2Block implements DecoderBlock {
   private final int heads;
   private final int headDim;
 
-  Gpt2Block(ModelConfig c, int layer, ModuleTree tree) {
-    this.layer = layer;
-    String p = "transformer.h." + layer + ".";
-    ln1 = tree.norm(p + "ln_1");
-    cAttn = tree.linear(p + "attn.c_attn");
-    attnProj = tree.linear(p + "attn.c_proj");
-    ln2 = tree.norm(p + "ln_2");
-    cFc = tree.linear(p + "mlp.c_fc");
-    mlpProj = tree.linear(p + "mlp.c_proj");
+  Gpt2Block(ModelConfig c, ModelStructure.Layer spec, ModuleTree tree) {
+    this.layer = spec.index();
+    ln1 = tree.norm(spec.module(Role.ATTENTION_NORM));
+    cAttn = tree.linear(spec.module(Role.QKV));
+    attnProj = tree.linear(spec.module(Role.O));
+    ln2 = tree.norm(spec.module(Role.MLP_NORM));
+    cFc = tree.linear(spec.module(Role.UP));
+    mlpProj = tree.linear(spec.module(Role.DOWN));
     activation = c.activation();
     hidden = c.hiddenSize();
     heads = c.numHeads();

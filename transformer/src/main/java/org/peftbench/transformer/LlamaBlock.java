@@ -2,6 +2,7 @@ package org.peftbench.transformer;
 
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Var;
+import org.peftbench.transformer.ModelStructure.Role;
 import org.peftbench.transformer.nn.LinearLayer;
 import org.peftbench.transformer.nn.NormLayer;
 import org.peftbench.transformer.nn.Slot;
@@ -38,20 +39,20 @@ final class LlamaBlock implements DecoderBlock {
   private final int kvHeads;
   private final int headDim;
 
-  LlamaBlock(ModelConfig c, int layer, ModuleTree tree) {
-    this.layer = layer;
-    String p = "model.layers." + layer + ".";
-    inputNorm = tree.norm(p + "input_layernorm");
-    q = tree.linear(p + "self_attn.q_proj");
-    k = tree.linear(p + "self_attn.k_proj");
-    v = tree.linear(p + "self_attn.v_proj");
-    o = tree.linear(p + "self_attn.o_proj");
-    qNorm = c.qkNorm() ? tree.norm(p + "self_attn.q_norm") : null;
-    kNorm = c.qkNorm() ? tree.norm(p + "self_attn.k_norm") : null;
-    gate = tree.linear(p + "mlp.gate_proj");
-    up = tree.linear(p + "mlp.up_proj");
-    down = tree.linear(p + "mlp.down_proj");
-    postNorm = tree.norm(p + "post_attention_layernorm");
+  LlamaBlock(ModelConfig c, ModelStructure.Layer spec, ModuleTree tree) {
+    this.layer = spec.index();
+    // slots made in the structure's build order (what CausalLM.linears()/norms() list)
+    inputNorm = tree.norm(spec.module(Role.ATTENTION_NORM));
+    q = tree.linear(spec.module(Role.Q));
+    k = tree.linear(spec.module(Role.K));
+    v = tree.linear(spec.module(Role.V));
+    o = tree.linear(spec.module(Role.O));
+    qNorm = spec.has(Role.Q_NORM) ? tree.norm(spec.module(Role.Q_NORM)) : null;
+    kNorm = spec.has(Role.K_NORM) ? tree.norm(spec.module(Role.K_NORM)) : null;
+    gate = tree.linear(spec.module(Role.GATE));
+    up = tree.linear(spec.module(Role.UP));
+    down = tree.linear(spec.module(Role.DOWN));
+    postNorm = tree.norm(spec.module(Role.MLP_NORM));
     activation = c.activation();
     heads = c.numHeads();
     kvHeads = c.numKvHeads();

@@ -10,7 +10,10 @@ import org.peftbench.transformer.nn.NormLayer;
 import org.peftbench.transformer.nn.RmsNorm;
 import org.peftbench.transformer.nn.Slot;
 
-/** Builds the module slots from the named parameters, recording them in HF module order. */
+/**
+ * Builds the module slots of a {@link ModelStructure}'s modules from the named parameters,
+ * recording them in the order the blocks ask for them (the structure's build order).
+ */
 final class ModuleTree {
   private final ModelConfig config;
   final Map<String, Parameter> parameters;
@@ -30,20 +33,21 @@ final class ModuleTree {
     return p;
   }
 
-  /** The linear module {@code name} ({@code name.weight}, optional {@code name.bias}). */
-  Slot<LinearLayer> linear(String name) {
-    return linear(name, param(name + ".weight"));
+  /** The linear module {@code m} ({@code name.weight}, optional {@code name.bias}). */
+  Slot<LinearLayer> linear(ModelStructure.ModuleSpec m) {
+    return linear(m, param(m.name() + ".weight"));
   }
 
-  Slot<LinearLayer> linear(String name, Parameter weight) {
-    boolean conv1d = config.architecture() == Architecture.GPT2 && !name.equals("lm_head");
-    Linear base = new Linear(name, weight, parameters.get(name + ".bias"), conv1d);
+  Slot<LinearLayer> linear(ModelStructure.ModuleSpec m, Parameter weight) {
+    String name = m.name();
+    Linear base = new Linear(name, weight, parameters.get(name + ".bias"), m.conv1d());
     Slot<LinearLayer> slot = new Slot<>(name, base);
     linears.put(name, slot);
     return slot;
   }
 
-  Slot<NormLayer> norm(String name) {
+  Slot<NormLayer> norm(ModelStructure.ModuleSpec m) {
+    String name = m.name();
     Parameter w = param(name + ".weight");
     NormLayer base =
         config.layerNorm()

@@ -18,14 +18,14 @@ public final class RandomWeights {
   /** HF name → heap F32 tensor, in HF order. */
   public static Map<String, Tensor> create(ModelConfig config, long seed) {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    for (WeightLayout.Spec spec : WeightLayout.of(config).values()) {
+    for (ModelStructure.ParameterSpec spec : ModelStructure.of(config).parameters().values()) {
       out.put(spec.name(), create(config, spec, seed));
     }
     return out;
   }
 
   /** One parameter's initial value. */
-  public static Tensor create(ModelConfig config, WeightLayout.Spec spec, long seed) {
+  public static Tensor create(ModelConfig config, ModelStructure.ParameterSpec spec, long seed) {
     Tensor t = Tensor.zeros(spec.shape());
     float[] a = t.array();
     double std = config.initializerRange();
@@ -33,7 +33,7 @@ public final class RandomWeights {
       case ZEROS -> {}
       case ONES -> java.util.Arrays.fill(a, 1f);
       case NORMAL, NORMAL_RESIDUAL -> {
-        if (spec.init() == WeightLayout.Init.NORMAL_RESIDUAL) {
+        if (spec.init() == ModelStructure.Init.NORMAL_RESIDUAL) {
           std /= Math.sqrt(2.0 * config.numLayers());
         }
         SplittableRandom rng =

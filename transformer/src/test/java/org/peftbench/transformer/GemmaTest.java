@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,11 +54,7 @@ class GemmaTest {
   }
 
   private static long count(ModelConfig c) {
-    long n = 0;
-    for (WeightLayout.Spec s : WeightLayout.of(c).values()) {
-      n += Arrays.stream(s.shape()).asLongStream().reduce(1, (a, b) -> a * b);
-    }
-    return n;
+    return ModelStructure.of(c).totalParameters();
   }
 
   @Test
@@ -104,9 +99,9 @@ class GemmaTest {
       assertThat(m.linears()).hasSize(4 * 7 + 1).containsKey(p + "mlp.down_proj");
       assertThat(m.norms().get("model.norm").get())
           .isInstanceOfSatisfying(RmsNorm.class, r -> assertThat(r.unitOffset()).isTrue());
-      // parameters in WeightLayout's (HF's) order, lm_head tied
+      // parameters in ModelStructure's (HF's) order, lm_head tied
       assertThat(m.parameters().keySet())
-          .containsExactlyElementsOf(WeightLayout.of(m.config()).keySet())
+          .containsExactlyElementsOf(ModelStructure.of(m.config()).parameters().keySet())
           .doesNotContain("lm_head.weight");
       // BF16 weights: sqrt(24) = 4.899 rounds to 4.90625 as HF's embed_scale.to(bfloat16)
       assertThat(CausalLM.embedScale(m.config(), DType.BF16)).isEqualTo(4.90625f);

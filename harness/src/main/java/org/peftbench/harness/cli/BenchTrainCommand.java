@@ -10,9 +10,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.peftbench.autograd.OpProfile;
 import org.peftbench.autograd.Parameter;
-import org.peftbench.autograd.Var;
 import org.peftbench.autograd.optim.AdamW;
-import org.peftbench.autograd.optim.GradClip;
+import org.peftbench.autograd.optim.LrSchedule;
+import org.peftbench.autograd.optim.TrainStep;
 import org.peftbench.harness.cost.ProcessMemory;
 import org.peftbench.harness.suite.ModelPaths;
 import org.peftbench.peft.PeftConfig;
@@ -104,6 +104,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
       PeftModel pm = PeftModel.apply(lm, config, 42, null);
       List<Parameter> params = pm.trainableParameters();
       AdamW opt = new AdamW(params, 0.9, 0.999, 1e-8, 0.0);
+      // the training step of real runs: clipping to norm 1, constant learning rate 1e-4
+      TrainStep trainStep = new TrainStep(opt, LrSchedule.constant(1e-4, 0), 1.0, 1, 42);
       int vocab = lm.config().vocabSize();
       SplittableRandom rnd = new SplittableRandom(0);
       int[] ids = new int[batch * seq];
@@ -126,15 +128,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         OpProfile.mark();
-        Var loss = pm.loss(ids, null, ids, batch, seq);
-        lastLoss = loss.item();
-        loss.backward();
-        GradClip.clipGlobalNorm(params, 1.0);
-        OpProfile.lap("gradient clipping");
-        opt.step(1e-4);
-        OpProfile.lap("optimizer step");
-        opt.zeroGrad();
-        OpProfile.lap("zero gradients");
+        lastLoss = trainStep.run(s, m -> pm.loss(ids, null, ids, batch, seq)).loss();
         if (s >= warmup) {
           timed += (System.nanoTime() - t0) / 1e9;
         }

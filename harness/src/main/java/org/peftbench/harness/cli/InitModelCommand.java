@@ -9,8 +9,8 @@ import java.util.concurrent.Callable;
 import org.peftbench.tensor.DType;
 import org.peftbench.tensor.safetensors.SafetensorsWriter;
 import org.peftbench.transformer.ModelConfig;
+import org.peftbench.transformer.ModelStructure;
 import org.peftbench.transformer.RandomWeights;
-import org.peftbench.transformer.WeightLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -98,7 +98,7 @@ public final class InitModelCommand implements Callable<Integer> {
         };
     SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
     long count = 0;
-    for (WeightLayout.Spec s : WeightLayout.of(c).values()) {
+    for (ModelStructure.ParameterSpec s : ModelStructure.of(c).parameters().values()) {
       var t = RandomWeights.create(c, s, seed);
       count += t.numel();
       writer.add(s.name(), t, stored);

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.ParameterCount;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftConfigs;
+import org.peftbench.transformer.ModelStructure;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -56,7 +56,7 @@ public final class ParamsCommand implements Callable<Integer> {
     }
     ParameterCount count;
     try {
-      ModelShapes shapes = ModelShapes.load(model);
+      ModelStructure shapes = ModelStructure.load(model);
       PeftConfig config = PeftConfigs.read(peft);
       count = config.count(shapes);
     } catch (IllegalArgumentException e) {

@@ -179,7 +179,7 @@ public final class PlanCommand implements Callable<Integer> {
         "Estimated compute of the whole grid: %.3g PFLOPs (%d-token sequences; training 3x"
             + " forward, see docs/protocol.md)%n",
         p.totalFlops() / 1e15,
-        org.peftbench.harness.cost.FlopModel.DEFAULT_TOKENS);
+        org.peftbench.peft.ForwardFlops.PSCP_TOKENS);
   }
 
   private static String shorten(String s) {

@@ -12,18 +12,16 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.peftbench.datasets.BenchmarkSplits;
 import org.peftbench.datasets.DataDir;
-import org.peftbench.datasets.SplitLoader;
 import org.peftbench.datasets.SplitOptions;
 import org.peftbench.datasets.TaskRegistry;
 import org.peftbench.harness.cost.ProcessMemory;
 import org.peftbench.harness.results.ResultStore;
 import org.peftbench.harness.run.PeftRunModel;
-import org.peftbench.harness.run.PromptStyle;
 import org.peftbench.harness.run.RunLog;
-import org.peftbench.harness.run.TaskData;
 import org.peftbench.harness.run.TokenizedExample;
 import org.peftbench.harness.run.TrainFile;
 import org.peftbench.harness.run.Trainer;
+import org.peftbench.harness.run.TrainingRun;
 import org.peftbench.harness.suite.ModelPaths;
 import org.peftbench.harness.suite.TrainingSettings;
 import org.peftbench.peft.PeftConfig;
@@ -31,8 +29,6 @@ import org.peftbench.peft.PeftConfigs;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.SequenceLimits;
-import org.peftbench.transformer.tokenizer.Tokenizer;
-import org.peftbench.transformer.tokenizer.Tokenizers;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -193,17 +189,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  /** Right padding only needs an id the labels ignore: the EOS id, else the config's. */
-  private static int padId(Tokenizer tok, CausalLM lm) {
-    if (tok != null && tok.eosId() >= 0) {
-      return tok.eosId();
-    }
-    if (lm.config().padTokenId() != null) {
-      return lm.config().padTokenId();
-    }
-    return lm.config().eosTokenIds().isEmpty() ? 0 : lm.config().eosTokenIds().getFirst();
-  }
-
   @Override
   public Integer call() throws IOException {
     Path modelDir;
@@ -232,19 +217,16 @@ public final class TrainCommand implements Callable<Integer> {
           spec.commandLine(), "give --peft adapter_config.json (or --adapter DIR to continue one)");
     }
     PrintWriter o = spec.commandLine().getOut();
-    try (CausalLM lm = CausalLM.load(modelDir)) {
-      // pre-tokenized ids need no tokenizer: a model folder without one is fine then
-      Tokenizer tok =
-          source.trainFile != null && !Tokenizers.present(modelDir)
-              ? null
-              : Tokenizers.load(modelDir);
+    // pre-tokenized ids need no tokenizer: a model folder without one is fine then
+    try (TrainingRun run = TrainingRun.open(modelDir, model, source.trainFile == null)) {
+      CausalLM lm = run.model();
       PeftConfig config;
       try {
         config = PeftConfigs.read(peft != null ? peft : adapter.resolve(PeftModel.CONFIG_FILE));
       } catch (RuntimeException e) {
         throw new UserError(e.getMessage(), e);
       }
-      PeftModel pm = PeftModel.apply(lm, config, seed, tok);
+      PeftModel pm = run.adapt(config, seed);
       if (adapter != null) {
         PeftRunModel.loadWeights(pm, adapter);
       }
@@ -261,13 +243,13 @@ public final class TrainCommand implements Callable<Integer> {
                   pm.reservedPositions());
         } else {
           DataDir dd = new DataDir(ModelPaths.resolve(data, null));
-          PromptStyle style = PromptStyle.forModel(modelDir);
           BenchmarkSplits s =
-              new SplitLoader(
-                      dd, new SplitOptions(seed, maxTrain, maxValidation, 1), style.formatter())
-                  .load(TaskRegistry.byName(source.task));
-          train = TaskData.tokenize(s.train(), tok, style, maxSeqLen);
-          validation = TaskData.tokenize(s.validation(), tok, style, maxSeqLen);
+              run.splits(
+                  dd,
+                  TaskRegistry.byName(source.task),
+                  new SplitOptions(seed, maxTrain, maxValidation, 1));
+          train = run.tokenize(s.train(), maxSeqLen);
+          validation = run.tokenize(s.validation(), maxSeqLen);
         }
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage(), e);
@@ -302,12 +284,10 @@ public final class TrainCommand implements Callable<Integer> {
               }
             }
           };
-      PeftRunModel rm = new PeftRunModel(pm, model, padId(tok, lm));
       Trainer.Outcome res;
       try (RunLog log = new RunLog(out.resolve("run.log"))) {
         res =
-            new Trainer(
-                    rm,
+            run.trainer(
                     train,
                     validation,
                     new Trainer.Plan(settings, seed, maxSteps, settings.evalEverySteps()),

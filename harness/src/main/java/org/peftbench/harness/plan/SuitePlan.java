@@ -10,7 +10,6 @@ import java.util.Map;
 import org.peftbench.datasets.DataDir;
 import org.peftbench.datasets.Task;
 import org.peftbench.datasets.TaskRegistry;
-import org.peftbench.harness.cost.FlopModel;
 import org.peftbench.harness.run.GenerationLengths;
 import org.peftbench.harness.run.Trainer;
 import org.peftbench.harness.suite.Caps;
@@ -18,10 +17,12 @@ import org.peftbench.harness.suite.MethodSpec;
 import org.peftbench.harness.suite.ModelPaths;
 import org.peftbench.harness.suite.Suite;
 import org.peftbench.harness.suite.TrainingSettings;
-import org.peftbench.peft.ModelShapes;
+import org.peftbench.peft.ForwardFlops;
 import org.peftbench.peft.ParameterCount;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftConfigs;
+import org.peftbench.peft.PeftMethods;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * A suite's grid before anything runs (what {@code peftbench plan} prints): every model × method ×
@@ -29,13 +30,13 @@ import org.peftbench.peft.PeftConfigs;
  * steps of each run, its evaluation cadence, the trainable parameters (from {@code config.json})
  * and an estimate of its FLOPs. No weights are read.
  *
- * <p>FLOP estimate, per sequence of {@link FlopModel#DEFAULT_TOKENS} tokens with the adapted
- * model's forward FLOPs {@code F} ({@link FlopModel}): training {@code 3F} per example seen
- * (forward + a backward of about twice the forward; an upper bound for PEFT, whose frozen weights
- * need no weight gradients), validation {@code F} per validation example per evaluation, test
- * {@code F} per test example plus {@code F/512} per generated token up to the generation limit
- * (again an upper bound: generation stops at EOS). Real sequence lengths differ per task; the
- * estimate is for comparing grids, not for billing.
+ * <p>FLOP estimate, per sequence of {@link ForwardFlops#PSCP_TOKENS} tokens with the adapted
+ * model's forward FLOPs {@code F} ({@link PeftMethods#forwardFlops}): training {@code 3F} per
+ * example seen (forward + a backward of about twice the forward; an upper bound for PEFT, whose
+ * frozen weights need no weight gradients), validation {@code F} per validation example per
+ * evaluation, test {@code F} per test example plus {@code F/512} per generated token up to the
+ * generation limit (again an upper bound: generation stops at EOS). Real sequence lengths differ
+ * per task; the estimate is for comparing grids, not for billing.
  */
 public final class SuitePlan {
   /** One model × method × task cell (the same for every seed). */
@@ -113,19 +114,17 @@ public final class SuitePlan {
       if (!Files.isRegularFile(config)) {
         throw new IllegalArgumentException("model " + model + ": no config.json at " + config);
       }
-      ModelShapes shapes = ModelShapes.load(config);
-      FlopModel.Arch arch = FlopModel.Arch.fromConfig(config);
+      ModelStructure structure = ModelStructure.load(config);
       String modelName = dir.getFileName().toString();
       for (MethodSpec m : suite.methods()) {
         PeftConfig pc;
         try {
-          pc = PeftConfigs.fromJson(m.peft(), "method '" + m.name() + "'").resolve(shapes);
+          pc = PeftConfigs.fromJson(m.peft(), "method '" + m.name() + "'").resolve(structure);
         } catch (RuntimeException e) {
           throw new IllegalArgumentException("method '" + m.name() + "': " + e.getMessage(), e);
         }
-        ParameterCount count = pc.count(shapes);
-        ObjectNode resolved = PeftConfigs.toJson(pc, model);
-        FlopModel.Result f = FlopModel.adapted(arch, FlopModel.DEFAULT_TOKENS, resolved);
+        ParameterCount count = pc.count(structure);
+        ForwardFlops f = PeftMethods.forwardFlops(pc, structure, ForwardFlops.PSCP_TOKENS);
         TrainingSettings ts = suite.effectiveTraining(m);
         Caps caps = suite.effectiveCaps(m);
         GenerationLengths lengths = GenerationLengths.of(suite.protocolResolved(), caps);
@@ -180,7 +179,7 @@ public final class SuitePlan {
           double flops =
               3.0 * fwd * (double) steps * ts.batchSize() * ts.gradAccum()
                   + fwd * (double) evaluations * val
-                  + test * (fwd + fwd / FlopModel.DEFAULT_TOKENS * newTokens);
+                  + test * (fwd + fwd / ForwardFlops.PSCP_TOKENS * newTokens);
           double perRun = flops;
           total += perRun * suite.seeds().size();
           cells.add(

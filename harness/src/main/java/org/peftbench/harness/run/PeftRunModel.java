@@ -34,11 +34,11 @@ public final class PeftRunModel implements RunModel {
 
   /**
    * Right-padded batch, no attention mask needed: causal attention keeps pad positions (all at the
-   * end) from influencing real ones, and their labels are −100. Dropout masks come from the
-   * adapter's own seeded streams (PEFT modules draw a fresh mask per forward call).
+   * end) from influencing real ones, and their labels are −100. The adapter's dropout draws its
+   * masks from the open {@link org.peftbench.autograd.StepContext}.
    */
   @Override
-  public Var loss(Batch batch, boolean training, long dropoutSeed) {
+  public Var loss(Batch batch) {
     int b = batch.size();
     int t = batch.width();
     int[] ids = new int[b * t];

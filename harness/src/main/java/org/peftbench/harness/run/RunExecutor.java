@@ -10,25 +10,24 @@ import java.util.function.UnaryOperator;
 import org.peftbench.datasets.BenchmarkSplits;
 import org.peftbench.datasets.DataDir;
 import org.peftbench.datasets.Example;
-import org.peftbench.datasets.SplitLoader;
 import org.peftbench.datasets.SplitOptions;
 import org.peftbench.datasets.Task;
 import org.peftbench.datasets.TaskRegistry;
-import org.peftbench.harness.cost.FlopModel;
 import org.peftbench.harness.results.Provenance;
 import org.peftbench.harness.results.RunResult;
 import org.peftbench.harness.suite.Caps;
 import org.peftbench.harness.suite.Suite;
+import org.peftbench.peft.ForwardFlops;
 import org.peftbench.peft.ParameterCount;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftConfigs;
+import org.peftbench.peft.PeftMethods;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.backend.Backends;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.ModelInput;
 import org.peftbench.transformer.tokenizer.Tokenizer;
-import org.peftbench.transformer.tokenizer.Tokenizers;
 
 /**
  * Executes one run of a suite end to end and returns its result: load the model, measure the base
@@ -73,9 +72,10 @@ public final class RunExecutor {
     r.provenance.startedAt = Instant.now().toString();
     Caps caps = spec.caps();
     try (RunLog log = new RunLog(work.resolve("run.log"));
-        CausalLM model = CausalLM.load(modelDir)) {
+        TrainingRun run = TrainingRun.open(modelDir, spec.model())) {
       log.info("run " + r.runId + " model " + modelDir);
-      Tokenizer tok = Tokenizers.load(modelDir);
+      CausalLM model = run.model();
+      Tokenizer tok = run.tokenizer();
       Task task = TaskRegistry.byName(spec.task());
 
       // data: PEFT-Bench splits, seeded caps, file checksums
@@ -87,8 +87,8 @@ public final class RunExecutor {
               orZero(caps.maxValidationExamples()),
               orZero(caps.maxTestExamples()),
               spec.training().validationFraction());
-      PromptStyle style = PromptStyle.forModel(modelDir);
-      BenchmarkSplits splits = new SplitLoader(data, opts, style.formatter()).load(task);
+      PromptStyle style = run.style();
+      BenchmarkSplits splits = run.splits(data, task, opts);
       for (String split : List.of(task.trainSplit(), task.testSplit())) {
         for (Path f : data.require(task, split)) {
           r.provenance.datasetFiles.put(data.root().relativize(f).toString(), Provenance.sha256(f));
@@ -97,10 +97,8 @@ public final class RunExecutor {
       GenerationLengths lengths = GenerationLengths.of(spec.protocol(), caps);
       int maxLen = lengths.cutoff();
       Truncation truncation = Truncation.of(spec.protocol());
-      List<TokenizedExample> train =
-          TaskData.tokenize(splits.train(), tok, style, maxLen, truncation);
-      List<TokenizedExample> validation =
-          TaskData.tokenize(splits.validation(), tok, style, maxLen, truncation);
+      List<TokenizedExample> train = run.tokenize(splits.train(), maxLen, truncation);
+      List<TokenizedExample> validation = run.tokenize(splits.validation(), maxLen, truncation);
 
       // base model speed, before any adapter is in place
       if (spec.evaluation().measureThroughput()) {
@@ -120,16 +118,13 @@ public final class RunExecutor {
         throw new IllegalArgumentException(
             "method '" + spec.method().name() + "': " + e.getMessage(), e);
       }
-      PeftModel pm = PeftModel.apply(model, config, spec.seed(), tok);
+      PeftModel pm = run.adapt(config, spec.seed());
       ObjectNode resolvedPeft = PeftConfigs.toJson(pm.config(), spec.model());
       ParameterCount count = pm.count();
       r.cost.trainableParams = count.trainable();
       r.cost.totalParams = count.total();
-      FlopModel.Result flops =
-          FlopModel.adapted(
-              FlopModel.Arch.fromConfig(modelDir.resolve("config.json")),
-              FlopModel.DEFAULT_TOKENS,
-              resolvedPeft);
+      ForwardFlops flops =
+          PeftMethods.forwardFlops(pm.config(), model.structure(), ForwardFlops.PSCP_TOKENS);
       r.cost.forwardFlopsBase = flops.base();
       r.cost.forwardFlopsAdapted = flops.adapted();
       r.cost.mergedForInference = flops.merged();
@@ -144,8 +139,6 @@ public final class RunExecutor {
 
       // training
       say.accept("training");
-      int pad = tok.eosId() >= 0 ? tok.eosId() : 0;
-      PeftRunModel runModel = new PeftRunModel(pm, spec.model(), pad);
       // checkpoint selection every eval_every_steps, else every 5% of the steps (HF's fractional
       // eval_steps: ceil(0.05 · max_steps))
       int evalEvery =
@@ -153,8 +146,7 @@ public final class RunExecutor {
               .evalIntervalSteps(
                   Trainer.totalSteps(train.size(), spec.training(), caps.maxSteps()));
       Trainer trainer =
-          new Trainer(
-              runModel,
+          run.trainer(
               train,
               validation,
               new Trainer.Plan(spec.training(), spec.seed(), caps.maxSteps(), evalEvery),

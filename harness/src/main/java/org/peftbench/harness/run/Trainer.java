@@ -9,14 +9,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.peftbench.autograd.GradMode;
-import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
-import org.peftbench.autograd.Var;
 import org.peftbench.autograd.optim.AdamW;
-import org.peftbench.autograd.optim.GradClip;
 import org.peftbench.autograd.optim.LrSchedule;
 import org.peftbench.autograd.optim.Optimizer;
 import org.peftbench.autograd.optim.Sgd;
+import org.peftbench.autograd.optim.TrainStep;
 import org.peftbench.harness.cost.ProcessMemory;
 import org.peftbench.harness.suite.TrainingSettings;
 import org.peftbench.tensor.MemoryTracker;
@@ -29,15 +27,20 @@ import org.peftbench.tensor.TensorArena;
  * eval_every_steps} steps (default: once per epoch) and at the end, and the adapter with the lowest
  * validation loss kept in {@code work/best/}.
  *
- * <p>Robustness: after every evaluation the loop writes a checkpoint ({@code work/checkpoint/}:
- * adapter weights, optimizer state, and {@code state.json} with the step, the losses so far and the
- * best evaluation); a new Trainer on the same work folder resumes from it. The data order and every
- * dropout mask derive from (seed, micro-batch index), so a resumed run continues exactly as the
- * uninterrupted one would. A NaN or infinite loss stops training with {@link Outcome#nonFinite} set
- * instead of throwing.
+ * <p>Robustness: after every evaluation the loop writes a checkpoint ({@code work/checkpoint/}: the
+ * adapter, the trainable parameters' exact values, optimizer state, and {@code state.json} with the
+ * step, the losses so far and the best evaluation); a new Trainer on the same work folder resumes
+ * from it. The data order derives from (seed, micro-batch index) and every dropout mask from (seed,
+ * step, micro-batch, module) (see {@link TrainStep} and {@link
+ * org.peftbench.autograd.StepContext}), so a resumed run continues exactly as the uninterrupted one
+ * would. A NaN or infinite loss stops training with {@link Outcome#nonFinite} set instead of
+ * throwing.
  */
 public final class Trainer {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** In a checkpoint: the trainable parameters' exact values, what resuming loads. */
+  static final String TRAINABLE_FILE = "trainable.safetensors";
 
   /** How long to train and how: the resolved settings plus caps. */
   public record Plan(
@@ -150,7 +153,12 @@ public final class Trainer {
       } else if (st.fingerprint.equals(saved.fingerprint)) {
         List<float[]> initial = params.stream().map(p -> p.value().toFloatArray()).toList();
         try {
-          model.loadAdapterWeights(ckpt.resolve("adapter"));
+          // the exact trainable values (an adapter file may hold less, e.g. P-tuning's output)
+          if (Files.isRegularFile(ckpt.resolve(TRAINABLE_FILE))) {
+            model.loadTrainable(ckpt.resolve(TRAINABLE_FILE));
+          } else {
+            model.loadAdapterWeights(ckpt.resolve("adapter"));
+          }
           opt.loadState(ckpt.resolve("optimizer.safetensors"));
           st = saved;
           resumed = true;
@@ -177,7 +185,7 @@ public final class Trainer {
     // the training loop's activations and gradients recycle the arrays of the tensors each step
     // closes (TensorArena): the shapes repeat, and the collector then has little to copy
     try (TensorArena arena = openArena()) {
-      nonFinite = trainLoop(st, total, s, order, schedule, params, opt, evalEvery);
+      nonFinite = trainLoop(st, total, s, order, schedule, opt, evalEvery);
     }
     // test with the best adapter, as PEFT-Bench keeps the best checkpoint
     if (nonFinite == null && Files.isDirectory(bestDir())) {
@@ -242,42 +250,27 @@ public final class Trainer {
       TrainingSettings s,
       DataOrder order,
       LrSchedule schedule,
-      List<Parameter> params,
       Optimizer opt,
       int evalEvery) {
     String nonFinite = null;
+    TrainStep trainStep = new TrainStep(opt, schedule, s.maxGradNorm(), s.gradAccum(), plan.seed());
     while (st.step < total) {
       long t0 = System.nanoTime();
-      double stepLoss = 0;
-      for (int a = 0; a < s.gradAccum(); a++) {
-        long micro = (long) st.step * s.gradAccum() + a;
-        Batch b = batch(order.microBatch(micro));
-        Var loss = model.loss(b, true, DataOrder.mix(plan.seed(), micro));
-        double v = loss.item();
-        if (!Double.isFinite(v)) {
-          nonFinite =
-              "training loss became "
-                  + v
-                  + " at step "
-                  + (st.step + 1)
-                  + " (micro-batch "
-                  + micro
-                  + ")";
-          break;
-        }
-        stepLoss += v / s.gradAccum();
-        Var scaled = s.gradAccum() == 1 ? loss : Ops.scale(loss, 1f / s.gradAccum());
-        scaled.backward();
-      }
-      if (nonFinite != null) {
-        opt.zeroGrad();
+      long firstMicro = (long) st.step * s.gradAccum();
+      TrainStep.Result r =
+          trainStep.run(st.step, m -> model.loss(batch(order.microBatch(firstMicro + m))));
+      if (r.failed()) {
+        nonFinite =
+            "training loss became "
+                + r.loss()
+                + " at step "
+                + (st.step + 1)
+                + " (micro-batch "
+                + (firstMicro + r.failedMicroBatch())
+                + ")";
         break;
       }
-      if (s.maxGradNorm() > 0) {
-        GradClip.clipGlobalNorm(params, s.maxGradNorm());
-      }
-      opt.step(schedule.lr(st.step));
-      opt.zeroGrad();
+      double stepLoss = r.loss();
       st.step++;
       st.losses.add(stepLoss);
       // the first steps run while the JIT compiles; time the rest
@@ -362,7 +355,7 @@ public final class Trainer {
       for (int i = 0; i < validation.size(); i += bs) {
         Batch b =
             Batch.of(validation.subList(i, Math.min(validation.size(), i + bs)), model.padId());
-        sum += model.loss(b, false, 0).item();
+        sum += model.loss(b).item();
         n++;
       }
     }
@@ -382,6 +375,7 @@ public final class Trainer {
         checkpointDir(),
         d -> {
           model.saveAdapter(d.resolve("adapter"));
+          model.saveTrainable(d.resolve(TRAINABLE_FILE));
           opt.saveState(d.resolve("optimizer.safetensors"));
           try {
             // state.json last: a checkpoint folder without it is incomplete

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.StepContext;
 import org.peftbench.autograd.Var;
 import org.peftbench.tensor.Tensor;
 
@@ -38,7 +39,7 @@ final class BigramModel implements RunModel {
   }
 
   @Override
-  public Var loss(Batch batch, boolean training, long dropoutSeed) {
+  public Var loss(Batch batch) {
     calls++;
     int b = batch.size();
     int t = batch.width();
@@ -51,9 +52,7 @@ final class BigramModel implements RunModel {
       }
     }
     Var logits = Ops.embedding(table, ids);
-    if (training) {
-      logits = Ops.dropout(logits, 0.1f, dropoutSeed);
-    }
+    logits = StepContext.dropout(logits, 0.1f, "table"); // on inside a training step only
     Var loss = Ops.crossEntropy(logits, targets, TokenizedExample.IGNORE);
     if (calls == poisonAtCall) {
       loss = Ops.scale(loss, Float.NaN);

@@ -371,4 +371,31 @@ class SuiteEndToEndTest {
         run(suite("rank", false, ia3 + "    training: {learning_rate: 0.05}\n"), tmp);
     assertThat(same.skipped()).isEqualTo(1);
   }
+
+  @Test
+  void veraLohaAndLokrRunInSuitesWithTheirCosts(@TempDir Path tmp) {
+    // their cost figures used to fail the run ("no FLOP formula for peft_type 'VERA'")
+    String methods =
+        """
+        methods:
+          - name: vera
+            peft: {peft_type: VERA, r: 16, vera_dropout: 0.1}
+          - name: loha
+            peft: {peft_type: LOHA, r: 4}
+          - name: lokr
+            peft: {peft_type: LOKR, r: 4}
+        """;
+    run(suite("rank", false, methods), tmp);
+    List<RunResult> results = new ResultStore(tmp).readAll();
+    assertThat(results).hasSize(3);
+    for (RunResult r : results) {
+      assertThat(r.status)
+          .as(r.runId + ": " + r.statusMessage)
+          .isEqualTo(RunResult.Status.COMPLETED);
+      assertThat(r.cost.mergedForInference).as(r.runId).isTrue();
+      assertThat(r.cost.forwardFlopsAdapted).as(r.runId).isEqualTo(r.cost.forwardFlopsBase);
+      assertThat(r.cost.forwardFlopsBase).isEqualTo(601_096_192.0); // stories260K, T = 512
+      assertThat(r.cost.trainableParams).isPositive();
+    }
+  }
 }

@@ -136,9 +136,10 @@ class TrainerTest {
     if (damage.equals("state")) {
       Files.writeString(ckpt.resolve("state.json"), "{\"step\": 5, \"loss");
     } else {
-      Path w = ckpt.resolve("adapter/w.bin");
+      // the trainable values resuming reads: half of them, then EOF
+      Path w = ckpt.resolve(Trainer.TRAINABLE_FILE);
       byte[] b = Files.readAllBytes(w);
-      Files.write(w, java.util.Arrays.copyOf(b, b.length / 2)); // half the weights, then EOF
+      Files.write(w, java.util.Arrays.copyOf(b, b.length / 2));
     }
   }
 

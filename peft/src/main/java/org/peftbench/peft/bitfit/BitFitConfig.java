@@ -3,11 +3,11 @@ package org.peftbench.peft.bitfit;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
 import org.peftbench.peft.TargetModules;
 import org.peftbench.peft.Targeting;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * BitFit (peft_type {@code BITFIT}, PEFT-Bench's own; HF PEFT has no such type): only bias terms
@@ -29,25 +29,28 @@ public record BitFitConfig(@JsonProperty("target_modules") TargetModules targetM
   }
 
   @Override
-  public BitFitConfig resolve(ModelShapes model) {
+  public BitFitConfig resolve(ModelStructure model) {
     // PEFT-Bench's q_proj, v_proj: the LoRA default (GPT-2: its fused c_attn)
     return targetModules != null
         ? this
         : new BitFitConfig(Targeting.loraDefault(model.modelType()));
   }
 
-  public List<ModelShapes.Linear> targeted(ModelShapes model) {
+  public List<ModelStructure.ModuleSpec> targeted(ModelStructure model) {
     return Targeting.linears(model, targetModules, null);
   }
 
   @Override
-  public long trainableParameters(ModelShapes model) {
-    return targeted(model).stream().mapToLong(ModelShapes.Linear::out).sum();
+  public long trainableParameters(ModelStructure model) {
+    return targeted(model).stream().mapToLong(ModelStructure.ModuleSpec::out).sum();
   }
 
   /** Only the biases the model lacks are new parameters. */
   @Override
-  public long addedParameters(ModelShapes model) {
-    return targeted(model).stream().filter(l -> !l.bias()).mapToLong(ModelShapes.Linear::out).sum();
+  public long addedParameters(ModelStructure model) {
+    return targeted(model).stream()
+        .filter(l -> !l.bias())
+        .mapToLong(ModelStructure.ModuleSpec::out)
+        .sum();
   }
 }

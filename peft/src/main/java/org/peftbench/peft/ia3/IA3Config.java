@@ -3,11 +3,11 @@ package org.peftbench.peft.ia3;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
 import org.peftbench.peft.TargetModules;
 import org.peftbench.peft.Targeting;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * HF PEFT's {@code IA3Config} (peft_type {@code IA3}): a learned vector {@code l} per targeted
@@ -47,7 +47,7 @@ public record IA3Config(
   }
 
   @Override
-  public IA3Config resolve(ModelShapes model) {
+  public IA3Config resolve(ModelStructure model) {
     TargetModules t =
         targetModules != null ? targetModules : Targeting.ia3Default(model.modelType());
     TargetModules ff =
@@ -62,14 +62,14 @@ public record IA3Config(
     return feedforwardModules != null && feedforwardModules.matchesSuffix(module);
   }
 
-  public List<ModelShapes.Linear> targeted(ModelShapes model) {
+  public List<ModelStructure.ModuleSpec> targeted(ModelStructure model) {
     return Targeting.linears(model, targetModules, excludeModules);
   }
 
   @Override
-  public long trainableParameters(ModelShapes model) {
+  public long trainableParameters(ModelStructure model) {
     long n = 0;
-    for (ModelShapes.Linear l : targeted(model)) {
+    for (ModelStructure.ModuleSpec l : targeted(model)) {
       n += isFeedforward(l.name()) ? l.in() : l.out();
     }
     return n;

@@ -3,11 +3,11 @@ package org.peftbench.peft.lntuning;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
 import org.peftbench.peft.TargetModules;
 import org.peftbench.peft.Targeting;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * HF PEFT's {@code LNTuningConfig} (peft_type {@code LN_TUNING}): each targeted normalisation layer
@@ -29,18 +29,18 @@ public record LNTuningConfig(
   }
 
   @Override
-  public LNTuningConfig resolve(ModelShapes model) {
+  public LNTuningConfig resolve(ModelStructure model) {
     return targetModules != null
         ? this
         : new LNTuningConfig(Targeting.lnTuningDefault(model.modelType()), excludeModules);
   }
 
-  public List<ModelShapes.Norm> targeted(ModelShapes model) {
+  public List<ModelStructure.ModuleSpec> targeted(ModelStructure model) {
     return Targeting.norms(model, targetModules, excludeModules);
   }
 
   @Override
-  public long trainableParameters(ModelShapes model) {
-    return targeted(model).stream().mapToLong(ModelShapes.Norm::numel).sum();
+  public long trainableParameters(ModelStructure model) {
+    return targeted(model).stream().mapToLong(ModelStructure.ModuleSpec::numel).sum();
   }
 }

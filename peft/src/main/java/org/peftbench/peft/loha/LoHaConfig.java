@@ -3,11 +3,11 @@ package org.peftbench.peft.loha;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
 import org.peftbench.peft.TargetModules;
 import org.peftbench.peft.Targeting;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * HF PEFT's {@code LoHaConfig} (peft_type {@code LOHA}): the weight update is a Hadamard product of
@@ -49,7 +49,7 @@ public record LoHaConfig(
   }
 
   @Override
-  public LoHaConfig resolve(ModelShapes model) {
+  public LoHaConfig resolve(ModelStructure model) {
     return targetModules != null
         ? this
         : new LoHaConfig(
@@ -62,12 +62,12 @@ public record LoHaConfig(
             initWeights);
   }
 
-  public List<ModelShapes.Linear> targeted(ModelShapes model) {
+  public List<ModelStructure.ModuleSpec> targeted(ModelStructure model) {
     return Targeting.linears(model, targetModules, excludeModules);
   }
 
   @Override
-  public long trainableParameters(ModelShapes model) {
+  public long trainableParameters(ModelStructure model) {
     return targeted(model).stream().mapToLong(l -> 2L * r * (l.in() + l.out())).sum();
   }
 }

@@ -3,11 +3,11 @@ package org.peftbench.peft.lokr;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
 import org.peftbench.peft.TargetModules;
 import org.peftbench.peft.Targeting;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * HF PEFT's {@code LoKrConfig} (peft_type {@code LOKR}): {@code ΔW = (W1 ⊗ W2) · alpha/r} with
@@ -52,7 +52,7 @@ public record LoKrConfig(
   }
 
   @Override
-  public LoKrConfig resolve(ModelShapes model) {
+  public LoKrConfig resolve(ModelStructure model) {
     return targetModules != null
         ? this
         : new LoKrConfig(
@@ -117,12 +117,12 @@ public record LoKrConfig(
     return m > n ? new int[] {n, m} : new int[] {m, n};
   }
 
-  public List<ModelShapes.Linear> targeted(ModelShapes model) {
+  public List<ModelStructure.ModuleSpec> targeted(ModelStructure model) {
     return Targeting.linears(model, targetModules, excludeModules);
   }
 
   @Override
-  public long trainableParameters(ModelShapes model) {
+  public long trainableParameters(ModelStructure model) {
     return targeted(model).stream().mapToLong(l -> factors(l.out(), l.in()).parameters(r)).sum();
   }
 }

@@ -57,15 +57,7 @@ public final class Lora extends LayerMethod {
                 LoraLinear.rowNorms(w, a, b, scaling));
       }
       LoraLinear layer =
-          new LoraLinear(
-              module,
-              base,
-              pa,
-              pb,
-              magnitude,
-              scaling,
-              (float) config.loraDropout(),
-              Init.rng(seed, module).nextLong());
+          new LoraLinear(module, base, pa, pb, magnitude, scaling, (float) config.loraDropout());
       install(slot, layer, layer::merged);
     }
   }

@@ -2,11 +2,11 @@ package org.peftbench.peft.lora;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
 import org.peftbench.peft.TargetModules;
 import org.peftbench.peft.Targeting;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * HF PEFT's {@code LoraConfig} (peft_type {@code LORA}); DoRA is {@code use_dora: true}.
@@ -145,21 +145,21 @@ public record LoraConfig(
   }
 
   @Override
-  public LoraConfig resolve(ModelShapes model) {
+  public LoraConfig resolve(ModelStructure model) {
     return targetModules != null ? this : withTargets(Targeting.loraDefault(model.modelType()));
   }
 
   @Override
-  public long trainableParameters(ModelShapes model) {
+  public long trainableParameters(ModelStructure model) {
     long n = 0;
-    for (ModelShapes.Linear l : targeted(model)) {
+    for (ModelStructure.ModuleSpec l : targeted(model)) {
       n += (long) r * (l.in() + l.out()) + (useDora ? l.out() : 0);
     }
     return n;
   }
 
   /** The linears this config adapts (config must be resolved). */
-  public java.util.List<ModelShapes.Linear> targeted(ModelShapes model) {
+  public java.util.List<ModelStructure.ModuleSpec> targeted(ModelStructure model) {
     return Targeting.linears(model, targetModules, excludeModules);
   }
 }

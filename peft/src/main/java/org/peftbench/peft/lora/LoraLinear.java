@@ -2,6 +2,7 @@ package org.peftbench.peft.lora;
 
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.StepContext;
 import org.peftbench.autograd.Var;
 import org.peftbench.peft.WeightMath;
 import org.peftbench.tensor.Tensor;
@@ -27,8 +28,6 @@ public final class LoraLinear implements LinearLayer {
   private final Parameter magnitude; // [out] (DoRA) or null
   private final float scaling;
   private final float dropout;
-  private final long seed;
-  private long calls; // distinct dropout mask per forward
 
   public LoraLinear(
       String module,
@@ -37,8 +36,7 @@ public final class LoraLinear implements LinearLayer {
       Parameter loraB,
       Parameter magnitude,
       float scaling,
-      float dropout,
-      long seed) {
+      float dropout) {
     this.module = module;
     this.base = base;
     this.loraA = loraA;
@@ -46,7 +44,6 @@ public final class LoraLinear implements LinearLayer {
     this.magnitude = magnitude;
     this.scaling = scaling;
     this.dropout = dropout;
-    this.seed = seed;
   }
 
   // x [..., in] -> y [..., out]
@@ -61,7 +58,8 @@ public final class LoraLinear implements LinearLayer {
       return Ops.loraLinear(x, lin.weight(), lin.bias(), loraA, loraB, scaling);
     }
     Var y = base.forward(x);
-    Var xd = Ops.dropout(x, dropout, seed + 7919L * calls++);
+    // the mask: a function of (seed, step, micro-batch, this module), see StepContext
+    Var xd = StepContext.dropout(x, dropout, module);
     Var lora = Ops.scale(Ops.linear(Ops.linear(xd, loraA, null), loraB, null), scaling);
     if (magnitude == null) {
       return Ops.add(y, lora);

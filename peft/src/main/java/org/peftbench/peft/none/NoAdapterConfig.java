@@ -1,9 +1,9 @@
 package org.peftbench.peft.none;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
+import org.peftbench.transformer.ModelStructure;
 
 /** No adaptation (peft_type {@code NONE}): the base model, evaluated untouched. */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -14,12 +14,12 @@ public record NoAdapterConfig() implements PeftConfig {
   }
 
   @Override
-  public NoAdapterConfig resolve(ModelShapes model) {
+  public NoAdapterConfig resolve(ModelStructure model) {
     return this;
   }
 
   @Override
-  public long trainableParameters(ModelShapes model) {
+  public long trainableParameters(ModelStructure model) {
     return 0;
   }
 }

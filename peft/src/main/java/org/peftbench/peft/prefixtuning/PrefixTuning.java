@@ -120,4 +120,10 @@ public final class PrefixTuning implements PeftMethod {
 
   @Override
   public void remove() {}
+
+  /** The prefix's keys come before the real tokens' (their positions start at P, as in HF). */
+  @Override
+  public int reservedPositions() {
+    return config.numVirtualTokens();
+  }
 }

@@ -2,9 +2,9 @@ package org.peftbench.peft.prefixtuning;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * HF PEFT's {@code PrefixTuningConfig} (peft_type {@code PREFIX_TUNING}): per layer, P trainable
@@ -62,8 +62,8 @@ public record PrefixTuningConfig(
 
   /** PEFT's _prepare_prompt_learning_config, including the grouped-query adjustment. */
   @Override
-  public PrefixTuningConfig resolve(ModelShapes m) {
-    int layers = numLayers != null ? numLayers : m.layers();
+  public PrefixTuningConfig resolve(ModelStructure m) {
+    int layers = numLayers != null ? numLayers : m.numLayers();
     int dim = tokenDim != null ? tokenDim : m.kvHeads() * m.headDim();
     int heads = numAttentionHeads != null ? numAttentionHeads : m.kvHeads();
     return new PrefixTuningConfig(
@@ -82,7 +82,7 @@ public record PrefixTuningConfig(
   }
 
   @Override
-  public long trainableParameters(ModelShapes m) {
+  public long trainableParameters(ModelStructure m) {
     PrefixTuningConfig c = resolve(m);
     long p = c.numVirtualTokens;
     long width = c.prefixWidth();

@@ -2,9 +2,9 @@ package org.peftbench.peft.prompttuning;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * HF PEFT's {@code PromptTuningConfig} (peft_type {@code PROMPT_TUNING}): {@code
@@ -62,13 +62,13 @@ public record PromptTuningConfig(
   }
 
   @Override
-  public PromptTuningConfig resolve(ModelShapes m) {
+  public PromptTuningConfig resolve(ModelStructure m) {
     return new PromptTuningConfig(
         numVirtualTokens,
         tokenDim != null ? tokenDim : m.hidden(),
         1,
         numAttentionHeads != null ? numAttentionHeads : m.heads(),
-        numLayers != null ? numLayers : m.layers(),
+        numLayers != null ? numLayers : m.numLayers(),
         promptTuningInit,
         promptTuningInitText,
         tokenizerNameOrPath);
@@ -76,7 +76,7 @@ public record PromptTuningConfig(
 
   /** The prompt embedding {@code [P, token_dim]}. */
   @Override
-  public long trainableParameters(ModelShapes m) {
+  public long trainableParameters(ModelStructure m) {
     return (long) numVirtualTokens * resolve(m).tokenDim();
   }
 }

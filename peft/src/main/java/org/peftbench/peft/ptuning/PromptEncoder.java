@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.StepContext;
 import org.peftbench.autograd.Var;
 import org.peftbench.peft.Init;
 import org.peftbench.peft.StateDicts;
@@ -21,7 +22,6 @@ public final class PromptEncoder {
   static final String PREFIX = "prompt_encoder.";
   private final PromptEncoderConfig config;
   private final Map<String, Parameter> params = new LinkedHashMap<>();
-  private long calls;
   private final long seed;
 
   public PromptEncoder(PromptEncoderConfig config, long seed) {
@@ -82,7 +82,6 @@ public final class PromptEncoder {
       return Ops.linear(x, p("mlp_head.4.weight"), p("mlp_head.4.bias"));
     }
     x = Ops.reshape(x, 1, pTokens, config.tokenDim()); // [1, P, C]: one sequence
-    long call = calls++;
     for (int layer = 0; layer < config.encoderNumLayers(); layer++) {
       String s = "_l" + layer;
       Var fwd =
@@ -104,7 +103,8 @@ public final class PromptEncoder {
       x = Ops.concat(-1, fwd, bwd); // [1, P, 2h]
       if (layer + 1 < config.encoderNumLayers()) {
         // torch applies the LSTM's dropout between layers, not after the last
-        x = Ops.dropout(x, (float) config.encoderDropout(), seed + 31L * call + layer);
+        // the mask: a function of (seed, step, micro-batch, this layer), see StepContext
+        x = StepContext.dropout(x, (float) config.encoderDropout(), PREFIX + "lstm_head" + s);
       }
     }
     x = Ops.relu(Ops.linear(x, p("mlp_head.0.weight"), p("mlp_head.0.bias")));

@@ -2,9 +2,9 @@ package org.peftbench.peft.ptuning;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * HF PEFT's {@code PromptEncoderConfig} (peft_type {@code P_TUNING}): virtual-token embeddings
@@ -81,14 +81,14 @@ public record PromptEncoderConfig(
   }
 
   @Override
-  public PromptEncoderConfig resolve(ModelShapes m) {
+  public PromptEncoderConfig resolve(ModelStructure m) {
     int dim = tokenDim != null ? tokenDim : m.hidden();
     return new PromptEncoderConfig(
         numVirtualTokens,
         dim,
         1,
         numAttentionHeads != null ? numAttentionHeads : m.heads(),
-        numLayers != null ? numLayers : m.layers(),
+        numLayers != null ? numLayers : m.numLayers(),
         encoderReparameterizationType,
         encoderHiddenSize != null ? encoderHiddenSize : dim,
         encoderNumLayers,
@@ -96,7 +96,7 @@ public record PromptEncoderConfig(
   }
 
   @Override
-  public long trainableParameters(ModelShapes m) {
+  public long trainableParameters(ModelStructure m) {
     PromptEncoderConfig c = resolve(m);
     long p = c.numVirtualTokens;
     long d = c.tokenDim;

@@ -48,14 +48,7 @@ public final class Vera extends LayerMethod {
           param(StateDicts.key(module, "vera_lambda_b"), Tensor.zeros(base.outFeatures()));
       Parameter ld =
           param(StateDicts.key(module, "vera_lambda_d"), Init.filled((float) config.dInitial(), r));
-      VeraLinear layer =
-          new VeraLinear(
-              module,
-              base,
-              lb,
-              ld,
-              (float) config.veraDropout(),
-              Init.rng(seed, module).nextLong());
+      VeraLinear layer = new VeraLinear(module, base, lb, ld, (float) config.veraDropout());
       layer.project(projA, projB);
       layers.add(layer);
       install(slot, layer, layer::merged);

@@ -3,11 +3,11 @@ package org.peftbench.peft.vera;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import org.peftbench.peft.ModelShapes;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftType;
 import org.peftbench.peft.TargetModules;
 import org.peftbench.peft.Targeting;
+import org.peftbench.transformer.ModelStructure;
 
 /**
  * HF PEFT's {@code VeraConfig} (peft_type {@code VERA}): frozen random projections shared by all
@@ -66,7 +66,7 @@ public record VeraConfig(
   }
 
   @Override
-  public VeraConfig resolve(ModelShapes model) {
+  public VeraConfig resolve(ModelStructure model) {
     return targetModules != null
         ? this
         : new VeraConfig(
@@ -80,12 +80,12 @@ public record VeraConfig(
             bias);
   }
 
-  public List<ModelShapes.Linear> targeted(ModelShapes model) {
+  public List<ModelStructure.ModuleSpec> targeted(ModelStructure model) {
     return Targeting.linears(model, targetModules, null);
   }
 
   @Override
-  public long trainableParameters(ModelShapes model) {
+  public long trainableParameters(ModelStructure model) {
     return targeted(model).stream().mapToLong(l -> r + l.out()).sum();
   }
 }

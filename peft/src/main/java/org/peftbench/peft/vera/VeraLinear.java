@@ -2,6 +2,7 @@ package org.peftbench.peft.vera;
 
 import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.StepContext;
 import org.peftbench.autograd.Var;
 import org.peftbench.peft.WeightMath;
 import org.peftbench.tensor.Tensor;
@@ -19,24 +20,15 @@ public final class VeraLinear implements LinearLayer {
   private final Parameter lambdaB; // [out]
   private final Parameter lambdaD; // [r]
   private final float dropout;
-  private final long seed;
   private Var projA; // [r, in], constant
   private Var projB; // [out, r], constant
-  private long calls;
 
-  VeraLinear(
-      String module,
-      LinearLayer base,
-      Parameter lambdaB,
-      Parameter lambdaD,
-      float dropout,
-      long seed) {
+  VeraLinear(String module, LinearLayer base, Parameter lambdaB, Parameter lambdaD, float dropout) {
     this.module = module;
     this.base = base;
     this.lambdaB = lambdaB;
     this.lambdaD = lambdaD;
     this.dropout = dropout;
-    this.seed = seed;
   }
 
   /**
@@ -57,7 +49,8 @@ public final class VeraLinear implements LinearLayer {
   // x [..., in] -> y [..., out]
   @Override
   public Var forward(Var x) {
-    Var xd = Ops.dropout(x, dropout, seed + 7919L * calls++);
+    // the mask: a function of (seed, step, micro-batch, this module), see StepContext
+    Var xd = StepContext.dropout(x, dropout, module);
     Var h = Ops.mul(Ops.linear(xd, projA, null), lambdaD); // [..., r]
     return Ops.add(base.forward(x), Ops.mul(Ops.linear(h, projB, null), lambdaB));
   }

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.peftbench.autograd.Parameter;
-import org.peftbench.autograd.Var;
 import org.peftbench.autograd.optim.AdamW;
+import org.peftbench.autograd.optim.LrSchedule;
+import org.peftbench.autograd.optim.TrainStep;
 import org.peftbench.peft.PeftConfigs;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.tensor.backend.Backend;
@@ -42,19 +43,23 @@ class LoraStepTest {
       for (int i = 0; i < ids.length; i++) {
         ids[i] = r.nextInt(vocab);
       }
-      Var loss = pm.loss(ids, null, ids, batch, time);
-      float first = loss.item();
-      loss.backward();
       List<Parameter> params = pm.trainableParameters();
-      List<Float> grads = new ArrayList<>();
-      for (Parameter p : params) {
-        for (float g : p.grad().toFloatArray()) {
-          grads.add(g);
-        }
-      }
       AdamW opt = new AdamW(params, 0.9, 0.999, 1e-8, 0.0);
-      opt.step(1e-2);
-      opt.zeroGrad();
+      // the production training step: no clipping, constant learning rate 1e-2
+      TrainStep trainStep = new TrainStep(opt, LrSchedule.constant(1e-2, 0), 0, 1, 42);
+      List<Float> grads = new ArrayList<>();
+      TrainStep.Result result =
+          trainStep.run(
+              0,
+              m -> pm.loss(ids, null, ids, batch, time),
+              updated -> {
+                for (Parameter p : updated) {
+                  for (float g : p.grad().toFloatArray()) {
+                    grads.add(g);
+                  }
+                }
+              });
+      float first = (float) result.loss();
       float after = pm.loss(ids, null, ids, batch, time).item();
       float[] g = new float[grads.size()];
       for (int i = 0; i < g.length; i++) {

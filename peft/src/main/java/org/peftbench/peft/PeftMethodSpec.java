@@ -1,0 +1,87 @@
+package org.peftbench.peft;
+
+import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.ModelStructure;
+import org.peftbench.transformer.tokenizer.Tokenizer;
+
+/**
+ * Everything the library needs to know about one PEFT method, implemented once in the method's own
+ * package and listed in {@link PeftMethods}: its {@code peft_type}, its config record (whose JSON
+ * form is the method part of HF PEFT's {@code adapter_config.json}; the config also counts the
+ * trainable parameters from a {@link ModelStructure}), PEFT's defaults, how it is put into a model,
+ * the forward FLOPs of the adapted model as served, and the memory its training state adds.
+ *
+ * <p>See {@code docs/adding-a-method.md}.
+ *
+ * @param <C> the method's config record
+ */
+public interface PeftMethodSpec<C extends PeftConfig> {
+
+  /** The {@code peft_type} this method reads and writes. */
+  PeftType type();
+
+  /** The config record, deserialised with Jackson from {@code adapter_config.json}. */
+  Class<C> configClass();
+
+  /**
+   * A config with PEFT's defaults (what an {@code adapter_config.json} leaving fields out means).
+   */
+  C defaults();
+
+  /**
+   * How a method is applied.
+   *
+   * @param seed draws fresh adapter weights
+   * @param tokenizer for initialisations from text (prompt tuning's TEXT init); may be null
+   * @param loading weights will be loaded from a file next, so initialisations that need more than
+   *     the config may be skipped
+   */
+  record Init(long seed, Tokenizer tokenizer, boolean loading) {}
+
+  /**
+   * Puts the method into {@code model} (its base parameters already frozen, no other adapter in
+   * place). {@code config} is {@link PeftConfig#resolve resolved} against the model's structure.
+   */
+  PeftMethod apply(CausalLM model, C config, Init init);
+
+  /**
+   * Forward FLOPs of the base model and of the adapted model as served for inference ("merged where
+   * possible") on one sequence of {@code tokens} tokens. The default is a method that merges into
+   * the base weights: no extra FLOPs. {@code config} is resolved.
+   */
+  default ForwardFlops forwardFlops(C config, ModelStructure model, int tokens) {
+    double base = model.forwardFlops(tokens, 0);
+    return new ForwardFlops(base, base, true);
+  }
+
+  /**
+   * Bytes the method's training state adds to the frozen base model: each added parameter's value
+   * and gradient plus AdamW's two moments (4 F32 values), and any frozen buffers the method keeps
+   * (override to add them). {@code config} is resolved.
+   */
+  default long extraTrainingBytes(C config, ModelStructure model) {
+    return 16L * config.trainableParameters(model);
+  }
+
+  /** Prompt-learning methods add virtual tokens or prefix keys/values instead of layers. */
+  default boolean promptLearning() {
+    return false;
+  }
+
+  // ---------------------------------------------------------------- untyped bridges
+
+  /** {@link #apply} for a config known only as a {@link PeftConfig} of this method. */
+  default PeftMethod applyConfig(CausalLM model, PeftConfig config, Init init) {
+    return apply(model, configClass().cast(config), init);
+  }
+
+  /** {@link #forwardFlops} for a config known only as a {@link PeftConfig} of this method. */
+  default ForwardFlops forwardFlopsOf(PeftConfig config, ModelStructure model, int tokens) {
+    return forwardFlops(configClass().cast(config), model, tokens);
+  }
+
+  /** {@link #extraTrainingBytes} for a config known only as a {@link PeftConfig}. */
+  default long extraTrainingBytesOf(PeftConfig config, ModelStructure model) {
+    return extraTrainingBytes(configClass().cast(config), model);
+  }
+}
