@@ -1,4 +1,4 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -12,6 +12,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.AttentionMask;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.RopeTable;
+import org.peftbench.tensor.backend.ScalarBackend;
+import org.peftbench.tensor.backend.UnaryOp;
+import org.peftbench.tensor.testing.Closeness;
 
 /**
  * The fused kernels (SwiGLU forward/backward, ...) of {@link CpuBackend} against the plain loops of
@@ -236,23 +242,7 @@ class FusedKernelsTest {
   }
 
   private static void assertClose(List<float[]> expected, List<float[]> actual, String what) {
-    assertThat(actual).hasSameSizeAs(expected);
-    for (int o = 0; o < expected.size(); o++) {
-      float[] e = expected.get(o), a = actual.get(o);
-      assertThat(a).hasSameSizeAs(e);
-      double scale = 0;
-      for (float v : e) {
-        scale = Math.max(scale, Math.abs(v));
-      }
-      for (int i = 0; i < e.length; i++) {
-        double tol = 2e-6 * Math.max(1.0, scale) + 2e-6 * Math.abs(e[i]);
-        if (!(Math.abs(a[i] - e[i]) <= tol)) {
-          fail(
-              "%s: output %d element %d: %s, scalar %s (tolerance %s)",
-              what, o, i, a[i], e[i], tol);
-        }
-      }
-    }
+    Closeness.assertOutputsClose(what, expected, actual, 2e-6, "actual");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,6 +1,7 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.peftbench.tensor.testing.TestTensors.rand;
 
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -8,6 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.ScalarBackend;
 
 /**
  * {@link Backend#lowRankBackward} (LoRA's {@code dxs = s·dY·B} and {@code dB += dYᵀ·xs}): the cpu
@@ -21,21 +24,12 @@ class LowRankBackwardTest {
     Parallel.setThreads(Runtime.getRuntime().availableProcessors());
   }
 
-  private static Tensor random(Random rnd, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    float[] a = t.array();
-    for (int i = 0; i < t.size(); i++) {
-      a[t.offset() + i] = rnd.nextFloat() * 2 - 1;
-    }
-    return t;
-  }
-
   /** dxs and the accumulated dB from one backend, on copies of the same inputs. */
   private static float[][] run(Backend be, int m, int n, int r, float s, long seed) {
     Random rnd = new Random(seed);
-    Tensor dy = random(rnd, m, n), b = random(rnd, n, r), xs = random(rnd, m, r);
-    Tensor db = random(rnd, n, r); // accumulated into: starts non-zero
-    Tensor dxs = random(rnd, m, r); // overwritten: starts with garbage
+    Tensor dy = rand(rnd, m, n), b = rand(rnd, n, r), xs = rand(rnd, m, r);
+    Tensor db = rand(rnd, n, r); // accumulated into: starts non-zero
+    Tensor dxs = rand(rnd, m, r); // overwritten: starts with garbage
     be.lowRankBackward(dy, b, xs, s, dxs, db);
     return new float[][] {dxs.toFloatArray(), db.toFloatArray()};
   }

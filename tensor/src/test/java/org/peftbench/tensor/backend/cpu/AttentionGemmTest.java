@@ -1,4 +1,4 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.data.Offset.offset;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.peftbench.tensor.testing.TestTensors;
 
 /** {@link AttentionGemm#narrow} against a triple loop, for every tile shape it takes. */
 class AttentionGemmTest {
@@ -13,9 +14,9 @@ class AttentionGemmTest {
   void narrowTileMatchesTripleLoopAndWritesOnlyItsColumns() {
     Random rnd = new Random(3);
     int k = 37, ars = 45, ldc = 70, L = Simd.L;
-    float[] a = CpuBackendTest.uniform(rnd, 4 * ars + 5, -1f, 1f);
+    float[] a = TestTensors.uniform(rnd, 4 * ars + 5, -1f, 1f);
     // two panels packed as Gemm.packWhole lays them out; the tile reads the second one
-    float[] b = CpuBackendTest.uniform(rnd, 2 * k * Gemm.NR, -1f, 1f);
+    float[] b = TestTensors.uniform(rnd, 2 * k * Gemm.NR, -1f, 1f);
     int panel = k * Gemm.NR;
     for (int vecs = 1; vecs <= 3; vecs++) {
       for (int rows = 1; rows <= Gemm.MR; rows++) {

@@ -1,55 +1,50 @@
 package org.peftbench.tensor.backend;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import static org.peftbench.tensor.testing.TestTensors.rand;
+import static org.peftbench.tensor.testing.TestTensors.uniform;
+import static org.peftbench.tensor.testing.TestTensors.weight;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.peftbench.tensor.DType;
-import org.peftbench.tensor.Half;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.testing.Closeness;
+import org.peftbench.tensor.testing.TestTensors.Store;
 
 /**
- * Every {@link CpuBackend} kernel against {@link ScalarBackend} on random inputs of awkward sizes
- * (1, 7, 63, 65, 1000: not multiples of the vector width), within F32 tolerances, and bit for bit
- * against itself with 1 and 3 threads. Each case builds its inputs from a fixed seed, runs one
- * kernel and returns every output (tensors written, values returned).
+ * What every {@link Backend} must do, checked against {@link ScalarBackend} (the reference): each
+ * kernel on random inputs of awkward sizes (1, 7, 63, 65, 1000: not multiples of a vector width),
+ * weights in every storage, within F32 tolerances; and bit for bit against itself with 1 and 3
+ * worker threads. Each case builds its inputs from a fixed seed, runs one kernel and returns every
+ * output (tensors written, values returned).
+ *
+ * <p>A backend's test extends this class and names the backend ({@link #backend()}); it may add
+ * cases of its own kernels ({@link #cases()}). Published in the {@code tensor} test-jar, so
+ * optional backends in other modules (tensor-tornado) run the same catalogue.
  */
-class CpuBackendTest {
-  private static final ValueLayout.OfShort I16 =
-      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfFloat F32 =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+public abstract class BackendContract {
   private static final int[] SIZES = {1, 7, 63, 65, 1000};
 
-  /** How a weight is stored. */
-  enum Store {
-    HEAP_F32,
-    SEGMENT_F32,
-    BF16_HEAP_SEGMENT,
-    BF16_HEAP_BYTES,
-    BF16_NATIVE,
-    F16_NATIVE
-  }
-
-  /** One kernel call: builds inputs from {@code rnd}, runs, returns the outputs. */
-  record Case(String name, double relTol, Function<Backend, List<float[]>> run) {
+  /** One kernel call: builds inputs from its own seed, runs, returns the outputs. */
+  public record Case(String name, double relTol, Function<Backend, List<float[]>> run) {
     @Override
     public String toString() {
       return name;
     }
+  }
+
+  /** A fresh instance of the backend under test. */
+  protected abstract Backend backend();
+
+  /** The cases to run: the whole catalogue, plus any a backend adds for its own kernels. */
+  protected List<Case> cases() {
+    return catalogue();
   }
 
   @AfterAll
@@ -57,105 +52,37 @@ class CpuBackendTest {
     Parallel.setThreads(Runtime.getRuntime().availableProcessors());
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
-  void matchesScalarReference(Case c) {
-    Parallel.setThreads(2);
-    List<float[]> expected = c.run.apply(new ScalarBackend());
-    List<float[]> actual = c.run.apply(new CpuBackend());
-    assertThat(actual).hasSameSizeAs(expected);
-    for (int o = 0; o < expected.size(); o++) {
-      float[] e = expected.get(o), a = actual.get(o);
-      assertThat(a).as("output %d length", o).hasSameSizeAs(e);
-      double scale = 0;
-      for (float v : e) {
-        if (Float.isFinite(v)) {
-          scale = Math.max(scale, Math.abs(v));
-        }
-      }
-      for (int i = 0; i < e.length; i++) {
-        if (Float.isNaN(e[i])) {
-          assertThat(a[i]).as("output %d element %d", o, i).isNaN();
-          continue;
-        }
-        if (Float.isInfinite(e[i])) {
-          assertThat(a[i]).as("output %d element %d", o, i).isEqualTo(e[i]);
-          continue;
-        }
-        double tol = c.relTol * Math.max(1.0, scale) + c.relTol * Math.abs(e[i]);
-        if (!(Math.abs(a[i] - e[i]) <= tol)) {
-          fail(
-              "%s: output %d element %d: cpu %s, scalar %s (tolerance %s)",
-              c.name, o, i, a[i], e[i], tol);
-        }
-      }
-    }
+  @TestFactory
+  public Stream<DynamicTest> matchesScalarReference() {
+    return cases().stream()
+        .map(
+            c ->
+                DynamicTest.dynamicTest(
+                    c.name(),
+                    () -> {
+                      Parallel.setThreads(2);
+                      List<float[]> expected = c.run().apply(new ScalarBackend());
+                      Backend be = backend();
+                      List<float[]> actual = c.run().apply(be);
+                      Closeness.assertOutputsClose(
+                          c.name(), expected, actual, c.relTol(), be.name());
+                    }));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("cases")
-  void bitIdenticalForAnyThreadCount(Case c) {
-    Parallel.setThreads(1);
-    List<float[]> one = c.run.apply(new CpuBackend());
-    Parallel.setThreads(3);
-    List<float[]> three = c.run.apply(new CpuBackend());
-    for (int o = 0; o < one.size(); o++) {
-      float[] a = one.get(o), b = three.get(o);
-      for (int i = 0; i < a.length; i++) {
-        if (Float.floatToIntBits(a[i]) != Float.floatToIntBits(b[i])) {
-          fail("%s: output %d element %d: %s with 1 thread, %s with 3", c.name, o, i, a[i], b[i]);
-        }
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- inputs
-
-  static float[] uniform(Random rnd, int n, float lo, float hi) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = lo + (hi - lo) * rnd.nextFloat();
-    }
-    return a;
-  }
-
-  static Tensor rand(Random rnd, int... shape) {
-    int n = 1;
-    for (int d : shape) {
-      n *= d;
-    }
-    return Tensor.of(uniform(rnd, n, -1f, 1f), shape);
-  }
-
-  /** A weight with these values (rounded to the storage's precision) in the given storage. */
-  static Tensor weight(float[] values, Store store, int... shape) {
-    int n = values.length;
-    switch (store) {
-      case HEAP_F32 -> {
-        return Tensor.of(values.clone(), shape);
-      }
-      case SEGMENT_F32 -> {
-        MemorySegment seg = Arena.ofAuto().allocate(4L * n);
-        for (int i = 0; i < n; i++) {
-          seg.setAtIndex(F32, i, values[i]);
-        }
-        return Tensor.ofSegment(seg, DType.F32, shape);
-      }
-      case BF16_HEAP_SEGMENT, BF16_HEAP_BYTES, BF16_NATIVE, F16_NATIVE -> {
-        MemorySegment seg =
-            switch (store) {
-              case BF16_HEAP_SEGMENT -> MemorySegment.ofArray(new short[n]);
-              case BF16_HEAP_BYTES -> MemorySegment.ofArray(new byte[2 * n]);
-              default -> Arena.ofAuto().allocate(2L * n);
-            };
-        boolean f16 = store == Store.F16_NATIVE;
-        for (int i = 0; i < n; i++) {
-          seg.setAtIndex(I16, i, f16 ? Half.floatToF16(values[i]) : Half.floatToBf16(values[i]));
-        }
-        return Tensor.ofSegment(seg, f16 ? DType.F16 : DType.BF16, shape);
-      }
-      default -> throw new AssertionError(store);
-    }
+  @TestFactory
+  public Stream<DynamicTest> bitIdenticalForAnyThreadCount() {
+    return cases().stream()
+        .map(
+            c ->
+                DynamicTest.dynamicTest(
+                    c.name(),
+                    () -> {
+                      Parallel.setThreads(1);
+                      List<float[]> one = c.run().apply(backend());
+                      Parallel.setThreads(3);
+                      List<float[]> three = c.run().apply(backend());
+                      Closeness.assertBitIdentical(c.name(), one, three, "with 1 thread", "with 3");
+                    }));
   }
 
   static List<float[]> outs(Object... values) {
@@ -173,15 +100,19 @@ class CpuBackendTest {
 
   // ---------------------------------------------------------------- cases
 
-  static Stream<Arguments> cases() {
+  /**
+   * Every case of the contract (GEMM, elementwise, reductions, row ops, RoPE/embedding/loss,
+   * attention).
+   */
+  public static List<Case> catalogue() {
     List<Case> all = new ArrayList<>();
     gemm(all);
     elementwise(all);
     reductions(all);
     rowOps(all);
     positionsAndLoss(all);
-    attention(all);
-    return all.stream().map(Arguments::of);
+    all.addAll(attentionCases("attention", AttentionKernel.BACKEND, true));
+    return all;
   }
 
   /**
@@ -515,7 +446,31 @@ class CpuBackendTest {
   private record Attn(
       String name, int b, int t, int hq, int hkv, int d, int s, AttentionMask mask, boolean pad) {}
 
-  private static void attention(List<Case> all) {
+  /**
+   * An attention forward: the backend's own, or one of its kernels (out [B,T,Hq,D], lse [B,Hq,T]).
+   */
+  @FunctionalInterface
+  public interface AttentionKernel {
+    AttentionKernel BACKEND = Backend::attention;
+
+    void run(
+        Backend be,
+        Tensor q,
+        Tensor k,
+        Tensor v,
+        AttentionMask mask,
+        float scale,
+        Tensor out,
+        Tensor lse);
+  }
+
+  /**
+   * The attention cases (self, grouped heads, padding, prefix + cache, bidirectional, long keys,
+   * several query blocks) through {@code kernel}; with {@code backward}, the backend's backward
+   * too.
+   */
+  public static List<Case> attentionCases(String name, AttentionKernel kernel, boolean backward) {
+    List<Case> all = new ArrayList<>();
     List<Attn> configs =
         List.of(
             new Attn("self", 2, 7, 6, 2, 8, 7, AttentionMask.causalSelf(), false),
@@ -529,48 +484,37 @@ class CpuBackendTest {
             new Attn("long", 1, 70, 3, 1, 24, 300, new AttentionMask(2, 230, true, null, -1), true),
             new Attn("blocks GQA", 2, 81, 4, 2, 16, 81, AttentionMask.causalSelf(), true));
     for (Attn a : configs) {
-      for (String kernel : new String[] {"attention", "direct", "flash"}) {
-        all.add(
-            new Case(
-                kernel + " " + a.name,
-                2e-6,
-                be -> {
-                  Random rnd = new Random(a.s * 13 + a.d);
-                  Tensor q = rand(rnd, a.b, a.t, a.hq, a.d), k = rand(rnd, a.b, a.s, a.hkv, a.d);
-                  Tensor v = rand(rnd, a.b, a.s, a.hkv, a.d);
-                  AttentionMask mask = a.mask;
-                  if (a.pad) {
-                    boolean[] pad = new boolean[a.b * a.s];
-                    pad[0] = true; // query 0 of batch 0 sees nothing
-                    pad[a.s - 1] = true;
-                    pad[pad.length - 2] = true;
-                    mask =
-                        new AttentionMask(
-                            mask.prefix(),
-                            mask.queryOffset(),
-                            mask.causal(),
-                            pad,
-                            mask.keyLength());
-                  }
-                  Tensor out = rand(rnd, a.b, a.t, a.hq, a.d), lse = rand(rnd, a.b, a.hq, a.t);
-                  float scale = (float) (1 / Math.sqrt(a.d));
-                  if (be instanceof CpuBackend cpu && kernel.equals("direct")) {
-                    cpu.attentionDirect(q, k, v, mask, scale, out, lse);
-                  } else if (be instanceof CpuBackend cpu && kernel.equals("flash")) {
-                    cpu.attentionFlash(q, k, v, mask, scale, out, lse);
-                  } else {
-                    be.attention(q, k, v, mask, scale, out, lse);
-                  }
-                  if (!kernel.equals("attention")) {
-                    return outs(out, lse);
-                  }
-                  Tensor dOut = rand(rnd, a.b, a.t, a.hq, a.d);
-                  Tensor dq = rand(rnd, a.b, a.t, a.hq, a.d), dk = rand(rnd, a.b, a.s, a.hkv, a.d);
-                  Tensor dv = rand(rnd, a.b, a.s, a.hkv, a.d);
-                  be.attentionBackward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
-                  return outs(out, lse, dq, dk, dv);
-                }));
-      }
+      all.add(
+          new Case(
+              name + " " + a.name,
+              2e-6,
+              be -> {
+                Random rnd = new Random(a.s * 13 + a.d);
+                Tensor q = rand(rnd, a.b, a.t, a.hq, a.d), k = rand(rnd, a.b, a.s, a.hkv, a.d);
+                Tensor v = rand(rnd, a.b, a.s, a.hkv, a.d);
+                AttentionMask mask = a.mask;
+                if (a.pad) {
+                  boolean[] pad = new boolean[a.b * a.s];
+                  pad[0] = true; // query 0 of batch 0 sees nothing
+                  pad[a.s - 1] = true;
+                  pad[pad.length - 2] = true;
+                  mask =
+                      new AttentionMask(
+                          mask.prefix(), mask.queryOffset(), mask.causal(), pad, mask.keyLength());
+                }
+                Tensor out = rand(rnd, a.b, a.t, a.hq, a.d), lse = rand(rnd, a.b, a.hq, a.t);
+                float scale = (float) (1 / Math.sqrt(a.d));
+                kernel.run(be, q, k, v, mask, scale, out, lse);
+                if (!backward) {
+                  return outs(out, lse);
+                }
+                Tensor dOut = rand(rnd, a.b, a.t, a.hq, a.d);
+                Tensor dq = rand(rnd, a.b, a.t, a.hq, a.d), dk = rand(rnd, a.b, a.s, a.hkv, a.d);
+                Tensor dv = rand(rnd, a.b, a.s, a.hkv, a.d);
+                be.attentionBackward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
+                return outs(out, lse, dq, dk, dv);
+              }));
     }
+    return all;
   }
 }

@@ -1,8 +1,9 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
 import java.util.Arrays;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.AttentionMask;
 
 /**
  * Causal scaled-dot-product attention with grouped-query heads for {@link CpuBackend}. Layout: q

@@ -1,7 +1,6 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.data.Offset.offset;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -9,18 +8,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.AttentionMask;
+import org.peftbench.tensor.testing.Closeness;
+import org.peftbench.tensor.testing.TestTensors;
 
 /**
  * The CPU attention kernels agree with each other on shapes the scalar comparison in {@code
- * CpuBackendTest} keeps small: {@link BlockedAttention} (many queries: several query blocks,
- * grouped heads, D = 64) against {@link CpuAttention#flash}/{@link CpuAttention#direct} forward and
- * {@link CpuAttention#recomputing} backward, on causal, padded and prefix + cache masks.
+ * CpuBackendContractTest} keeps small: {@link BlockedAttention} (many queries: several query
+ * blocks, grouped heads, D = 64) against {@link CpuAttention#flash}/{@link CpuAttention#direct}
+ * forward and {@link CpuAttention#recomputing} backward, on causal, padded and prefix + cache
+ * masks.
  */
 class AttentionBackwardTest {
   private static void compare(int b, int t, int hq, int hkv, int d, int s, AttentionMask mask) {
     Random rnd = new Random(b * 1000 + t * 10 + s);
-    Tensor q = CpuBackendTest.rand(rnd, b, t, hq, d), k = CpuBackendTest.rand(rnd, b, s, hkv, d);
-    Tensor v = CpuBackendTest.rand(rnd, b, s, hkv, d), dOut = CpuBackendTest.rand(rnd, b, t, hq, d);
+    Tensor q = TestTensors.rand(rnd, b, t, hq, d), k = TestTensors.rand(rnd, b, s, hkv, d);
+    Tensor v = TestTensors.rand(rnd, b, s, hkv, d), dOut = TestTensors.rand(rnd, b, t, hq, d);
     float scale = (float) (1 / Math.sqrt(d));
     assertThat(BlockedAttention.fitsBackward(q, k, mask)).isTrue();
 
@@ -47,14 +50,7 @@ class AttentionBackwardTest {
   }
 
   private static void close(Tensor x, Tensor y, String what) {
-    float[] a = x.toFloatArray(), e = y.toFloatArray();
-    for (int j = 0; j < a.length; j++) {
-      if (e[j] == Float.NEGATIVE_INFINITY) {
-        assertThat(a[j]).as("%s element %d", what, j).isEqualTo(e[j]);
-      } else {
-        assertThat(a[j]).as("%s element %d", what, j).isCloseTo(e[j], offset(2e-5f));
-      }
-    }
+    Closeness.assertAbsClose(x, y, 2e-5f, what);
   }
 
   @Test
@@ -103,8 +99,8 @@ class AttentionBackwardTest {
   void bitIdenticalForOneAndThreeThreads(int b) {
     Random rnd = new Random(7);
     int t = 133, hq = 6, hkv = 2, d = 64;
-    Tensor q = CpuBackendTest.rand(rnd, b, t, hq, d), k = CpuBackendTest.rand(rnd, b, t, hkv, d);
-    Tensor v = CpuBackendTest.rand(rnd, b, t, hkv, d), dOut = CpuBackendTest.rand(rnd, b, t, hq, d);
+    Tensor q = TestTensors.rand(rnd, b, t, hq, d), k = TestTensors.rand(rnd, b, t, hkv, d);
+    Tensor v = TestTensors.rand(rnd, b, t, hkv, d), dOut = TestTensors.rand(rnd, b, t, hq, d);
     AttentionMask mask = AttentionMask.causalSelf();
     float[][][] runs = new float[2][][];
     try {

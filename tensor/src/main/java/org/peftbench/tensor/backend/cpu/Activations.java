@@ -1,9 +1,10 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
-import static org.peftbench.tensor.backend.Simd.F;
+import static org.peftbench.tensor.backend.cpu.Simd.F;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import org.peftbench.tensor.backend.UnaryOp;
 
 /**
  * {@link UnaryOp}s and their derivatives on whole vectors, written exactly like the scalar formulas

@@ -1,9 +1,9 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
-import static org.peftbench.tensor.backend.Gemm.MR;
-import static org.peftbench.tensor.backend.Gemm.NR;
-import static org.peftbench.tensor.backend.Simd.F;
-import static org.peftbench.tensor.backend.Simd.L;
+import static org.peftbench.tensor.backend.cpu.Gemm.MR;
+import static org.peftbench.tensor.backend.cpu.Gemm.NR;
+import static org.peftbench.tensor.backend.cpu.Simd.F;
+import static org.peftbench.tensor.backend.cpu.Simd.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;

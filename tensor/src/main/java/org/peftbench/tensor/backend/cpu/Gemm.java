@@ -1,13 +1,14 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
-import static org.peftbench.tensor.backend.Simd.F;
-import static org.peftbench.tensor.backend.Simd.L;
+import static org.peftbench.tensor.backend.cpu.Simd.F;
+import static org.peftbench.tensor.backend.cpu.Simd.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.Checks;
 
 /**
  * Single-precision GEMM {@code C[M,N] (+)= op(A)[M,K] · op(B)[K,N]} with the Vector API, in the

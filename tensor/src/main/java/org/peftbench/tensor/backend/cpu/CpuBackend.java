@@ -1,7 +1,7 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
-import static org.peftbench.tensor.backend.Simd.F;
-import static org.peftbench.tensor.backend.Simd.L;
+import static org.peftbench.tensor.backend.cpu.Simd.F;
+import static org.peftbench.tensor.backend.cpu.Simd.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
@@ -10,6 +10,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.AttentionMask;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.Checks;
+import org.peftbench.tensor.backend.RopeTable;
+import org.peftbench.tensor.backend.UnaryOp;
 
 /**
  * The default backend: every kernel vectorised with the Vector API ({@code jdk.incubator.vector})

@@ -1,13 +1,14 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
-import static org.peftbench.tensor.backend.Simd.F;
-import static org.peftbench.tensor.backend.Simd.L;
+import static org.peftbench.tensor.backend.cpu.Simd.F;
+import static org.peftbench.tensor.backend.cpu.Simd.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.AttentionMask;
 
 /**
  * Attention as small matrix products, for calls with many queries at once (a training batch, a

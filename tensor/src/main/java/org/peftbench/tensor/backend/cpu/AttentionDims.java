@@ -1,6 +1,8 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.AttentionMask;
+import org.peftbench.tensor.backend.Checks;
 
 /**
  * Shapes and offsets of one attention call, shared by {@link CpuAttention} and {@link

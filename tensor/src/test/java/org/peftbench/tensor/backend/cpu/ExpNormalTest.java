@@ -1,13 +1,15 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.peftbench.tensor.backend.Simd.F;
-import static org.peftbench.tensor.backend.Simd.L;
+import static org.peftbench.tensor.backend.cpu.Simd.F;
+import static org.peftbench.tensor.backend.cpu.Simd.L;
 
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.ScalarBackend;
 
 /**
  * {@link Simd#expNormal} (the exponential of sigmoids and of the cross-entropy) against {@link

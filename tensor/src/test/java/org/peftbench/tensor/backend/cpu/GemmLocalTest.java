@@ -1,4 +1,4 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
@@ -6,6 +6,7 @@ import static org.assertj.core.data.Offset.offset;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.peftbench.tensor.testing.TestTensors;
 
 /**
  * {@link Gemm#local} and {@link Gemm#localPacked} (the one-thread strided products of attention)
@@ -44,14 +45,6 @@ class GemmLocalTest {
     return out;
   }
 
-  private static float[] random(Random rnd, int n) {
-    float[] x = new float[n];
-    for (int i = 0; i < n; i++) {
-      x[i] = rnd.nextFloat() * 2 - 1;
-    }
-    return x;
-  }
-
   @ParameterizedTest(name = "{0}x{1}x{2} transA={3} transB={4} accumulate={5}")
   @CsvSource({
     "7, 20, 5, false, false, false",
@@ -65,8 +58,9 @@ class GemmLocalTest {
     Random rnd = new Random(m * 1000L + n * 10L + k);
     // operands sit inside larger arrays at an offset, rows padded, as heads of [B,T,H,D] do
     int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5, ldc = n + 2;
-    float[] A = random(rnd, 4 + (ta ? k : m) * lda), B = random(rnd, 6 + (tb ? n : k) * ldb);
-    float[] C = random(rnd, 1 + m * ldc);
+    float[] A = TestTensors.uniform(rnd, 4 + (ta ? k : m) * lda, -1f, 1f);
+    float[] B = TestTensors.uniform(rnd, 6 + (tb ? n : k) * ldb, -1f, 1f);
+    float[] C = TestTensors.uniform(rnd, 1 + m * ldc, -1f, 1f);
     int ars = ta ? 1 : lda, acs = ta ? lda : 1, brs = tb ? 1 : ldb, bcs = tb ? ldb : 1;
     float[] expected = reference(m, n, k, A, 4, ars, acs, B, 6, brs, bcs, C, 1, ldc, acc);
 

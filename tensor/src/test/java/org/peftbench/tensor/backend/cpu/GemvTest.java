@@ -1,4 +1,4 @@
-package org.peftbench.tensor.backend;
+package org.peftbench.tensor.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -8,7 +8,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
-import org.peftbench.tensor.backend.CpuBackendTest.Store;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.ScalarBackend;
+import org.peftbench.tensor.testing.TestTensors;
+import org.peftbench.tensor.testing.TestTensors.Store;
 
 /**
  * The matrix-vector path of {@link CpuBackend#matmul} ({@link Gemv}: a few rows times a weight
@@ -28,9 +31,9 @@ class GemvTest {
 
   private static float[] run(Backend be, int m, int n, int k, Store store, boolean acc) {
     Random rnd = new Random(m * 1_000_003L + n * 1009L + k);
-    Tensor a = CpuBackendTest.rand(rnd, m, k);
-    Tensor w = CpuBackendTest.weight(CpuBackendTest.uniform(rnd, n * k, -1, 1), store, n, k);
-    Tensor c = CpuBackendTest.rand(rnd, m, n);
+    Tensor a = TestTensors.rand(rnd, m, k);
+    Tensor w = TestTensors.weight(TestTensors.uniform(rnd, n * k, -1, 1), store, n, k);
+    Tensor c = TestTensors.rand(rnd, m, n);
     assertThat(Gemv.supports(a, w, m)).as("GEMV path for %s", store).isTrue();
     be.matmul(a, false, w, true, c, acc);
     return c.toFloatArray();
@@ -75,13 +78,11 @@ class GemvTest {
   @Test
   void otherShapesAndStoragesTakeTheGemm() {
     Random rnd = new Random(1);
-    Tensor w =
-        CpuBackendTest.weight(CpuBackendTest.uniform(rnd, 30, -1, 1), Store.F16_NATIVE, 3, 10);
-    assertThat(Gemv.supports(CpuBackendTest.rand(rnd, 1, 10), w, 1)).isFalse();
-    Tensor odd =
-        CpuBackendTest.weight(CpuBackendTest.uniform(rnd, 33, -1, 1), Store.BF16_NATIVE, 3, 11);
-    assertThat(Gemv.supports(CpuBackendTest.rand(rnd, 1, 11), odd, 1)).isFalse();
-    Tensor f32 = CpuBackendTest.rand(rnd, 3, 10);
-    assertThat(Gemv.supports(CpuBackendTest.rand(rnd, 9, 10), f32, 9)).isFalse();
+    Tensor w = TestTensors.weight(TestTensors.uniform(rnd, 30, -1, 1), Store.F16_NATIVE, 3, 10);
+    assertThat(Gemv.supports(TestTensors.rand(rnd, 1, 10), w, 1)).isFalse();
+    Tensor odd = TestTensors.weight(TestTensors.uniform(rnd, 33, -1, 1), Store.BF16_NATIVE, 3, 11);
+    assertThat(Gemv.supports(TestTensors.rand(rnd, 1, 11), odd, 1)).isFalse();
+    Tensor f32 = TestTensors.rand(rnd, 3, 10);
+    assertThat(Gemv.supports(TestTensors.rand(rnd, 9, 10), f32, 9)).isFalse();
   }
 }
