@@ -8,14 +8,14 @@ import jdk.incubator.vector.VectorMask;
 
 /**
  * A register tile narrower than {@link Gemm}'s: one to three vectors of columns instead of a full
- * panel of {@link Gemm#NR}. For the diagonal of attention's causal score blocks, where a group of
- * queries sees only the first few vectors of keys of the last panel: the GEMM micro-kernel would
+ * panel of {@link GemmTiles#NR}. For the diagonal of attention's causal score blocks, where a group
+ * of queries sees only the first few vectors of keys of the last panel: the GEMM micro-kernel would
  * compute the whole panel and drop most of it.
  *
  * <pre>
  *   C[rows, w] = A[rows, K] · Bpanel[K, w]     rows ≤ MR, w ≤ vecs·L, vecs ∈ {1, 2, 3}
  *   A[r, p] = A[a0 + r·ars + p]  (rows of A in place, depths contiguous)
- *   B[p, j] = B[bo + p·NR + j]   (a panel packed by Gemm.packWhole)
+ *   B[p, j] = B[bo + p·NR + j]   (a panel packed by GemmLocal.packWhole)
  *   C[r, j] = C[co + r·ldc + j]
  * </pre>
  *
@@ -37,7 +37,7 @@ final class AttentionGemm {
       float[] C,
       int co,
       int ldc) {
-    if (vecs < 1 || vecs > 3 || rows < 1 || rows > Gemm.MR || w > vecs * L) {
+    if (vecs < 1 || vecs > 3 || rows < 1 || rows > GemmTiles.MR || w > vecs * L) {
       throw new IllegalArgumentException(
           "narrow tile of " + rows + " rows, " + vecs + " vectors, " + w + " columns");
     }
@@ -50,7 +50,7 @@ final class AttentionGemm {
     FloatVector c20 = c00, c21 = c00, c22 = c00;
     FloatVector c30 = c00, c31 = c00, c32 = c00;
     if (vecs == 1) {
-      for (int p = 0, bi = bo; p < k; p++, bi += Gemm.NR) {
+      for (int p = 0, bi = bo; p < k; p++, bi += GemmTiles.NR) {
         FloatVector b0 = FloatVector.fromArray(F, B, bi);
         c00 = b0.fma(FloatVector.broadcast(F, A[a0 + p]), c00);
         c10 = b0.fma(FloatVector.broadcast(F, A[a1 + p]), c10);
@@ -58,7 +58,7 @@ final class AttentionGemm {
         c30 = b0.fma(FloatVector.broadcast(F, A[a3 + p]), c30);
       }
     } else if (vecs == 2) {
-      for (int p = 0, bi = bo; p < k; p++, bi += Gemm.NR) {
+      for (int p = 0, bi = bo; p < k; p++, bi += GemmTiles.NR) {
         FloatVector b0 = FloatVector.fromArray(F, B, bi);
         FloatVector b1 = FloatVector.fromArray(F, B, bi + L);
         FloatVector x = FloatVector.broadcast(F, A[a0 + p]);
@@ -75,7 +75,7 @@ final class AttentionGemm {
         c31 = b1.fma(x, c31);
       }
     } else {
-      for (int p = 0, bi = bo; p < k; p++, bi += Gemm.NR) {
+      for (int p = 0, bi = bo; p < k; p++, bi += GemmTiles.NR) {
         FloatVector b0 = FloatVector.fromArray(F, B, bi);
         FloatVector b1 = FloatVector.fromArray(F, B, bi + L);
         FloatVector b2 = FloatVector.fromArray(F, B, bi + 2 * L);

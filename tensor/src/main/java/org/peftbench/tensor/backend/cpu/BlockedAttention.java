@@ -1,19 +1,27 @@
 package org.peftbench.tensor.backend.cpu;
 
-import static org.peftbench.tensor.backend.cpu.Simd.F;
-import static org.peftbench.tensor.backend.cpu.Simd.L;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.SLIVER;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.bySlivers;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.delta;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.expRow;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.firstQuery;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.gradRow;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.maskedMax;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.scores;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.sliverDepth;
+import static org.peftbench.tensor.backend.cpu.AttentionSlivers.sliversOf;
 
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.AttentionMask;
+import org.peftbench.tensor.backend.cpu.AttentionSlivers.DepthRange;
+import org.peftbench.tensor.backend.cpu.AttentionSlivers.Rhs;
 
 /**
  * Attention as small matrix products, for calls with many queries at once (a training batch, a
  * prefill). Per batch row, query head and block of {@link #QUERY_BLOCK} queries, every product runs
- * through the register-tiled GEMM micro-kernel ({@link Gemm#localPacked}) instead of one dot
+ * through the register-tiled GEMM micro-kernel ({@link GemmLocal#localPacked}) instead of one dot
  * product per score:
  *
  * <pre>
@@ -26,10 +34,11 @@ import org.peftbench.tensor.backend.AttentionMask;
  * query heads and query blocks (K and V too when D is not one panel wide; otherwise they are read
  * in place). The score products (Q·Kᵀ, dO·Vᵀ) of a query block cover the keys its last query can
  * see (the causal triangle, rounded up to the block); the products whose depth runs over keys or
- * queries (P·V, dS·K, Pᵀ·dO, dSᵀ·Q) follow the triangle a sliver of {@link #SLIVER} rows at a time,
- * in steps of {@link #DEPTH_STEP} depths that stay in L1. Scores past each query's own limit, and
- * padding keys, get probability 0. The forward's softmax is one pass over the scores (the scaling
- * fused into the exponential) and leaves P unnormalised; O's rows are divided by the sums instead.
+ * queries (P·V, dS·K, Pᵀ·dO, dSᵀ·Q) follow the triangle a sliver of {@link AttentionSlivers#SLIVER}
+ * rows at a time, in steps of {@link AttentionSlivers#DEPTH_STEP} depths that stay in L1. Scores
+ * past each query's own limit, and padding keys, get probability 0. The forward's softmax is one
+ * pass over the scores (the scaling fused into the exponential) and leaves P unnormalised; O's rows
+ * are divided by the sums instead.
  *
  * <p>Determinism: a forward task owns one (batch row, query head, query block). A backward task
  * owns one (batch row, kv head) and adds its query heads' dK, dV in head order; with fewer than
@@ -45,9 +54,6 @@ final class BlockedAttention {
 
   /** Queries per block (rows of the score products). */
   static final int QUERY_BLOCK = 64;
-
-  /** Rows per sliver of the triangle-following products (a multiple of {@link Gemm#MR}). */
-  static final int SLIVER = 8;
 
   /**
    * From this many (batch row, kv head) pairs on, the backward runs one task per pair (its query
@@ -104,9 +110,9 @@ final class BlockedAttention {
         bk -> {
           int at = xo + g.kRow(bk / g.hkv(), 0, bk % g.hkv());
           if (transposed) {
-            Gemm.packWhole(X, at, 1, g.kStride(), g.d(), g.keys(), packed, bk * size);
+            GemmLocal.packWhole(X, at, 1, g.kStride(), g.d(), g.keys(), packed, bk * size);
           } else {
-            Gemm.packWhole(X, at, g.kStride(), 1, g.keys(), g.d(), packed, bk * size);
+            GemmLocal.packWhole(X, at, g.kStride(), 1, g.keys(), g.d(), packed, bk * size);
           }
         });
     return packed;
@@ -120,325 +126,6 @@ final class BlockedAttention {
     return blocks[which];
   }
 
-  /**
-   * Padding keys among the row's first {@code visible} scores get −∞ (probability 0). Returns the
-   * scaled maximum {@code scale · max s} of the row (exact: rounding is monotonic, so it equals the
-   * largest scaled score), −∞ when the query sees no key.
-   */
-  private static float maskedMax(
-      float[] p, int row, int visible, boolean[] pad, int padAt, float scale) {
-    if (pad != null) {
-      for (int s = 0; s < visible; s++) {
-        if (pad[padAt + s]) {
-          p[row + s] = Float.NEGATIVE_INFINITY;
-        }
-      }
-    }
-    FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-    int s = 0;
-    for (; s + L <= visible; s += L) {
-      vmax = vmax.max(FloatVector.fromArray(F, p, row + s));
-    }
-    float max = vmax.reduceLanes(VectorOperators.MAX);
-    for (; s < visible; s++) {
-      max = Math.max(max, p[row + s]);
-    }
-    return max == Float.NEGATIVE_INFINITY ? max : max * scale;
-  }
-
-  /** Below this, e^x counts as 0 (e^−87 ≈ 1.6·10⁻³⁸, near the smallest normal float). */
-  private static final float EXP_MIN = -87f;
-
-  /**
-   * e^x for softmax arguments (x ≤ about 0): {@link Simd#expNormal} (exp's polynomial without the
-   * handling of subnormal results: a fifth fewer vector operations on the attention's hottest
-   * elementwise loop), and exactly 0 below {@link #EXP_MIN}, so that −∞ (masked) gives 0.
-   */
-  static FloatVector softmaxExp(FloatVector x) {
-    return Simd.expNormal(x).blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-  }
-
-  /**
-   * Row {@code p[row ..]} of raw scores becomes {@code exp(s·scale − shift)} on its first {@code
-   * visible} keys (−∞ scores, i.e. padding, give 0) and 0 on {@code [visible, end)}; returns the
-   * sum. One pass: the scaling is fused into the exponential's argument.
-   */
-  private static float expRow(float[] p, int row, int visible, int end, float scale, float shift) {
-    FloatVector acc = FloatVector.zero(F);
-    int s = 0;
-    for (; s + L <= visible; s += L) {
-      FloatVector e = softmaxExp(FloatVector.fromArray(F, p, row + s).fma(scale, -shift));
-      e.intoArray(p, row + s);
-      acc = acc.add(e);
-    }
-    if (s < visible && s + L <= end) {
-      // the last partial vector: lanes past the query's limit get −∞ first (exp gives 0)
-      Arrays.fill(p, row + visible, row + s + L, Float.NEGATIVE_INFINITY);
-      FloatVector e = softmaxExp(FloatVector.fromArray(F, p, row + s).fma(scale, -shift));
-      e.intoArray(p, row + s);
-      acc = acc.add(e);
-      s += L;
-    }
-    float sum = Simd.sum(acc); // a fixed order: reduceLanes(ADD) may differ between JIT tiers
-    for (; s < visible; s++) {
-      float e = (float) Math.exp(Math.fma(p[row + s], scale, -shift));
-      p[row + s] = e;
-      sum += e;
-    }
-    if (s < end) {
-      Arrays.fill(p, row + s, row + end, 0f);
-    }
-    return sum;
-  }
-
-  /**
-   * One backward row in one pass: {@code p = exp(s·scale − lse)} from the raw scores in {@code
-   * p[row ..]} on the first {@code visible} keys (−∞ scores, i.e. padding, give 0) and {@code ds =
-   * p·(dp − Δ)·scale} from the dP in {@code ds[row ..]}; both 0 on {@code [visible, end)}. Scores
-   * and dP are read up to {@code computed} at most.
-   */
-  private static void gradRow(
-      float[] p,
-      float[] ds,
-      int row,
-      int visible,
-      int computed,
-      int end,
-      float scale,
-      float lse,
-      float delta) {
-    int s = 0;
-    if (lse != Float.NEGATIVE_INFINITY) {
-      for (; s + L <= visible; s += L) {
-        FloatVector e = softmaxExp(FloatVector.fromArray(F, p, row + s).fma(scale, -lse));
-        e.intoArray(p, row + s);
-        FloatVector dp = FloatVector.fromArray(F, ds, row + s).sub(delta);
-        e.mul(dp).mul(scale).intoArray(ds, row + s);
-      }
-      if (s < visible && s + L <= computed) {
-        // the last partial vector: lanes past the query's limit get −∞ first (exp gives 0)
-        Arrays.fill(p, row + visible, row + s + L, Float.NEGATIVE_INFINITY);
-        FloatVector e = softmaxExp(FloatVector.fromArray(F, p, row + s).fma(scale, -lse));
-        e.intoArray(p, row + s);
-        FloatVector dp = FloatVector.fromArray(F, ds, row + s).sub(delta);
-        e.mul(dp).mul(scale).intoArray(ds, row + s);
-        s += L;
-      }
-      for (; s < visible; s++) {
-        float e = (float) Math.exp(Math.fma(p[row + s], scale, -lse));
-        p[row + s] = e;
-        ds[row + s] = e * (ds[row + s] - delta) * scale;
-      }
-    }
-    if (s < end) {
-      Arrays.fill(p, row + s, row + end, 0f);
-      Arrays.fill(ds, row + s, row + end, 0f);
-    }
-  }
-
-  /**
-   * Keys {@code [0, depth)} that the sliver of rows {@code r .. r+SLIVER-1} of a query block (first
-   * query {@code t0}, {@code nq} rows) may see: the limit of its last query. The products whose
-   * depth runs over keys (P·V, dS·K) stop there, a sliver of {@link #SLIVER} rows at a time,
-   * instead of at the block's last query: that skips the masked half of the diagonal block.
-   */
-  private static int sliverDepth(AttentionMask mask, int t0, int nq, int r, int keys) {
-    return CpuAttention.keyLimit(mask, t0 + Math.min(nq, r + SLIVER) - 1, keys);
-  }
-
-  /**
-   * The first query that may see key {@code s} ({@code t} when none does): the products over
-   * queries (Pᵀ·dO, dSᵀ·Q) start a sliver of keys there, skipping the masked part.
-   */
-  private static int firstQuery(AttentionMask mask, int s, int t) {
-    if (!mask.causal() || s < mask.prefix()) {
-      return 0;
-    }
-    return (int) Math.min(t, Math.max(0L, (long) s - mask.prefix() - mask.queryOffset()));
-  }
-
-  /**
-   * Depths per step of {@link #bySlivers}: a {@code DEPTH_STEP × D} block of B (16 KiB for D = 64)
-   * stays in L1 while every sliver of A passes over it, rather than each sliver streaming its whole
-   * depth of B (up to the key count) through the cache. (On the 2-core AVX-512 machine of the
-   * docs/performance.md, no faster than whole depths at T = 256; it bounds the working set for
-   * longer ones.)
-   */
-  static final int DEPTH_STEP = 64;
-
-  /**
-   * Runs {@code product} over the rows {@code [0, m)} a sliver of {@link #SLIVER} rows at a time,
-   * each sliver over its depths {@code [from(r), to(r))} only (the causal triangle at sliver
-   * granularity), in steps of {@link #DEPTH_STEP} depths: step by step, every sliver with depths in
-   * the step; runs of slivers with the same depths go in one call. A sliver's first call overwrites
-   * its rows of C (adds to them with {@code add}), the later ones add to them.
-   */
-  private static void bySlivers(int m, DepthRange range, boolean add, SliverProduct product) {
-    int lo = Integer.MAX_VALUE, hi = 0;
-    for (int r = 0; r < m; r += SLIVER) {
-      int from = range.from(r), to = range.to(r);
-      if (from >= to) {
-        product.run(r, Math.min(SLIVER, m - r), from, 0, add); // sees nothing: C = 0 (or as is)
-      }
-      lo = Math.min(lo, from);
-      hi = Math.max(hi, to);
-    }
-    for (int k0 = lo / DEPTH_STEP * DEPTH_STEP; k0 < hi; k0 += DEPTH_STEP) {
-      int k1 = k0 + DEPTH_STEP;
-      for (int r = 0; r < m; ) {
-        int from = range.from(r), start = Math.max(from, k0), end = Math.min(range.to(r), k1);
-        int r1 = r + SLIVER;
-        if (start >= end) {
-          r = r1;
-          continue;
-        }
-        while (r1 < m) {
-          int from1 = range.from(r1);
-          if (Math.max(from1, k0) != start
-              || Math.min(range.to(r1), k1) != end
-              || (from1 < k0) != (from < k0)) {
-            break;
-          }
-          r1 += SLIVER;
-        }
-        r1 = Math.min(r1, m);
-        product.run(r, r1 - r, start, end - start, add || from < k0);
-        r = r1;
-      }
-    }
-  }
-
-  /** The depths {@code [from(r), to(r))} that the sliver starting at row r needs. */
-  private interface DepthRange {
-    int from(int r);
-
-    int to(int r);
-  }
-
-  /**
-   * One product of {@code rows} rows from row {@code r}, over {@code depth} depths from {@code
-   * from}, added to C or overwriting it.
-   */
-  private interface SliverProduct {
-    void run(int r, int rows, int from, int depth, boolean accumulate);
-  }
-
-  /** The key depths of the query slivers of a block: {@code [0, sliverDepth)}. */
-  private static DepthRange sliversOf(AttentionMask mask, int t0, int nq, int keys) {
-    return new DepthRange() {
-      @Override
-      public int from(int r) {
-        return 0;
-      }
-
-      @Override
-      public int to(int r) {
-        return sliverDepth(mask, t0, nq, r, keys);
-      }
-    };
-  }
-
-  /** Δ = Σ_D dO ⊙ O of one query. */
-  private static float delta(float[] G, int go, float[] O, int oo, int d) {
-    FloatVector acc = FloatVector.zero(F);
-    int i = 0;
-    for (; i + L <= d; i += L) {
-      acc = FloatVector.fromArray(F, G, go + i).fma(FloatVector.fromArray(F, O, oo + i), acc);
-    }
-    float sum = Simd.sum(acc); // a fixed order: reduceLanes(ADD) may differ between JIT tiers
-    for (; i < d; i++) {
-      sum += G[go + i] * O[oo + i];
-    }
-    return sum;
-  }
-
-  /**
-   * The right-hand operand {@code B [depth, D]} of P·V, dS·K, Pᵀ·dO and dSᵀ·Q: read in place (row i
-   * at {@code b[off + i·stride]}) when D is one panel wide (Gemm.local's one-panel path, no packing
-   * at all), otherwise packed by {@link Gemm#packWhole} with {@code depth} rows.
-   */
-  private record Rhs(float[] b, int off, int stride, boolean packed, int depth) {
-    /** {@code C[m, D] (+)= op(A)[m, k] · B[from .. from+k, D]}. */
-    void times(
-        int m,
-        int d,
-        int k,
-        float[] A,
-        int ao,
-        int ars,
-        int acs,
-        int from,
-        float[] C,
-        int co,
-        int ldc,
-        boolean accumulate) {
-      if (packed) {
-        Gemm.localPacked(
-            m, d, k, A, ao, ars, acs, b, off + from * Gemm.NR, depth, C, co, ldc, accumulate);
-      } else {
-        Gemm.local(
-            m, d, k, A, ao, ars, acs, b, off + from * stride, stride, 1, C, co, ldc, accumulate);
-      }
-    }
-  }
-
-  /** Rows per group of {@link #scores}: each group stops at the keys its last query sees. */
-  static final int SCORE_GROUP = 16;
-
-  /**
-   * The score block {@code S[nq, ·] = X[nq, D] · Yᵀ} of a query block (first query t0): each group
-   * of {@link #SCORE_GROUP} rows over the keys its last query can see, rounded up to a vector (at
-   * most {@code span}), rather than the whole block over {@code span}. The whole panels go through
-   * the GEMM, the last partial panel through {@link AttentionGemm#narrow}: that skips most of the
-   * masked half of the diagonal panel. X's rows are {@code xs} floats apart from {@code xo}; Yᵀ [D,
-   * keys] is packed at {@code yt[yo..]}; S's rows are {@code lds} floats apart from {@code so}.
-   */
-  private static void scores(
-      AttentionMask mask,
-      int t0,
-      int nq,
-      int span,
-      int d,
-      int keys,
-      float[] X,
-      int xo,
-      int xs,
-      float[] yt,
-      int yo,
-      float[] S,
-      int so,
-      int lds) {
-    for (int r = 0; r < nq; r += SCORE_GROUP) {
-      int rows = Math.min(SCORE_GROUP, nq - r);
-      int need = CpuAttention.keyLimit(mask, t0 + r + rows - 1, keys);
-      int cols = Math.min(span, (need + L - 1) / L * L), full = cols / Gemm.NR * Gemm.NR;
-      int vecs = (cols - full + L - 1) / L, xr = xo + r * xs, sr = so + r * lds;
-      if (vecs == 0 || vecs == Gemm.NR / L) {
-        Gemm.localPacked(rows, cols, d, X, xr, xs, 1, yt, yo, d, S, sr, lds, false);
-        continue;
-      }
-      Gemm.localPacked(rows, full, d, X, xr, xs, 1, yt, yo, d, S, sr, lds, false);
-      int panel = yo + full / Gemm.NR * d * Gemm.NR;
-      for (int i = 0; i < rows; i += Gemm.MR) {
-        AttentionGemm.narrow(
-            vecs,
-            Math.min(Gemm.MR, rows - i),
-            cols - full,
-            d,
-            X,
-            xr + i * xs,
-            xs,
-            yt,
-            panel,
-            S,
-            sr + i * lds + full,
-            lds);
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- forward
-
   static void forward(
       Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
     AttentionDims g = AttentionDims.of(q, k, v, out, mask);
@@ -449,8 +136,8 @@ final class BlockedAttention {
     boolean[] pad = mask.keyPadding();
     int d = g.d(), keys = g.keys(), qs = g.qStride();
     int tBlocks = (g.t() + QUERY_BLOCK - 1) / QUERY_BLOCK;
-    int ktSize = Gemm.packedSize(d, keys), vSize = Gemm.packedSize(keys, d);
-    boolean inPlace = d == Gemm.NR;
+    int ktSize = GemmLocal.packedSize(d, keys), vSize = GemmLocal.packedSize(keys, d);
+    boolean inPlace = d == GemmTiles.NR;
     float[] kt = packHeads(g, K, ko, true, ktSize);
     float[] vp = inPlace ? null : packHeads(g, V, vo, false, vSize);
     Parallel.forEach(
@@ -513,8 +200,6 @@ final class BlockedAttention {
         });
   }
 
-  // ---------------------------------------------------------------- backward
-
   static void backward(
       Tensor q,
       Tensor k,
@@ -541,10 +226,10 @@ final class BlockedAttention {
     float[] partK = grouped ? null : new float[g.b() * g.hq() * keys * d];
     float[] partV = grouped ? null : new float[partK.length];
     int tBlocks = (t + QUERY_BLOCK - 1) / QUERY_BLOCK;
-    int tSize = Gemm.packedSize(d, keys), size = Gemm.packedSize(keys, d);
-    int headSize = Gemm.packedSize(t, d);
+    int tSize = GemmLocal.packedSize(d, keys), size = GemmLocal.packedSize(keys, d);
+    int headSize = GemmLocal.packedSize(t, d);
     float[] kt = packHeads(g, K, ko, true, tSize), vt = packHeads(g, V, vo, true, tSize);
-    boolean inPlace = d == Gemm.NR;
+    boolean inPlace = d == GemmTiles.NR;
     float[] kp = inPlace ? null : packHeads(g, K, ko, false, size);
     DepthRange queriesSeeing =
         new DepthRange() {
@@ -630,8 +315,8 @@ final class BlockedAttention {
                 qh = new Rhs(Q, qo + qHead, qs, false, 0);
             if (!inPlace) {
               float[] packed = block(2, 2 * headSize);
-              Gemm.packWhole(G, go + qHead, qs, 1, t, d, packed, 0);
-              Gemm.packWhole(Q, qo + qHead, qs, 1, t, d, packed, headSize);
+              GemmLocal.packWhole(G, go + qHead, qs, 1, t, d, packed, 0);
+              GemmLocal.packWhole(Q, qo + qHead, qs, 1, t, d, packed, headSize);
               gh = new Rhs(packed, 0, 0, true, t);
               qh = new Rhs(packed, headSize, 0, true, t);
             }

@@ -96,7 +96,7 @@ final class CpuAttention {
               }
               continue;
             }
-            float sum = CpuBackend.expShifted(p, 0, m, p, 0, limit);
+            float sum = SoftmaxLoss.expShifted(p, 0, m, p, 0, limit);
             for (int s = 0; s < limit; s++) {
               if (p[s] != 0f) {
                 Simd.axpy(p[s] / sum, V, vo + g.kRow(bi, s, kh), O, oi, g.d());
@@ -159,7 +159,7 @@ final class CpuAttention {
                 Simd.scale(acc, r * d, correction, d);
               }
               runMax[r] = newMax;
-              runSum[r] += CpuBackend.expShifted(score, 0, newMax, score, 0, limit - s0);
+              runSum[r] += SoftmaxLoss.expShifted(score, 0, newMax, score, 0, limit - s0);
               for (int s = s0; s < limit; s++) {
                 float p = score[s - s0];
                 if (p != 0f) {
@@ -264,7 +264,7 @@ final class CpuAttention {
                       ? Float.NEGATIVE_INFINITY
                       : Simd.dot(Q, qo + row, K, ko + g.kRow(bi, s, kh), d) * scale - l;
             }
-            CpuBackend.expShifted(p, 0, 0f, p, 0, limit);
+            SoftmaxLoss.expShifted(p, 0, 0f, p, 0, limit);
             float dl = delta[g.lseAt(bi, h, ti)];
             for (int s = 0; s < limit; s++) {
               if (p[s] != 0f) {
@@ -304,7 +304,7 @@ final class CpuAttention {
                         : Simd.dot(Q, qo + g.qRow(bi, ti, h), K, ko + krow, d) * scale - l;
               }
               if (tFrom < g.t()) {
-                CpuBackend.expShifted(p, tFrom, 0f, p, tFrom, g.t() - tFrom);
+                SoftmaxLoss.expShifted(p, tFrom, 0f, p, tFrom, g.t() - tFrom);
               }
               for (int ti = tFrom; ti < g.t(); ti++) {
                 if (p[ti] == 0f) {

@@ -1,7 +1,7 @@
 package org.peftbench.tensor.backend.cpu;
 
-import static org.peftbench.tensor.backend.cpu.Gemm.MR;
-import static org.peftbench.tensor.backend.cpu.Gemm.NR;
+import static org.peftbench.tensor.backend.cpu.GemmTiles.MR;
+import static org.peftbench.tensor.backend.cpu.GemmTiles.NR;
 import static org.peftbench.tensor.backend.cpu.Simd.F;
 import static org.peftbench.tensor.backend.cpu.Simd.L;
 
@@ -12,10 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
 import org.peftbench.tensor.Tensor;
 
 /**
- * How {@link Gemm} lays out its operands for the register tile: A into slivers of {@link Gemm#MR}
- * rows (depth-major), op(B) into panels of {@link Gemm#NR} columns. Both are transpositions of
- * small blocks, done with two-vector shuffles in registers: in the training step's cold-cache
- * products, packing with scalar stores and gathers cost 10-35% of the GEMM.
+ * How {@link Gemm} lays out its operands for the register tile: A into slivers of {@link
+ * GemmTiles#MR} rows (depth-major), op(B) into panels of {@link GemmTiles#NR} columns. Both are
+ * transpositions of small blocks, done with two-vector shuffles in registers: in the training
+ * step's cold-cache products, packing with scalar stores and gathers cost 10-35% of the GEMM.
  */
 final class GemmPacking {
   private GemmPacking() {}

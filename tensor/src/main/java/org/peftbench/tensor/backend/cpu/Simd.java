@@ -24,6 +24,9 @@ final class Simd {
 
   static final int L = F.length();
 
+  /** The widest double vector: sums of floats accumulate in its lanes. */
+  static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
   /** Shorts with as many lanes as {@link #F}: one BF16/F16 value per float lane. */
   static final VectorSpecies<Short> S16 =
       ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 16));

@@ -15,11 +15,11 @@ class AttentionGemmTest {
     Random rnd = new Random(3);
     int k = 37, ars = 45, ldc = 70, L = Simd.L;
     float[] a = TestTensors.uniform(rnd, 4 * ars + 5, -1f, 1f);
-    // two panels packed as Gemm.packWhole lays them out; the tile reads the second one
-    float[] b = TestTensors.uniform(rnd, 2 * k * Gemm.NR, -1f, 1f);
-    int panel = k * Gemm.NR;
+    // two panels packed as GemmLocal.packWhole lays them out; the tile reads the second one
+    float[] b = TestTensors.uniform(rnd, 2 * k * GemmTiles.NR, -1f, 1f);
+    int panel = k * GemmTiles.NR;
     for (int vecs = 1; vecs <= 3; vecs++) {
-      for (int rows = 1; rows <= Gemm.MR; rows++) {
+      for (int rows = 1; rows <= GemmTiles.MR; rows++) {
         for (int w : new int[] {vecs * L, vecs * L - 1, (vecs - 1) * L + 1}) {
           float[] c = new float[5 * ldc];
           java.util.Arrays.fill(c, 42f);
@@ -33,7 +33,7 @@ class AttentionGemmTest {
               if (r < rows && j < w) {
                 double e = 0;
                 for (int p = 0; p < k; p++) {
-                  e += (double) a[3 + r * ars + p] * b[panel + p * Gemm.NR + j];
+                  e += (double) a[3 + r * ars + p] * b[panel + p * GemmTiles.NR + j];
                 }
                 assertThat(c[at])
                     .as("vecs %d rows %d w %d: C[%d,%d]", vecs, rows, w, r, j)

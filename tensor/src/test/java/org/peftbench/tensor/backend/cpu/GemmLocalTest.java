@@ -9,9 +9,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.peftbench.tensor.testing.TestTensors;
 
 /**
- * {@link Gemm#local} and {@link Gemm#localPacked} (the one-thread strided products of attention)
- * against a plain triple loop, for row-major and transposed operands, one panel or several, K
- * within one block or across several, with and without accumulation.
+ * {@link GemmLocal#local} and {@link GemmLocal#localPacked} (the one-thread strided products of
+ * attention) against a plain triple loop, for row-major and transposed operands, one panel or
+ * several, K within one block or across several, with and without accumulation.
  */
 class GemmLocalTest {
   // op(A)[i,p] = A[ao + i·ars + p·acs], op(B)[p,j] = B[bo + p·brs + j·bcs], C[i,j] = C[co + i·ldc +
@@ -65,11 +65,11 @@ class GemmLocalTest {
     float[] expected = reference(m, n, k, A, 4, ars, acs, B, 6, brs, bcs, C, 1, ldc, acc);
 
     float[] local = C.clone();
-    Gemm.local(m, n, k, A, 4, ars, acs, B, 6, brs, bcs, local, 1, ldc, acc);
-    float[] packedB = new float[Gemm.packedSize(k, n)];
-    Gemm.packWhole(B, 6, brs, bcs, k, n, packedB, 0);
+    GemmLocal.local(m, n, k, A, 4, ars, acs, B, 6, brs, bcs, local, 1, ldc, acc);
+    float[] packedB = new float[GemmLocal.packedSize(k, n)];
+    GemmLocal.packWhole(B, 6, brs, bcs, k, n, packedB, 0);
     float[] packed = C.clone();
-    Gemm.localPacked(m, n, k, A, 4, ars, acs, packedB, 0, k, packed, 1, ldc, acc);
+    GemmLocal.localPacked(m, n, k, A, 4, ars, acs, packedB, 0, k, packed, 1, ldc, acc);
 
     float tolerance = (float) (2e-6 * Math.sqrt(k) + 1e-6);
     for (int i = 0; i < expected.length; i++) {
