@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module direction: tensor → autograd → transformer → peft → harness, and datasets beside the
- * model side with no dependency on it. Checked on the compiled classes of every module on the
+ * model side with no dependency on it; codebleu (used by datasets) depends on no other module;
+ * bench (the measurements, used by the harness's {@code bench} commands) sits on the model side
+ * below the harness. Checked on the compiled classes of every module on the
  * harness's classpath (all of them).
  */
 class ModuleDirectionTest {
@@ -32,7 +34,9 @@ class ModuleDirectionTest {
             "org.peftbench.autograd",
             "org.peftbench.transformer",
             "org.peftbench.peft",
+            "org.peftbench.codebleu",
             "org.peftbench.datasets",
+            "org.peftbench.bench",
             "org.peftbench.harness")) {
       org.assertj.core.api.Assertions.assertThat(classes.containPackage(pkg)).as(pkg).isTrue();
     }
@@ -116,6 +120,38 @@ class ModuleDirectionTest {
             "org.peftbench.peft..",
             "org.peftbench.harness..",
             "org.peftbench.bench..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void codebleuOnNoOtherPeftbenchPackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.codebleu..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.tensor..",
+            "org.peftbench.autograd..",
+            "org.peftbench.transformer..",
+            "org.peftbench.peft..",
+            "org.peftbench.datasets..",
+            "org.peftbench.harness..",
+            "org.peftbench.bench..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void benchNotOnHarnessOrDatasets() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.bench..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.harness..", "org.peftbench.datasets..", "org.peftbench.codebleu..")
         .allowEmptyShould(true)
         .check(classes);
   }

@@ -1,4 +1,4 @@
-package org.peftbench.datasets.metrics.codebleu;
+package org.peftbench.codebleu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -24,7 +24,7 @@ class CodeBleuTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   static InputStream resource(String name) {
-    return CodeBleuTest.class.getResourceAsStream("/org/peftbench/datasets/metrics/" + name);
+    return CodeBleuTest.class.getResourceAsStream("/org/peftbench/codebleu/" + name);
   }
 
   static String leaves(PyNode root) {

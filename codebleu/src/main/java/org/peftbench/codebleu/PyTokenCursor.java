@@ -1,9 +1,8 @@
-package org.peftbench.datasets.metrics.codebleu;
+package org.peftbench.codebleu;
 
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.peftbench.datasets.metrics.Bleu;
 
 /**
  * The token cursor the parser classes share: the tokens of one source, the position, and the

@@ -1,4 +1,4 @@
-package org.peftbench.datasets.metrics.codebleu;
+package org.peftbench.codebleu;
 
 /** A token of Python source; positions are (row, UTF-8 byte column), as tree-sitter counts. */
 record PyToken(Kind kind, String text, int startRow, int startCol, int endRow, int endCol) {

@@ -1,4 +1,4 @@
-package org.peftbench.datasets.metrics.codebleu;
+package org.peftbench.codebleu;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.peftbench.datasets.metrics.codebleu;
+package org.peftbench.codebleu;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

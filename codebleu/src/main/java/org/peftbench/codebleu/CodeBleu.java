@@ -1,4 +1,4 @@
-package org.peftbench.datasets.metrics.codebleu;
+package org.peftbench.codebleu;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.peftbench.datasets.metrics.Bleu;
 
 /**
  * CodeBLEU for Python (Ren et al. 2020) as its reference implementation computes it, with the
