@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
  * The module direction: tensor → autograd → transformer → peft → harness, and datasets beside the
  * model side with no dependency on it; codebleu (used by datasets) depends on no other module;
  * bench (the measurements, used by the harness's {@code bench} commands) sits on the model side
- * below the harness. Checked on the compiled classes of every module on the
- * harness's classpath (all of them).
+ * below the harness. Checked on the compiled classes of every module on the harness's classpath
+ * (all of them).
  */
 class ModuleDirectionTest {
   static JavaClasses classes;
