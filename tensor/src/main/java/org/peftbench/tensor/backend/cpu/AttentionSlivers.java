@@ -160,7 +160,8 @@ final class AttentionSlivers {
    * Depths per step of {@link #bySlivers}: a {@code DEPTH_STEP × D} block of B (16 KiB for D = 64)
    * stays in L1 while every sliver of A passes over it, rather than each sliver streaming its whole
    * depth of B (up to the key count) through the cache. (On the 2-core AVX-512 machine of the
-   * README, no faster than whole depths at T = 256; it bounds the working set for longer ones.)
+   * docs/performance.md, no faster than whole depths at T = 256; it bounds the working set for
+   * longer ones.)
    */
   static final int DEPTH_STEP = 64;
 
