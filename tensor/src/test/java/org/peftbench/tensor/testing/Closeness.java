@@ -79,13 +79,17 @@ public final class Closeness {
 
   /** {@code |got − want| <= tol} element-wise; equal infinities pass. */
   public static void assertAbsClose(Tensor got, Tensor want, float tol, String what) {
-    float[] g = got.toFloatArray(), w = want.toFloatArray();
-    assertThat(g).as("%s: size", what).hasSameSizeAs(w);
-    for (int i = 0; i < g.length; i++) {
-      if (Float.isInfinite(w[i])) {
-        assertThat(g[i]).as("%s element %d", what, i).isEqualTo(w[i]);
-      } else if (!(Math.abs(g[i] - w[i]) <= tol)) {
-        fail("%s element %d: %s, expected %s (tolerance %s)", what, i, g[i], w[i], tol);
+    assertAbsClose(got.toFloatArray(), want.toFloatArray(), tol, what);
+  }
+
+  /** {@code |got − want| <= tol} element-wise (in double); equal infinities pass. */
+  public static void assertAbsClose(float[] got, float[] want, double tol, String what) {
+    assertThat(got).as("%s: size", what).hasSameSizeAs(want);
+    for (int i = 0; i < got.length; i++) {
+      if (Float.isInfinite(want[i])) {
+        assertThat(got[i]).as("%s element %d", what, i).isEqualTo(want[i]);
+      } else if (!(Math.abs((double) got[i] - want[i]) <= tol)) {
+        fail("%s element %d: %s, expected %s (tolerance %s)", what, i, got[i], want[i], tol);
       }
     }
   }
