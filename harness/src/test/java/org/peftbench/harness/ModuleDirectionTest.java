@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module direction: tensor → autograd → transformer → peft → harness, and datasets beside the
- * model side with no dependency on it; codebleu (used by datasets) depends on no other module;
- * bench (the measurements, used by the harness's {@code bench} commands) sits on the model side
- * below the harness. Checked on the compiled classes of every module on the harness's classpath
- * (all of them).
+ * model side with no dependency on it; tokenizers (used by transformer) and codebleu (used by
+ * datasets) depend on no other module; bench (the measurements, used by the harness's {@code bench}
+ * commands) sits on the model side below the harness. Checked on the compiled classes of every
+ * module on the harness's classpath (all of them).
  */
 class ModuleDirectionTest {
   static JavaClasses classes;
@@ -32,6 +32,7 @@ class ModuleDirectionTest {
         java.util.List.of(
             "org.peftbench.tensor",
             "org.peftbench.autograd",
+            "org.peftbench.tokenizers",
             "org.peftbench.transformer",
             "org.peftbench.peft",
             "org.peftbench.codebleu",
@@ -152,6 +153,26 @@ class ModuleDirectionTest {
         .dependOnClassesThat()
         .resideInAnyPackage(
             "org.peftbench.harness..", "org.peftbench.datasets..", "org.peftbench.codebleu..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void tokenizersOnNoOtherPeftbenchPackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.tokenizers..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.tensor..",
+            "org.peftbench.autograd..",
+            "org.peftbench.transformer..",
+            "org.peftbench.peft..",
+            "org.peftbench.codebleu..",
+            "org.peftbench.datasets..",
+            "org.peftbench.harness..",
+            "org.peftbench.bench..")
         .allowEmptyShould(true)
         .check(classes);
   }

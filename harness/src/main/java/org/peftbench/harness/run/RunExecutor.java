@@ -25,10 +25,10 @@ import org.peftbench.peft.PeftConfigs;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.backend.Backends;
+import org.peftbench.tokenizers.Tokenizer;
+import org.peftbench.tokenizers.Tokenizers;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.ModelInput;
-import org.peftbench.transformer.tokenizer.Tokenizer;
-import org.peftbench.transformer.tokenizer.Tokenizers;
 
 /**
  * Executes one run of a suite end to end and returns its result: load the model, measure the base
