@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden fixtures for the sandboxed chat-template interpreter (transformer module tests).
+"""Golden fixtures for the sandboxed chat-template interpreter (tokenizers module tests).
 
 Renders with Python Jinja2 configured as transformers configures it for chat templates
 (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks, loopcontrols, a {% generation %}
@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SHARED = os.path.join(ROOT, "..", "shared", "models")
-OUT = os.path.join(ROOT, "transformer", "src", "test", "resources", "tokenizer", "chat_template_fixtures.json")
+OUT = os.path.join(ROOT, "tokenizers", "src", "test", "resources", "tokenizer", "chat_template_fixtures.json")
 
 
 class Generation(Extension):

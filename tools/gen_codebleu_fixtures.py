@@ -16,7 +16,7 @@ Run:
     TREE_SITTER_PYTHON=$PWD/libts_python.so \
     PYTHONPATH=tools/tree_sitter_shim:/path/to/codebleu /usr/bin/python3 tools/gen_codebleu_fixtures.py
 
-Writes to datasets/src/test/resources/org/peftbench/datasets/metrics/:
+Writes to codebleu/src/test/resources/org/peftbench/codebleu/:
 - python_trees.jsonl: for CoNaLa snippets (test, first 300 of train), tree-sitter's S-expression
   and its leaves (type, named, start and end points): the Java parser must reproduce them.
 - strip_fixtures.jsonl: remove_comments_and_docstrings on snippets, truncations and programs.
@@ -38,7 +38,7 @@ from codebleu import calc_codebleu
 from codebleu.parser import remove_comments_and_docstrings
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "datasets/src/test/resources/org/peftbench/datasets/metrics"
+OUT = ROOT / "codebleu/src/test/resources/org/peftbench/codebleu"
 DATA = ROOT.parent / "shared/datasets/conala"
 
 

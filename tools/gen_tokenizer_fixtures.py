@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden fixtures for the pure-Java tokenizers (transformer module tests).
+"""Golden fixtures for the pure-Java tokenizers (tokenizers module tests).
 
 SentencePiece: ids and decoded text from the reference C++ library (Debian
 python3-sentencepiece) for the tokenizer.model files in ../shared/models. (Chat-template
@@ -13,7 +13,7 @@ import os
 import sys
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "models")
-OUT = os.path.join(os.path.dirname(__file__), "..", "transformer", "src", "test", "resources", "tokenizer")
+OUT = os.path.join(os.path.dirname(__file__), "..", "tokenizers", "src", "test", "resources", "tokenizer")
 
 # Varied text: whitespace runs, leading/trailing spaces, newlines and tabs, digits, code, accents,
 # CJK, emoji (multi-codepoint), control-token look-alikes, characters outside small vocabularies.

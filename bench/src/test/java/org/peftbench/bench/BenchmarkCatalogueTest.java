@@ -21,7 +21,6 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
-import org.peftbench.harness.report.JmhReport;
 import org.peftbench.peft.PeftMethods;
 import org.peftbench.peft.PeftType;
 
@@ -105,7 +104,7 @@ class BenchmarkCatalogueTest {
     }
   }
 
-  /** The path `./peftbench bench jmh` takes, in-process and tiny: a JSON file JmhReport reads. */
+  /** The path `./peftbench bench jmh` takes, in-process and tiny: a JSON file JmhResults reads. */
   @Test
   void aQuickJmhRunWritesJsonThatTheReportReads(@TempDir Path tmp) throws Exception {
     Path json = tmp.resolve("rms.json");
@@ -125,11 +124,11 @@ class BenchmarkCatalogueTest {
             .build();
     new Runner(opt).run();
     assertThat(json).exists();
-    List<JmhReport.Result> results = JmhReport.read(json);
+    List<JmhResults.Result> results = JmhResults.read(json);
     assertThat(results).hasSize(1);
     assertThat(results.get(0).key()).startsWith("RowOpsBenchmark.rmsNormForward [");
     assertThat(results.get(0).score()).isPositive();
-    JmhReport.Comparison c = JmhReport.compare(List.of("a", "b"), List.of(results, results));
+    JmhResults.Comparison c = JmhResults.compare(List.of("a", "b"), List.of(results, results));
     assertThat(c.ratio(results.get(0).key())).isEqualTo(1.0);
     assertThat(Files.readString(json)).contains("\"mode\"");
   }

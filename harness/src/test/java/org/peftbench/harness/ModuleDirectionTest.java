@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module direction: tensor → autograd → transformer → peft → harness, and datasets beside the
- * model side with no dependency on it. Checked on the compiled classes of every module on the
- * harness's classpath (all of them).
+ * model side with no dependency on it; tokenizers (used by transformer) and codebleu (used by
+ * datasets) depend on no other module; bench (the measurements, used by the harness's {@code bench}
+ * commands) sits on the model side below the harness. Checked on the compiled classes of every
+ * module on the harness's classpath (all of them).
  */
 class ModuleDirectionTest {
   static JavaClasses classes;
@@ -30,9 +32,12 @@ class ModuleDirectionTest {
         java.util.List.of(
             "org.peftbench.tensor",
             "org.peftbench.autograd",
+            "org.peftbench.tokenizers",
             "org.peftbench.transformer",
             "org.peftbench.peft",
+            "org.peftbench.codebleu",
             "org.peftbench.datasets",
+            "org.peftbench.bench",
             "org.peftbench.harness")) {
       org.assertj.core.api.Assertions.assertThat(classes.containPackage(pkg)).as(pkg).isTrue();
     }
@@ -114,6 +119,58 @@ class ModuleDirectionTest {
             "org.peftbench.autograd..",
             "org.peftbench.transformer..",
             "org.peftbench.peft..",
+            "org.peftbench.harness..",
+            "org.peftbench.bench..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void codebleuOnNoOtherPeftbenchPackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.codebleu..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.tensor..",
+            "org.peftbench.autograd..",
+            "org.peftbench.transformer..",
+            "org.peftbench.peft..",
+            "org.peftbench.datasets..",
+            "org.peftbench.harness..",
+            "org.peftbench.bench..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void benchNotOnHarnessOrDatasets() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.bench..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.harness..", "org.peftbench.datasets..", "org.peftbench.codebleu..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void tokenizersOnNoOtherPeftbenchPackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.peftbench.tokenizers..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.peftbench.tensor..",
+            "org.peftbench.autograd..",
+            "org.peftbench.transformer..",
+            "org.peftbench.peft..",
+            "org.peftbench.codebleu..",
+            "org.peftbench.datasets..",
             "org.peftbench.harness..",
             "org.peftbench.bench..")
         .allowEmptyShould(true)

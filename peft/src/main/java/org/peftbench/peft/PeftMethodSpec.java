@@ -1,8 +1,8 @@
 package org.peftbench.peft;
 
+import org.peftbench.tokenizers.Tokenizer;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.ModelStructure;
-import org.peftbench.transformer.tokenizer.Tokenizer;
 
 /**
  * Everything the library needs to know about one PEFT method, implemented once in the method's own

@@ -16,12 +16,12 @@ import org.peftbench.autograd.Var;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.safetensors.SafetensorsFile;
 import org.peftbench.tensor.safetensors.SafetensorsWriter;
+import org.peftbench.tokenizers.Tokenizer;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.LanguageModelLoss;
 import org.peftbench.transformer.ModelInput;
 import org.peftbench.transformer.ModelStructure;
 import org.peftbench.transformer.SequenceLimits;
-import org.peftbench.transformer.tokenizer.Tokenizer;
 
 /**
  * A causal LM with one PEFT method applied, like HF PEFT's {@code PeftModelForCausalLM}: the base

@@ -224,7 +224,7 @@ class MethodsTest {
   @org.junit.jupiter.api.Test
   void promptTextInitCopiesTheTextsEmbeddingsAsPeftDoes(@TempDir Path saved) throws Exception {
     Path dir = Fixtures.shared().resolve("models/stories260K");
-    var tok = org.peftbench.transformer.tokenizer.Tokenizers.load(dir);
+    var tok = org.peftbench.tokenizers.Tokenizers.load(dir);
     try (CausalLM model = CausalLM.load(dir)) {
       var config = PromptTuningConfig.text(7, "Once upon");
       PeftModel pm = PeftModel.apply(model, config, 0, tok);

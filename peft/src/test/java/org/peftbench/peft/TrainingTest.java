@@ -25,10 +25,10 @@ import org.peftbench.peft.prefixtuning.PrefixTuningConfig;
 import org.peftbench.peft.prompttuning.PromptTuningConfig;
 import org.peftbench.peft.ptuning.PromptEncoderConfig;
 import org.peftbench.peft.vera.VeraConfig;
+import org.peftbench.tokenizers.Tokenizer;
+import org.peftbench.tokenizers.Tokenizers;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.LanguageModelLoss;
-import org.peftbench.transformer.tokenizer.Tokenizer;
-import org.peftbench.transformer.tokenizer.Tokenizers;
 
 /**
  * Each method lowers the training loss of the real stories260K model on a small batch of real text

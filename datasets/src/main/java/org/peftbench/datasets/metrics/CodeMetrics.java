@@ -3,7 +3,7 @@ package org.peftbench.datasets.metrics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.peftbench.datasets.metrics.codebleu.CodeBleu;
+import org.peftbench.codebleu.CodeBleu;
 
 /**
  * Code generation scores as PEFT-Bench reports them: CodeBLEU (weights 0.25 each) with its four

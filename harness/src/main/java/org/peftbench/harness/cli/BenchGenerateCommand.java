@@ -3,15 +3,11 @@ package org.peftbench.harness.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.peftbench.bench.GenerateBench;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.backend.Backends;
 import org.peftbench.transformer.CausalLM;
-import org.peftbench.transformer.generate.GenerationConfig;
 import org.peftbench.transformer.generate.Generator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,9 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code peftbench bench generate}: prefill and decode speed of a model on random prompt ids
- * (greedy, no EOS stop, so exactly the requested number of tokens is produced). One short warm-up
- * run first lets the JIT compile the kernels.
+ * {@code peftbench bench generate}: the options and report of {@link GenerateBench} (prefill and
+ * decode speed of a model on random prompt ids; the measurement lives in the {@code bench} module).
  */
 @Command(
     name = "generate",
@@ -83,34 +78,11 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       throw new UserError("--prompt-tokens, --new-tokens, --batch and --repeats must be >= 1");
     }
     try (CausalLM m = ModelCli.loadModel(model)) {
-      SplittableRandom rng = new SplittableRandom(seed);
-      List<int[]> prompts = new ArrayList<>();
-      for (int b = 0; b < batch; b++) {
-        int[] p = new int[promptTokens];
-        for (int i = 0; i < p.length; i++) {
-          p[i] = rng.nextInt(m.config().vocabSize());
-        }
-        prompts.add(p);
-      }
-      Generator g = new Generator(m);
-      // warm-up: a short run through the same code paths
-      g.generate(
-          List.of(java.util.Arrays.copyOf(prompts.get(0), Math.min(promptTokens, 16))),
-          GenerationConfig.greedy(Math.min(newTokens, 4), Set.of()));
-      double bestPrefill = 0, bestDecode = 0;
-      Generator.Timing best = null;
-      for (int r = 0; r < repeats; r++) {
-        g.generate(prompts, GenerationConfig.greedy(newTokens, Set.of()));
-        Generator.Timing t = g.lastTiming();
-        double prefill = t.prefillTokens() / (t.prefillNanos() / 1e9);
-        double decode =
-            t.decodeSteps() == 0 ? 0 : batch * t.decodeSteps() / (t.decodeNanos() / 1e9);
-        bestPrefill = Math.max(bestPrefill, prefill);
-        if (decode >= bestDecode) {
-          bestDecode = decode;
-          best = t;
-        }
-      }
+      GenerateBench.Result result =
+          GenerateBench.run(m, promptTokens, newTokens, batch, repeats, seed);
+      double bestPrefill = result.prefillTokensPerSecond();
+      double bestDecode = result.decodeTokensPerSecond();
+      Generator.Timing best = result.best();
       var out = spec.commandLine().getOut();
       String dtype = m.tokenEmbedding().value().dtype().toString();
       if (json) {

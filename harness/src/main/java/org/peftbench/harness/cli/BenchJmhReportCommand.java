@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.peftbench.bench.JmhResults;
 import org.peftbench.harness.report.JmhReport;
 import org.peftbench.harness.results.ResultStore;
 import picocli.CommandLine.Command;
@@ -48,18 +49,18 @@ public final class BenchJmhReportCommand implements Callable<Integer> {
           "--labels has " + labels.size() + " names for " + files.size() + " files", null);
     }
     List<String> names = new ArrayList<>();
-    List<List<JmhReport.Result>> results = new ArrayList<>();
+    List<List<JmhResults.Result>> results = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       Path f = files.get(i);
       try {
-        results.add(JmhReport.read(f));
+        results.add(JmhResults.read(f));
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage(), e);
       }
       names.add(labels != null ? labels.get(i) : f.getFileName().toString());
     }
-    JmhReport.Comparison c = JmhReport.compare(names, results);
-    spec.commandLine().getOut().print(JmhReport.markdown(c));
+    JmhResults.Comparison c = JmhResults.compare(names, results);
+    spec.commandLine().getOut().print(JmhResults.markdown(c));
     if (html != null) {
       try {
         ResultStore.writeAtomically(html, JmhReport.html(c));

@@ -1,26 +1,17 @@
 package org.peftbench.harness.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.peftbench.autograd.OpProfile;
-import org.peftbench.autograd.Parameter;
-import org.peftbench.autograd.optim.AdamW;
-import org.peftbench.autograd.optim.LrSchedule;
-import org.peftbench.autograd.optim.TrainStep;
+import org.peftbench.bench.TrainBench;
 import org.peftbench.harness.cost.ProcessMemory;
 import org.peftbench.harness.suite.ModelPaths;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftConfigs;
-import org.peftbench.peft.PeftModel;
 import org.peftbench.tensor.MemoryTracker;
 import org.peftbench.tensor.Parallel;
-import org.peftbench.tensor.TensorArena;
 import org.peftbench.transformer.CausalLM;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,8 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code peftbench bench train}: the speed of a PEFT training step on random token ids (forward,
- * backward, gradient clipping, AdamW), after warm-up steps that are not counted.
+ * {@code peftbench bench train}: the options and report of {@link TrainBench} (the speed of a PEFT
+ * training step on random token ids; the measurement lives in the {@code bench} module).
  */
 @Command(
     name = "train",
@@ -98,114 +89,52 @@ public final class BenchTrainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
-    // the arena reuses the arrays of the tensors each step closes in the next steps
-    try (CausalLM lm = CausalLM.load(dir);
-        TensorArena arena = noArena ? null : TensorArena.open()) {
-      PeftModel pm = PeftModel.apply(lm, config, 42, null);
-      List<Parameter> params = pm.trainableParameters();
-      AdamW opt = new AdamW(params, 0.9, 0.999, 1e-8, 0.0);
-      // the training step of real runs: clipping to norm 1, constant learning rate 1e-4
-      TrainStep trainStep = new TrainStep(opt, LrSchedule.constant(1e-4, 0), 1.0, 1, 42);
-      int vocab = lm.config().vocabSize();
-      SplittableRandom rnd = new SplittableRandom(0);
-      int[] ids = new int[batch * seq];
-      double timed = 0;
-      long gcStart = 0, freshStart = 0, reusedStart = 0;
-      double lastLoss = Double.NaN;
-      for (int s = 0; s < warmup + steps; s++) {
-        for (int i = 0; i < ids.length; i++) {
-          ids[i] = rnd.nextInt(vocab);
-        }
-        if (s == warmup) {
-          MemoryTracker.resetPeak();
-          ProcessMemory.resetPeak(); // peaks of the timed steps only
-          gcStart = gcMillis();
-          freshStart = arena == null ? 0 : arena.freshArrays();
-          reusedStart = arena == null ? 0 : arena.reusedArrays();
-          if (profile) {
-            OpProfile.start();
-          }
-        }
-        long t0 = System.nanoTime();
-        OpProfile.mark();
-        lastLoss = trainStep.run(s, m -> pm.loss(ids, null, ids, batch, seq)).loss();
-        if (s >= warmup) {
-          timed += (System.nanoTime() - t0) / 1e9;
-        }
-      }
-      List<OpProfile.Entry> ops = profile ? OpProfile.stop() : List.of();
-      double gcMsPerStep = (gcMillis() - gcStart) / (double) steps;
-      double freshPerStep = arena == null ? 0 : (arena.freshArrays() - freshStart) / (double) steps;
-      double reusedPerStep =
-          arena == null ? 0 : (arena.reusedArrays() - reusedStart) / (double) steps;
-      double sps = timed / steps;
-      double tokS = batch * (double) seq / sps;
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("tokens_per_second", tokS);
-      n.put("seconds_per_step", sps);
-      n.put("peak_rss_bytes", ProcessMemory.peakRssBytes());
-      n.put("peak_tensor_bytes", MemoryTracker.peakBytes());
-      n.put("batch", batch);
-      n.put("seq", seq);
-      n.put("steps", steps);
-      n.put("warmup", warmup);
-      n.put("threads", Parallel.threads());
-      n.put("trainable_params", pm.count().trainable());
-      n.put("last_loss", lastLoss);
-      n.put("gc_ms_per_step", gcMsPerStep);
-      if (arena != null) {
-        n.put("arena_reused_arrays_per_step", reusedPerStep);
-        n.put("arena_fresh_arrays_per_step", freshPerStep);
-      }
-      if (profile) {
-        ArrayNode rows = n.putArray("profile");
-        for (OpProfile.Entry e : ops) {
-          ObjectNode r = rows.addObject();
-          r.put("name", e.name());
-          r.put("phase", e.phase().name().toLowerCase(Locale.ROOT));
-          r.put("calls_per_step", e.calls() / (double) steps);
-          r.put("ms_per_step", e.nanos() / 1e6 / steps);
-          r.put("share", e.nanos() / 1e9 / timed);
-        }
-      }
+    try (CausalLM lm = CausalLM.load(dir)) {
+      TrainBench.Result r =
+          TrainBench.run(
+              lm,
+              config,
+              new TrainBench.Settings(batch, seq, steps, warmup, profile, noArena),
+              new TrainBench.PeakRss() {
+                @Override
+                public void resetPeak() {
+                  ProcessMemory.resetPeak();
+                }
+
+                @Override
+                public long peakBytes() {
+                  return ProcessMemory.peakRssBytes();
+                }
+              });
       var out = spec.commandLine().getOut();
       if (json) {
-        out.println(n.toString());
+        out.println(r.figures().toString());
       } else {
         out.printf(
             Locale.ROOT,
             "%.1f tokens/s, %.3f s/step, peak RSS %.2f GB, peak tensors %.2f GB (B=%d T=%d, %d threads)%n",
-            tokS,
-            sps,
+            r.tokensPerSecond(),
+            r.secondsPerStep(),
             ProcessMemory.peakRssBytes() / 1e9,
             MemoryTracker.peakBytes() / 1e9,
             batch,
             seq,
             Parallel.threads());
         if (profile) {
-          printProfile(out, ops, timed);
+          printProfile(out, r.ops(), r.timedSeconds());
           out.printf(
-              Locale.ROOT, "GC pauses: %.1f ms/step (inside the times above)%n", gcMsPerStep);
-          if (arena != null) {
+              Locale.ROOT, "GC pauses: %.1f ms/step (inside the times above)%n", r.gcMsPerStep());
+          if (r.arena()) {
             out.printf(
                 Locale.ROOT,
                 "tensor arena: %.0f arrays reused, %.0f allocated afresh per step%n",
-                reusedPerStep,
-                freshPerStep);
+                r.reusedPerStep(),
+                r.freshPerStep());
           }
         }
       }
       return ExitCodes.OK;
     }
-  }
-
-  /** Time the JVM's collectors have spent so far (pauses, in ms), over all collectors. */
-  private static long gcMillis() {
-    long ms = 0;
-    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
-      ms += Math.max(0, gc.getCollectionTime());
-    }
-    return ms;
   }
 
   /** The per-op table: one line per op and phase, largest first, then what no entry covers. */

@@ -7,11 +7,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.peftbench.tokenizers.ChatTemplate;
+import org.peftbench.tokenizers.Tokenizer;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.generate.GenerationConfig;
 import org.peftbench.transformer.generate.Generator;
-import org.peftbench.transformer.tokenizer.ChatTemplate;
-import org.peftbench.transformer.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -143,7 +143,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
   private Tokenizer tryTokenizer() {
     try {
-      return org.peftbench.transformer.tokenizer.Tokenizers.load(model);
+      return org.peftbench.tokenizers.Tokenizers.load(model);
     } catch (RuntimeException e) {
       if (ids == null) {
         throw new UserError("cannot load the tokenizer of " + model + ": " + e.getMessage(), e);

@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.peftbench.peft.PeftModel;
+import org.peftbench.tokenizers.Tokenizer;
+import org.peftbench.tokenizers.Tokenizers;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.ModelInput;
-import org.peftbench.transformer.tokenizer.Tokenizer;
-import org.peftbench.transformer.tokenizer.Tokenizers;
 
 /** Helpers the model commands (generate, score, bench generate) share. */
 final class ModelCli {

@@ -7,12 +7,12 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.peftbench.datasets.Example;
 import org.peftbench.datasets.Task;
+import org.peftbench.tokenizers.Tokenizer;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.ModelInput;
 import org.peftbench.transformer.generate.GenerationConfig;
 import org.peftbench.transformer.generate.Generator;
 import org.peftbench.transformer.generate.Scorer;
-import org.peftbench.transformer.tokenizer.Tokenizer;
 
 /**
  * Test-set evaluation in two modes.

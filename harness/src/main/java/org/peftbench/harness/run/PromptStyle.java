@@ -3,7 +3,7 @@ package org.peftbench.harness.run;
 import java.nio.file.Path;
 import java.util.List;
 import org.peftbench.datasets.PromptFormatter;
-import org.peftbench.transformer.tokenizer.ChatTemplate;
+import org.peftbench.tokenizers.ChatTemplate;
 
 /**
  * How a prompt and its answer become one token sequence for a given model.

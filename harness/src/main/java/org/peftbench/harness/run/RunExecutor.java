@@ -25,9 +25,9 @@ import org.peftbench.peft.PeftMethods;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.tensor.Parallel;
 import org.peftbench.tensor.backend.Backends;
+import org.peftbench.tokenizers.Tokenizer;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.ModelInput;
-import org.peftbench.transformer.tokenizer.Tokenizer;
 
 /**
  * Executes one run of a suite end to end and returns its result: load the model, measure the base

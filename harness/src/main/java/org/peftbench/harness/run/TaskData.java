@@ -3,7 +3,7 @@ package org.peftbench.harness.run;
 import java.util.ArrayList;
 import java.util.List;
 import org.peftbench.datasets.Example;
-import org.peftbench.transformer.tokenizer.Tokenizer;
+import org.peftbench.tokenizers.Tokenizer;
 
 /**
  * Turns task examples into training sequences: the prompt and its target as the model sees them

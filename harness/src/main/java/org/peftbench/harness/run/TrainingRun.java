@@ -10,9 +10,9 @@ import org.peftbench.datasets.SplitOptions;
 import org.peftbench.datasets.Task;
 import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftModel;
+import org.peftbench.tokenizers.Tokenizer;
+import org.peftbench.tokenizers.Tokenizers;
 import org.peftbench.transformer.CausalLM;
-import org.peftbench.transformer.tokenizer.Tokenizer;
-import org.peftbench.transformer.tokenizer.Tokenizers;
 
 /**
  * The assembly of one training run, the one place both {@code peftbench train} and the suite runner

@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.peftbench.datasets.Example;
+import org.peftbench.tokenizers.Tokenizer;
+import org.peftbench.tokenizers.Tokenizers;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.generate.GenerationConfig;
 import org.peftbench.transformer.generate.Generator;
-import org.peftbench.transformer.tokenizer.Tokenizer;
-import org.peftbench.transformer.tokenizer.Tokenizers;
 
 /**
  * {@link Evaluator} in generate mode: the prediction is the whole greedy generation up to an end

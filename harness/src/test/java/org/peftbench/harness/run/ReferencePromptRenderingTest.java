@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.peftbench.transformer.tokenizer.ChatTemplate;
+import org.peftbench.tokenizers.ChatTemplate;
 
 /**
  * The peft-factory prompt fixtures (datasets module, written by tools/gen_prompt_fixtures.py)

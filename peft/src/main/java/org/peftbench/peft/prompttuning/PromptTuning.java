@@ -9,9 +9,9 @@ import org.peftbench.peft.PeftMethod;
 import org.peftbench.peft.StateDicts;
 import org.peftbench.peft.VirtualTokens;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tokenizers.Tokenizer;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.ModelInput;
-import org.peftbench.transformer.tokenizer.Tokenizer;
 
 /**
  * Prompt tuning: P trainable virtual-token embeddings {@code [P, C]} prepended to every input. File

@@ -4,7 +4,7 @@ import java.util.List;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.AttentionMask;
 import org.peftbench.tensor.backend.Checks;
-import org.peftbench.tensor.backend.CpuBackend;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;

@@ -7,7 +7,7 @@ import org.peftbench.tensor.DType;
 import org.peftbench.tensor.Storage;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.Checks;
-import org.peftbench.tensor.backend.CpuBackend;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;

@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.peftbench.tensor.DType;
 import org.peftbench.tensor.Tensor;
-import org.peftbench.tensor.backend.CpuBackend;
 import org.peftbench.tensor.backend.LlamaLayer;
 import org.peftbench.tensor.backend.RopeTable;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
 
 /**
  * Milliseconds per forward of one Llama decoder layer (random weights stored like a mapped

@@ -2,7 +2,7 @@ package org.peftbench.tensor.tornado;
 
 import org.peftbench.tensor.backend.Backend;
 import org.peftbench.tensor.backend.BackendProvider;
-import org.peftbench.tensor.backend.CpuBackend;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
 
 /**
  * Registers the {@code tornado} backend with {@code Backends} through {@link

@@ -15,9 +15,10 @@ import org.peftbench.tensor.DType;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.Backend;
 import org.peftbench.tensor.backend.Backends;
-import org.peftbench.tensor.backend.CpuBackend;
 import org.peftbench.tensor.backend.LlamaLayer;
 import org.peftbench.tensor.backend.RopeTable;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
+import org.peftbench.tensor.testing.TestTensors;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.ModelInput;
 
@@ -36,12 +37,7 @@ class LayerForwardTest {
   }
 
   static Tensor random(Random r, float std, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    float[] a = t.array();
-    for (int i = 0; i < a.length; i++) {
-      a[i] = (float) (std * r.nextGaussian());
-    }
-    return t;
+    return TestTensors.gaussian(r, std, shape);
   }
 
   static LlamaLayer layer(Random r, int c, int f, int hq, int hkv, int d, DType dtype) {

@@ -17,7 +17,7 @@ import org.peftbench.peft.PeftConfigs;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.tensor.backend.Backend;
 import org.peftbench.tensor.backend.Backends;
-import org.peftbench.tensor.backend.CpuBackend;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
 import org.peftbench.transformer.CausalLM;
 
 /**

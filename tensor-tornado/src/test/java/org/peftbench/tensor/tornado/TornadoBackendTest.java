@@ -2,8 +2,6 @@ package org.peftbench.tensor.tornado;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,9 +12,11 @@ import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.AttentionMask;
 import org.peftbench.tensor.backend.Backend;
 import org.peftbench.tensor.backend.Backends;
-import org.peftbench.tensor.backend.CpuBackend;
 import org.peftbench.tensor.backend.RopeTable;
 import org.peftbench.tensor.backend.UnaryOp;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
+import org.peftbench.tensor.testing.Closeness;
+import org.peftbench.tensor.testing.TestTensors;
 
 /**
  * Every TornadoVM kernel against the CPU backend on random inputs. Runs in the test JVM started
@@ -26,7 +26,6 @@ import org.peftbench.tensor.backend.UnaryOp;
 class TornadoBackendTest {
   static TornadoBackend tornado;
   static final CpuBackend cpu = new CpuBackend();
-  static final Arena arena = Arena.ofAuto();
 
   @BeforeAll
   static void open() {
@@ -35,22 +34,12 @@ class TornadoBackendTest {
   }
 
   static Tensor random(Random r, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    float[] a = t.array();
-    for (int i = 0; i < a.length; i++) {
-      a[i] = (float) r.nextGaussian();
-    }
-    return t;
+    return TestTensors.gaussian(r, 1f, shape);
   }
 
   /** A copy of {@code t} as a little-endian segment of {@code dtype} (like a mapped weight). */
   static Tensor asSegment(Tensor t, DType dtype) {
-    MemorySegment seg = arena.allocate((long) t.size() * dtype.byteSize(), 16);
-    Tensor w = Tensor.ofSegment(seg, dtype, t.shape());
-    for (int i = 0; i < t.size(); i++) {
-      w.set(i, t.get(i));
-    }
-    return w;
+    return TestTensors.asSegment(t, dtype);
   }
 
   static Tensor copy(Tensor t) {
@@ -59,15 +48,7 @@ class TornadoBackendTest {
 
   /** |got − want| <= tol·(1 + |want|) element-wise. */
   static void assertClose(Tensor got, Tensor want, float tol) {
-    float[] g = got.toFloatArray(), w = want.toFloatArray();
-    assertThat(g).hasSameSizeAs(w);
-    for (int i = 0; i < g.length; i++) {
-      float bound = tol * (1f + Math.abs(w[i]));
-      if (!(Math.abs(g[i] - w[i]) <= bound) && !(Float.isInfinite(w[i]) && g[i] == w[i])) {
-        throw new AssertionError(
-            "element " + i + ": tornado " + g[i] + ", cpu " + w[i] + " (tolerance " + bound + ")");
-      }
-    }
+    Closeness.assertRelClose(got, want, tol, "tornado vs cpu");
   }
 
   // ------------------------------------------------------------ proof of device execution

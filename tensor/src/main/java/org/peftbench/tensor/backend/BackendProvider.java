@@ -13,6 +13,9 @@ public interface BackendProvider {
   /** The name used with {@code --backend} / {@code -Dpeftbench.backend}. */
   String name();
 
-  /** A new backend; falls back to {@link CpuBackend} (after one clear message) if unusable. */
+  /**
+   * A new backend; falls back to {@link org.peftbench.tensor.backend.cpu.CpuBackend} (after one
+   * clear message) if unusable.
+   */
   Backend create();
 }

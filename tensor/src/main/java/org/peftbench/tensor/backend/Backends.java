@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
 
 /**
  * Chooses the process-wide backend: system property {@code peftbench.backend} ({@code scalar},

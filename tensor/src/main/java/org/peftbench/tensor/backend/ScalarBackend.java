@@ -12,8 +12,6 @@ public final class ScalarBackend implements Backend {
     return "scalar";
   }
 
-  // ---------------------------------------------------------------- GEMM
-
   @Override
   public void matmul(
       Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, boolean accumulate) {
@@ -49,8 +47,6 @@ public final class ScalarBackend implements Backend {
           accumulate);
     }
   }
-
-  // ---------------------------------------------------------------- elementwise
 
   @Override
   public void add(Tensor a, Tensor b, Tensor out) {
@@ -113,8 +109,6 @@ public final class ScalarBackend implements Backend {
     }
   }
 
-  // ---------------------------------------------------------------- gated activation
-
   // out[N,F] = silu(gate) · up
   @Override
   public void swiglu(Tensor gate, Tensor up, Tensor out) {
@@ -142,8 +136,6 @@ public final class ScalarBackend implements Backend {
       DU[dUp.offset() + i] = d * UnaryOp.SILU.apply(g);
     }
   }
-
-  // ---------------------------------------------------------------- reductions
 
   @Override
   public double sum(Tensor x) {
@@ -194,8 +186,6 @@ public final class ScalarBackend implements Backend {
       O[at] = accumulate ? O[at] + s : s;
     }
   }
-
-  // ---------------------------------------------------------------- softmax
 
   @Override
   public void softmax(Tensor x, Tensor out) {
@@ -261,8 +251,6 @@ public final class ScalarBackend implements Backend {
       }
     }
   }
-
-  // ---------------------------------------------------------------- normalisation
 
   @Override
   public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out, Tensor rstd) {
@@ -393,8 +381,6 @@ public final class ScalarBackend implements Backend {
     }
   }
 
-  // ---------------------------------------------------------------- positions
-
   @Override
   public void rope(Tensor x, int[] positions, RopeTable table, boolean inverse) {
     int d = x.dim(-1), heads = x.dim(-2), rows = x.size() / (heads * d), half = d / 2;
@@ -443,8 +429,6 @@ public final class ScalarBackend implements Backend {
     }
   }
 
-  // ---------------------------------------------------------------- loss
-
   @Override
   public double crossEntropy(
       Tensor logits, int[] targets, int ignoreIndex, Tensor dLogits, float gradScale) {
@@ -488,66 +472,10 @@ public final class ScalarBackend implements Backend {
     return total;
   }
 
-  // ---------------------------------------------------------------- attention
-
   @Override
   public void attention(
       Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale, Tensor out, Tensor lse) {
-    int b = q.dim(0), t = q.dim(1), hq = q.dim(2), d = q.dim(3);
-    int sBuf = k.dim(1), hkv = k.dim(2), keys = mask.keys(sBuf), group = hq / hkv;
-    Checks.attention(q, k, v, out, keys);
-    float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array();
-    float[] p = new float[keys];
-    for (int bi = 0; bi < b; bi++) {
-      for (int h = 0; h < hq; h++) {
-        int kh = h / group;
-        for (int ti = 0; ti < t; ti++) {
-          int qi = q.offset() + ((bi * t + ti) * hq + h) * d;
-          float m = Float.NEGATIVE_INFINITY;
-          for (int s = 0; s < keys; s++) {
-            if (!mask.visible(bi, ti, s, sBuf)) {
-              p[s] = Float.NEGATIVE_INFINITY;
-              continue;
-            }
-            int ki = k.offset() + ((bi * sBuf + s) * hkv + kh) * d;
-            float dot = 0f;
-            for (int j = 0; j < d; j++) {
-              dot += Q[qi + j] * K[ki + j];
-            }
-            p[s] = dot * scale;
-            m = Math.max(m, p[s]);
-          }
-          int oi = out.offset() + ((bi * t + ti) * hq + h) * d;
-          for (int j = 0; j < d; j++) {
-            O[oi + j] = 0f;
-          }
-          if (m == Float.NEGATIVE_INFINITY) {
-            if (lse != null) {
-              lse.array()[lse.offset() + (bi * hq + h) * t + ti] = Float.NEGATIVE_INFINITY;
-            }
-            continue;
-          }
-          float sum = 0f;
-          for (int s = 0; s < keys; s++) {
-            p[s] = p[s] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(p[s] - m);
-            sum += p[s];
-          }
-          for (int s = 0; s < keys; s++) {
-            if (p[s] == 0f) {
-              continue;
-            }
-            float w = p[s] / sum;
-            int vi = v.offset() + ((bi * sBuf + s) * hkv + kh) * d;
-            for (int j = 0; j < d; j++) {
-              O[oi + j] += w * V[vi + j];
-            }
-          }
-          if (lse != null) {
-            lse.array()[lse.offset() + (bi * hq + h) * t + ti] = m + (float) Math.log(sum);
-          }
-        }
-      }
-    }
+    ScalarAttention.attention(q, k, v, mask, scale, out, lse);
   }
 
   @Override
@@ -563,54 +491,6 @@ public final class ScalarBackend implements Backend {
       Tensor dq,
       Tensor dk,
       Tensor dv) {
-    int b = q.dim(0), t = q.dim(1), hq = q.dim(2), d = q.dim(3);
-    int sBuf = k.dim(1), hkv = k.dim(2), keys = mask.keys(sBuf), group = hq / hkv;
-    Checks.attention(q, k, v, out, keys);
-    float[] Q = q.array(), K = k.array(), V = v.array(), O = out.array(), G = dOut.array();
-    float[] DQ = dq.array(), DK = dk.array(), DV = dv.array(), LSE = lse.array();
-    dq.fill(0f);
-    dk.fill(0f);
-    dv.fill(0f);
-    for (int bi = 0; bi < b; bi++) {
-      for (int h = 0; h < hq; h++) {
-        int kh = h / group;
-        for (int ti = 0; ti < t; ti++) {
-          float l = LSE[lse.offset() + (bi * hq + h) * t + ti];
-          if (l == Float.NEGATIVE_INFINITY) {
-            continue;
-          }
-          int qi = q.offset() + ((bi * t + ti) * hq + h) * d;
-          int oi = out.offset() + ((bi * t + ti) * hq + h) * d;
-          int gi = dOut.offset() + ((bi * t + ti) * hq + h) * d;
-          // Δ = Σ_j dO_j·O_j (= Σ_s p_s·dp_s)
-          float delta = 0f;
-          for (int j = 0; j < d; j++) {
-            delta += G[gi + j] * O[oi + j];
-          }
-          for (int s = 0; s < keys; s++) {
-            if (!mask.visible(bi, ti, s, sBuf)) {
-              continue;
-            }
-            int ki = k.offset() + ((bi * sBuf + s) * hkv + kh) * d;
-            int vi = v.offset() + ((bi * sBuf + s) * hkv + kh) * d;
-            float dot = 0f;
-            for (int j = 0; j < d; j++) {
-              dot += Q[qi + j] * K[ki + j];
-            }
-            float p = (float) Math.exp(dot * scale - l);
-            float dp = 0f;
-            for (int j = 0; j < d; j++) {
-              dp += G[gi + j] * V[vi + j];
-              DV[dv.offset() + ((bi * sBuf + s) * hkv + kh) * d + j] += p * G[gi + j];
-            }
-            float ds = p * (dp - delta) * scale;
-            for (int j = 0; j < d; j++) {
-              DQ[dq.offset() + ((bi * t + ti) * hq + h) * d + j] += ds * K[ki + j];
-              DK[dk.offset() + ((bi * sBuf + s) * hkv + kh) * d + j] += ds * Q[qi + j];
-            }
-          }
-        }
-      }
-    }
+    ScalarAttention.attentionBackward(q, k, v, mask, scale, out, lse, dOut, dq, dk, dv);
   }
 }

@@ -12,8 +12,8 @@ public enum UnaryOp {
   SIGMOID,
   RELU;
 
-  static final float SQRT_2_OVER_PI = 0.7978845608028654f;
-  static final float GELU_C = 0.044715f;
+  public static final float SQRT_2_OVER_PI = 0.7978845608028654f;
+  public static final float GELU_C = 0.044715f;
 
   /** f(x). */
   public float apply(float x) {

@@ -3,12 +3,12 @@ package org.peftbench.tensor.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.peftbench.tensor.DType;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
+import org.peftbench.tensor.testing.TestTensors;
 
 /**
  * {@link LlamaLayer#forwardPerOp}, the contract of {@link FusedDecoderLayer}, against a textbook
@@ -16,25 +16,13 @@ import org.peftbench.tensor.Tensor;
  * BF16 weights, grouped-query heads, padding).
  */
 class LlamaLayerTest {
-  static final Arena ARENA = Arena.ofAuto();
 
   static Tensor random(Random r, float std, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    float[] a = t.array();
-    for (int i = 0; i < a.length; i++) {
-      a[i] = (float) (std * r.nextGaussian());
-    }
-    return t;
+    return TestTensors.gaussian(r, std, shape);
   }
 
-  /** A copy of {@code t} in a segment of {@code dtype}, like a memory-mapped checkpoint tensor. */
   static Tensor asSegment(Tensor t, DType dtype) {
-    MemorySegment seg = ARENA.allocate((long) t.size() * dtype.byteSize(), 16);
-    Tensor w = Tensor.ofSegment(seg, dtype, t.shape());
-    for (int i = 0; i < t.size(); i++) {
-      w.set(i, t.get(i));
-    }
-    return w;
+    return TestTensors.asSegment(t, dtype);
   }
 
   static LlamaLayer randomLayer(

@@ -1,6 +1,7 @@
 package org.peftbench.tensor.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.peftbench.tensor.testing.TestTensors.rand;
 
 import java.util.List;
 import java.util.Random;
@@ -8,6 +9,8 @@ import java.util.function.BiConsumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.testing.TestTensors;
+import org.peftbench.tensor.testing.TestTensors.Store;
 
 /**
  * Kernels called without {@code accumulate} overwrite every element of their outputs, whatever was
@@ -17,15 +20,6 @@ import org.peftbench.tensor.Tensor;
  * (rank-r), small-M and blocked paths, with F32 and BF16 weights.
  */
 class OverwriteContractTest {
-  private static Tensor rand(Random rnd, int... shape) {
-    Tensor t = Tensor.zeros(shape);
-    float[] a = t.array();
-    for (int i = 0; i < a.length; i++) {
-      a[i] = rnd.nextFloat() * 2 - 1;
-    }
-    return t;
-  }
-
   /** Runs {@code kernel(backend, outs)} into zero- and NaN-filled outputs and compares. */
   private static void check(
       Backend be, String what, int[][] outShapes, BiConsumer<Backend, Tensor[]> kernel) {
@@ -85,7 +79,7 @@ class OverwriteContractTest {
           "matmulLowRank NN " + m + "x" + n + "x" + k,
           new int[][] {{m, n}},
           (x, o) -> x.matmulLowRank(a, b, false, xs, blt, o[0], false));
-      Tensor w16 = CpuBackendTest.weight(bt.toFloatArray(), CpuBackendTest.Store.BF16_NATIVE, n, k);
+      Tensor w16 = TestTensors.weight(bt.toFloatArray(), Store.BF16_NATIVE, n, k);
       check(
           be,
           "matmul NT bf16 " + m + "x" + n + "x" + k,

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.peftbench.tensor.DType;
 import org.peftbench.tensor.Half;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.testing.Closeness;
 
 /**
  * The reference backend on tiny hand-computed cases, and its backward passes against finite
@@ -29,11 +30,7 @@ class ScalarBackendTest {
   }
 
   private static void assertClose(Tensor actual, float[] expected, double tol) {
-    float[] a = actual.toFloatArray();
-    assertThat(a).hasSameSizeAs(expected);
-    for (int i = 0; i < a.length; i++) {
-      assertThat((double) a[i]).as("element %d", i).isCloseTo(expected[i], within(tol));
-    }
+    Closeness.assertAbsClose(actual.toFloatArray(), expected, tol, "output");
   }
 
   // ---------------------------------------------------------------- GEMM

@@ -1,0 +1,55 @@
+package org.peftbench.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.generate.GenerationConfig;
+import org.peftbench.transformer.generate.Generator;
+
+/**
+ * Prefill and decode speed of a model on random prompt ids (the measurement behind {@code peftbench
+ * bench generate}): greedy, no EOS stop, so exactly the requested number of tokens is produced. One
+ * short warm-up run first lets the JIT compile the kernels; of the timed runs the best counts.
+ */
+public final class GenerateBench {
+  private GenerateBench() {}
+
+  /** Best prefill and decode tokens/s, and the timing of the run with the best decode. */
+  public record Result(
+      double prefillTokensPerSecond, double decodeTokensPerSecond, Generator.Timing best) {}
+
+  /** Runs the measurement on {@code m} (arguments already checked by the caller). */
+  public static Result run(
+      CausalLM m, int promptTokens, int newTokens, int batch, int repeats, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<int[]> prompts = new ArrayList<>();
+    for (int b = 0; b < batch; b++) {
+      int[] p = new int[promptTokens];
+      for (int i = 0; i < p.length; i++) {
+        p[i] = rng.nextInt(m.config().vocabSize());
+      }
+      prompts.add(p);
+    }
+    Generator g = new Generator(m);
+    // warm-up: a short run through the same code paths
+    g.generate(
+        List.of(java.util.Arrays.copyOf(prompts.get(0), Math.min(promptTokens, 16))),
+        GenerationConfig.greedy(Math.min(newTokens, 4), Set.of()));
+    double bestPrefill = 0, bestDecode = 0;
+    Generator.Timing best = null;
+    for (int r = 0; r < repeats; r++) {
+      g.generate(prompts, GenerationConfig.greedy(newTokens, Set.of()));
+      Generator.Timing t = g.lastTiming();
+      double prefill = t.prefillTokens() / (t.prefillNanos() / 1e9);
+      double decode = t.decodeSteps() == 0 ? 0 : batch * t.decodeSteps() / (t.decodeNanos() / 1e9);
+      bestPrefill = Math.max(bestPrefill, prefill);
+      if (decode >= bestDecode) {
+        bestDecode = decode;
+        best = t;
+      }
+    }
+    return new Result(bestPrefill, bestDecode, best);
+  }
+}
