@@ -96,14 +96,10 @@ public final class SuiteRunner {
     int skipped = 0;
     for (Suite.RunSpec spec : suite.runs()) {
       RunResult prev = store.read(spec.id());
-      boolean done =
-          prev != null
-              && (prev.status == RunResult.Status.COMPLETED
-                  || prev.status == RunResult.Status.NONFINITE_LOSS);
-      if (done && spec.configHash().equals(prev.configHash)) {
+      if (isDone(prev, spec)) {
         skipped++;
       } else {
-        if (done) {
+        if (prev != null && isFinal(prev)) {
           out.println("config of " + spec.id() + " changed since its result: running it again");
         }
         todo.add(spec);
@@ -134,30 +130,9 @@ public final class SuiteRunner {
       Suite.RunSpec spec = todo.get(i);
       String label = spec.method().name() + " · " + spec.task() + " · seed " + spec.seed();
       progress.startRun(i + 1, label);
-      Path work = store.workDir(spec.id());
-      RunResult r;
-      try {
-        r =
-            RunExecutor.execute(
-                suite.name(),
-                spec,
-                models.get(spec.model()),
-                data,
-                work,
-                progress,
-                progress::phase);
-      } catch (RuntimeException e) {
-        r = failed(spec, e);
-        try (RunLog log = new RunLog(work.resolve("run.log"))) {
-          java.io.StringWriter trace = new java.io.StringWriter();
-          e.printStackTrace(new PrintWriter(trace));
-          log.info("FAILED: " + trace);
-        }
-      }
-      store.write(r);
+      RunResult r = runOne(spec, models, data, store, progress);
       if (r.status == RunResult.Status.COMPLETED) {
         completed++;
-        deleteQuietly(work.resolve("checkpoint")); // the best adapter and the log stay
         progress.endRun(
             String.format(
                 Locale.ROOT,
@@ -174,6 +149,50 @@ public final class SuiteRunner {
     Report.Written report = Report.write(outDir);
     double secs = (System.nanoTime() - t0) / 1e9;
     return new Summary(suite.runs().size(), skipped, completed, failed, secs, report);
+  }
+
+  /** True when a stored result is a deterministic outcome (COMPLETED or NONFINITE_LOSS). */
+  public static boolean isFinal(RunResult r) {
+    return r.status == RunResult.Status.COMPLETED || r.status == RunResult.Status.NONFINITE_LOSS;
+  }
+
+  /** True when {@code prev} (may be null) is a final result of exactly this run's config. */
+  public static boolean isDone(RunResult prev, Suite.RunSpec spec) {
+    return prev != null && isFinal(prev) && spec.configHash().equals(prev.configHash);
+  }
+
+  /**
+   * Executes one run of the suite and writes its result atomically into {@code store}: a run that
+   * throws is recorded as FAILED (its stack trace goes to the run's log), and a completed run's
+   * checkpoint is dropped. The local loop and a Slurm array task ({@code run-one}) both run through
+   * here, so their result files are the same.
+   */
+  public RunResult runOne(
+      Suite.RunSpec spec,
+      Map<String, Path> models,
+      DataDir data,
+      ResultStore store,
+      Progress progress) {
+    Path work = store.workDir(spec.id());
+    RunResult r;
+    try {
+      r =
+          RunExecutor.execute(
+              suite.name(), spec, models.get(spec.model()), data, work, progress, progress::phase);
+    } catch (RuntimeException e) {
+      r = failed(spec, e);
+      try (RunLog log = new RunLog(work.resolve("run.log"))) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        log.info("FAILED: " + trace);
+      }
+    }
+    store.write(r);
+    if (r.status == RunResult.Status.COMPLETED) {
+      deleteQuietly(
+          store.workDir(spec.id()).resolve("checkpoint")); // the best adapter and the log stay
+    }
+    return r;
   }
 
   private RunResult failed(Suite.RunSpec spec, RuntimeException e) {
