@@ -88,7 +88,7 @@ public final class EvalCommand implements Callable<Integer> {
     List<Example> test;
     PromptStyle style;
     try {
-      modelDir = ModelPaths.resolve(model, null);
+      modelDir = ModelPaths.resolveModel(model, null);
       t = TaskRegistry.byName(task);
       DataDir dd = new DataDir(ModelPaths.resolve(data, null));
       style = PromptStyle.forModel(modelDir);

@@ -184,7 +184,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path modelDir;
     TrainingSettings settings;
     try {
-      modelDir = ModelPaths.resolve(model, null);
+      modelDir = ModelPaths.resolveModel(model, null);
       settings =
           new TrainingSettings(
                   null,

@@ -51,7 +51,7 @@ public final class SuiteRunner {
   public Map<String, Path> resolveModels() {
     Map<String, Path> models = new LinkedHashMap<>();
     for (String m : suite.models()) {
-      Path p = ModelPaths.resolve(m, suiteDir);
+      Path p = ModelPaths.resolveModel(m, suiteDir);
       if (!Files.isRegularFile(p.resolve("config.json"))) {
         throw new IllegalArgumentException("model folder " + p + " has no config.json");
       }
@@ -79,7 +79,7 @@ public final class SuiteRunner {
       return new DataDir(dataOverride);
     }
     String d = suite.dataDir() == null ? "../shared/datasets" : suite.dataDir();
-    return new DataDir(ModelPaths.resolve(d, suiteDir));
+    return new DataDir(ModelPaths.resolveData(d, suiteDir, suite.tasks()));
   }
 
   public Summary run() {
