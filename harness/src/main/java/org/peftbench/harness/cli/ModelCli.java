@@ -27,11 +27,7 @@ final class ModelCli {
       return ModelPaths.resolveModel(spec, null);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(command),
-          "--model " + spec + ": " + e.getMessage(),
-          e,
-          null,
-          spec);
+          command, "--model " + spec + ": " + e.getMessage(), e, null, spec);
     }
   }
 
