@@ -13,6 +13,7 @@ import org.peftbench.harness.results.ResultStore;
 import org.peftbench.harness.run.SuiteRunner;
 import org.peftbench.harness.suite.Suite;
 import org.peftbench.harness.suite.SuiteLoader;
+import org.peftbench.tensor.backend.Backends;
 
 /**
  * Submits a suite's runs to Slurm as one job array: array task {@code I} executes {@code peftbench
@@ -162,7 +163,13 @@ public final class SlurmArray {
     for (String word : selfCommand()) {
       s.append(' ').append(shellQuote(word));
     }
-    s.append(" run-one --results ").append(shellQuote(dir.toString())).append('\n');
+    s.append(" run-one --results ").append(shellQuote(dir.toString()));
+    // the kernel backend chosen at submission (--backend) runs the tasks too
+    String backend = Backends.current().name();
+    if (!backend.equals("cpu")) {
+      s.append(" --backend ").append(shellQuote(backend));
+    }
+    s.append('\n');
     return s.toString();
   }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * as processes and parses their machine-readable output. Nothing here talks to Slurm any other way,
  * so what this class sees is what a user sees at a shell on the login node.
  */
-public final class SlurmClient {
+public class SlurmClient {
   /** How long one client command may take before it counts as hung. */
   private static final long TIMEOUT_SECONDS = 60;
 
