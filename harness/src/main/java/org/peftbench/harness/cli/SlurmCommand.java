@@ -38,7 +38,7 @@ public final class SlurmCommand implements Runnable {
         "Show each run of a submitted array as done, running, pending or failed, from the results"
             + " folder and squeue/sacct (scontrol without accounting).",
         "Exit code: 3 while runs are still pending or running; then 0 when every run is done, 1"
-            + " when any failed."
+            + " when any failed or was never submitted."
       })
   public static final class Status implements Callable<Integer> {
     /** Exit code while runs are still pending or running. */
@@ -129,7 +129,8 @@ public final class SlurmCommand implements Runnable {
       if (queued) {
         return STILL_QUEUED;
       }
-      return failed.isEmpty() ? ExitCodes.OK : ExitCodes.FAILURE;
+      boolean allDone = counts.getOrDefault(ArrayStatus.State.DONE, 0) == entries.size();
+      return allDone ? ExitCodes.OK : ExitCodes.FAILURE;
     }
   }
 }

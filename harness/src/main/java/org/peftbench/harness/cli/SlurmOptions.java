@@ -14,6 +14,13 @@ public final class SlurmOptions {
               + " them here; prints the job id. Follow with 'peftbench slurm status DIR'.")
   boolean enabled;
 
+  @Option(
+      names = "--prepare-only",
+      description =
+          "With --slurm: write the manifest and batch script into the results folder but submit"
+              + " nothing; prints the array indices to run (with run-one --index I).")
+  boolean prepareOnly;
+
   @Option(names = "--partition", paramLabel = "P", description = "Slurm partition (--slurm).")
   String partition;
 
@@ -50,7 +57,8 @@ public final class SlurmOptions {
   /** True when a Slurm-only option was given without --slurm (a likely mistake). */
   boolean slurmOnlyOptionsWithoutSlurm() {
     return !enabled
-        && (partition != null
+        && (prepareOnly
+            || partition != null
             || time != null
             || gres != null
             || cpusPerTask != null

@@ -21,12 +21,22 @@ final class SlurmSubmit {
       CommandSpec spec) {
     PrintWriter o = spec.commandLine().getOut();
     SlurmArray.Submitted sub;
+    Path dir = outDir.toAbsolutePath().normalize();
     try {
-      sub = SlurmArray.submit(suite, runner, suiteDir, outDir, opts.resources(), new SlurmClient());
+      SlurmArray.Prepared p = SlurmArray.prepare(suite, runner, suiteDir, outDir, opts.resources());
+      if (opts.prepareOnly) {
+        o.printf(
+            "Prepared %s for array tasks (batch script %s); indices to run: %s%n",
+            dir,
+            SlurmArray.script(dir),
+            p.todo().isEmpty() ? "none, every run is done" : SlurmArray.ranges(p.todo()));
+        o.println("run one with: peftbench run-one --results " + dir + " --index I");
+        return ExitCodes.OK;
+      }
+      sub = SlurmArray.submitIndices(dir, p.manifest(), p.todo(), new SlurmClient());
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new UserError(e.getMessage(), e);
     }
-    Path dir = outDir.toAbsolutePath().normalize();
     if (sub.indices().isEmpty()) {
       o.println("Suite '" + suite.name() + "': every run is done already; nothing submitted.");
       o.println("report: peftbench report " + dir);

@@ -225,7 +225,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (source.trainFile != null) {
           train = TrainFile.read(source.trainFile, lm.config().vocabSize());
         } else {
-          DataDir dd = new DataDir(ModelPaths.resolve(data, null));
+          DataDir dd = new DataDir(ModelPaths.resolveData(data, null, List.of(source.task)));
           PromptStyle style = PromptStyle.forModel(modelDir);
           BenchmarkSplits s =
               new SplitLoader(

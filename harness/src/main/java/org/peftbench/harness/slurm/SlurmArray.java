@@ -40,17 +40,16 @@ public final class SlurmArray {
 
   private SlurmArray() {}
 
+  /** A results folder ready for array tasks: its manifest and the indices not done yet. */
+  public record Prepared(Path dir, SlurmManifest manifest, List<Integer> todo) {}
+
   /**
-   * Writes the suite, manifest and batch script into {@code outDir}, then submits the runs that are
-   * not done yet. {@code runner} has checked models, tasks and data.
+   * Writes suite.yaml, the manifest and the batch script without submitting anything: for {@code
+   * run --slurm --prepare-only}, after which any launcher (sbatch by hand, xargs on one machine)
+   * can run {@code run-one --index I} for the indices.
    */
-  public static Submitted submit(
-      Suite suite,
-      SuiteRunner runner,
-      Path suiteDir,
-      Path outDir,
-      Resources res,
-      SlurmClient slurm) {
+  public static Prepared prepare(
+      Suite suite, SuiteRunner runner, Path suiteDir, Path outDir, Resources res) {
     Path dir = outDir.toAbsolutePath().normalize();
     Map<String, Path> models = runner.resolveModels();
     Path data = runner.dataDir().root().toAbsolutePath().normalize();
@@ -98,7 +97,8 @@ public final class SlurmArray {
     } catch (IOException e) {
       throw new IllegalStateException("cannot write into " + dir + ": " + e, e);
     }
-    return submitIndices(dir, m, todo, slurm);
+    m.write(dir);
+    return new Prepared(dir, m, todo);
   }
 
   /** Submits {@code indices} of an already prepared folder (a retry) with its batch script. */
@@ -211,7 +211,7 @@ public final class SlurmArray {
   }
 
   /** [0,1,2,5,7,8] to "0-2,5,7-8" (sbatch's --array syntax). */
-  static String ranges(List<Integer> indices) {
+  public static String ranges(List<Integer> indices) {
     List<Integer> sorted = new ArrayList<>(Set.copyOf(indices));
     java.util.Collections.sort(sorted);
     StringBuilder s = new StringBuilder();
