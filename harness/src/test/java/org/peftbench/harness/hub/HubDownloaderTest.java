@@ -119,12 +119,20 @@ class HubDownloaderTest {
     assertThat(Files.readAllBytes(snap.resolve("model.safetensors"))).isEqualTo(weights);
     String sha = HubTestServer.sha256(weights);
     String tokSha = HubTestServer.sha256(Files.readAllBytes(stories().resolve("tokenizer.model")));
-    // whichever LFS file came first was cut and resumed where it stopped
+    // whichever LFS file came first was cut, then resumed from what had arrived (at most the
+    // bytes the server sent before hanging up: a reset connection may lose some in flight)
     assertThat(hub.log)
         .anyMatch(
-            l ->
-                l.equals("GET /cdn/" + sha + " bytes=300000-")
-                    || l.startsWith("GET /cdn/" + tokSha + " bytes="));
+            l -> {
+              for (String s : List.of(sha, tokSha)) {
+                String prefix = "GET /cdn/" + s + " bytes=";
+                if (l.startsWith(prefix)) {
+                  long from = Long.parseLong(l.substring(prefix.length(), l.length() - 1));
+                  return from > 0 && from <= 300_000;
+                }
+              }
+              return false;
+            });
     assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("interrupted at", "resuming");
   }
 
@@ -141,13 +149,13 @@ class HubDownloaderTest {
     try (var s = Files.list(blobs)) {
       part = s.filter(p -> p.toString().endsWith(".incomplete")).findFirst().orElseThrow();
     }
-    assertThat(Files.size(part)).isEqualTo(1000L * HubDownloader.ATTEMPTS);
+    long kept = Files.size(part); // what arrived of the 3 x 1000 bytes sent
+    assertThat(kept).isBetween(1L, 1000L * HubDownloader.ATTEMPTS);
     String sha = part.getFileName().toString().replace(".incomplete", "");
 
     hub.log.clear();
     Path snap = model("org/stories", online());
-    assertThat(hub.log)
-        .contains("GET /cdn/" + sha + " bytes=" + 1000L * HubDownloader.ATTEMPTS + "-");
+    assertThat(hub.log).contains("GET /cdn/" + sha + " bytes=" + kept + "-");
     assertThat(part).doesNotExist();
     assertThat(HubTestServer.sha256(Files.readAllBytes(blobs.resolve(sha)))).isEqualTo(sha);
     assertThat(snap.resolve("model.safetensors")).exists();
