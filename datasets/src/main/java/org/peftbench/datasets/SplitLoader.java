@@ -31,11 +31,25 @@ public final class SplitLoader {
   private final DataDir dataDir;
   private final SplitOptions options;
   private final PromptFormatter formatter;
+  private final Protocol protocol;
 
-  public SplitLoader(DataDir dataDir, SplitOptions options, PromptFormatter formatter) {
+  /**
+   * Examples built under {@code protocol}: train and validation rows as {@link SplitRole#TRAIN},
+   * test rows as {@link SplitRole#EVAL}. The cut works on records; where the protocol expands one
+   * record into several examples (ReCoRD, APPS under {@link Protocol#PEFT_FACTORY}) all of them
+   * land in the record's part.
+   */
+  public SplitLoader(
+      DataDir dataDir, SplitOptions options, PromptFormatter formatter, Protocol protocol) {
     this.dataDir = dataDir;
     this.options = options;
     this.formatter = formatter;
+    this.protocol = protocol;
+  }
+
+  /** Under the {@link Protocol#CORRECTED} protocol. */
+  public SplitLoader(DataDir dataDir, SplitOptions options, PromptFormatter formatter) {
+    this(dataDir, options, formatter, Protocol.CORRECTED);
   }
 
   public SplitLoader(DataDir dataDir) {
@@ -125,15 +139,10 @@ public final class SplitLoader {
           if (r == NONE) {
             continue;
           }
-          Example e = task.toExample(row);
-          if (e == null) {
-            continue; // no reference answer: see the task's documentation
-          }
-          e = e.formatted(formatter);
-          if (r == VALIDATION) {
-            second.add(e);
-          } else {
-            first.add(e);
+          // No example for a record without a reference answer: see the task's documentation.
+          SplitRole splitRole = r == TEST ? SplitRole.EVAL : SplitRole.TRAIN;
+          for (Example e : task.examples(row, protocol, splitRole)) {
+            (r == VALIDATION ? second : first).add(e.formatted(formatter));
           }
         }
       }

@@ -101,6 +101,36 @@ public abstract class Task {
   public abstract Example toExample(Row row);
 
   /**
+   * The examples one record gives under {@code protocol}: none (a record without a reference
+   * answer, {@link Protocol#CORRECTED} only), one, or several where the reference repeats a record
+   * once per answer (ReCoRD: one per gold answer; APPS: one per solution).
+   *
+   * <p>Under {@link Protocol#PEFT_FACTORY} the example's {@link Example#prompt()} is the user
+   * message exactly as the reference's alpaca converter writes it (to be rendered as the only user
+   * turn of the chat template, with no system prompt) and its {@link Example#target()} is the
+   * reference's response text; under {@link Protocol#CORRECTED} both are {@link #toExample}'s.
+   *
+   * @param role whether the record is read for training or for evaluation (the reference's
+   *     instruction can differ between the two)
+   * @throws DatasetException naming the row when a field is missing or a label is unknown
+   */
+  public final List<Example> examples(Row row, Protocol protocol, SplitRole role) {
+    return switch (protocol) {
+      case CORRECTED -> {
+        Example e = toExample(row);
+        yield e == null ? List.of() : List.of(e);
+      }
+      case PEFT_FACTORY -> List.copyOf(referenceExamples(row, role));
+    };
+  }
+
+  /**
+   * The {@link Protocol#PEFT_FACTORY} examples of a record: the reference's preprocessing and
+   * alpaca conversion (see {@code docs/protocol.md}, "Prompts and targets").
+   */
+  protected abstract List<Example> referenceExamples(Row row, SplitRole role);
+
+  /**
    * Scores generated answers against the references, after PEFT-Bench's normalization (reasoning
    * block dropped, stripped, lower-cased) of both.
    *

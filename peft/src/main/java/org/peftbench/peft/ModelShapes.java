@@ -184,14 +184,15 @@ public record ModelShapes(
    * the embedding's weight and counts once.
    */
   public long totalParameters() {
-    long n = (long) vocab * hidden + positionEmbeddings; // embed_tokens / wte (+ wpe)
+    // exact arithmetic: a count beyond a long is an error, never a wrapped (wrong) number
+    long n = Math.addExact((long) vocab * hidden, positionEmbeddings); // embed_tokens / wte (+ wpe)
     for (Linear l : linears) {
       if (!(tiedEmbeddings && l.name().equals("lm_head"))) {
-        n += l.numel();
+        n = Math.addExact(n, l.numel());
       }
     }
     for (Norm nm : norms) {
-      n += nm.numel();
+      n = Math.addExact(n, nm.numel());
     }
     return n;
   }

@@ -34,7 +34,11 @@ public interface PeftConfig {
    */
   default ParameterCount count(ModelShapes model) {
     PeftConfig r = resolve(model);
-    return new ParameterCount(
-        r.trainableParameters(model), model.totalParameters() + r.addedParameters(model));
+    long trainable = r.trainableParameters(model);
+    long added = r.addedParameters(model);
+    if (trainable < 0 || added < 0) { // a method's own product wrapped around
+      throw new ArithmeticException("long overflow");
+    }
+    return new ParameterCount(trainable, Math.addExact(model.totalParameters(), added));
   }
 }

@@ -43,6 +43,7 @@ import org.peftbench.tensor.safetensors.SafetensorsWriter;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.LanguageModelLoss;
 import org.peftbench.transformer.ModelInput;
+import org.peftbench.transformer.SequenceLimits;
 import org.peftbench.transformer.tokenizer.Tokenizer;
 
 /**
@@ -114,7 +115,10 @@ public final class PeftModel {
           case NoAdapterConfig nc -> new NoAdapter(nc);
           default -> throw new IllegalArgumentException("unknown PEFT config " + c);
         };
-    return new PeftModel(model, m, shapes);
+    PeftModel adapted = new PeftModel(model, m, shapes);
+    SequenceLimits.checkVirtualTokens(
+        model.config(), adapted.reservedPositions(), "the " + c.peftType() + " adapter config");
+    return adapted;
   }
 
   public static PeftModel apply(CausalLM model, PeftConfig config, long seed) {
@@ -182,6 +186,9 @@ public final class PeftModel {
    * (created if needed; each file replaced atomically).
    */
   public void save(Path dir, String baseModelNameOrPath) {
+    Map<String, Tensor> state = method.stateDict();
+    // an adapter trained into NaN (a diverged run, --lr too high) must not look like a result
+    state.forEach((name, t) -> requireFinite(name, t, dir));
     try {
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, ".adapter_config", ".json");
@@ -196,8 +203,28 @@ public final class PeftModel {
           "cannot write adapter to " + dir + ": " + e.getMessage(), e);
     }
     SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
-    method.stateDict().forEach(w::add);
+    state.forEach(w::add);
     w.write(dir.resolve(WEIGHTS_FILE));
+  }
+
+  /** Throws naming the tensor when it holds a NaN or an infinity. */
+  static void requireFinite(String name, Tensor t, Path dir) {
+    long n = t.numel();
+    for (long i = 0; i < n; i++) {
+      float v = t.get(i);
+      if (!Float.isFinite(v)) {
+        throw new IllegalStateException(
+            "not writing the adapter to "
+                + dir
+                + ": tensor "
+                + name
+                + " holds "
+                + v
+                + " at element "
+                + i
+                + " (training diverged; lower the learning rate)");
+      }
+    }
   }
 
   public CausalLM base() {
@@ -237,6 +264,16 @@ public final class PeftModel {
   }
 
   /** Virtual positions prepended to the input (prompt tuning, P-tuning), else 0. */
+  /**
+   * Positions the method takes before the real tokens: prompt tuning's and P-tuning's virtual
+   * tokens, prefix tuning's prefix (its keys shift the positions, as in HF). The real tokens get
+   * {@link SequenceLimits#maxTokens} of the rest.
+   */
+  public int reservedPositions() {
+    return virtualTokens()
+        + (method.config() instanceof PrefixTuningConfig pc ? pc.numVirtualTokens() : 0);
+  }
+
   public int virtualTokens() {
     return method.virtualTokens();
   }

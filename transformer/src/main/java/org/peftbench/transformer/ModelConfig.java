@@ -114,6 +114,7 @@ public record ModelConfig(
     if (root == null || !root.isObject()) {
       throw new ModelException(where + ": a config must be a JSON object");
     }
+    ConfigChecks.checkKeys(root, where);
     Reader r = new Reader(root, where);
     JsonNode archs = root.get("architectures");
     String archName;
@@ -139,7 +140,8 @@ public record ModelConfig(
               + "'; supported: "
               + Architecture.supportedList());
     }
-    return arch == Architecture.GPT2 ? parseGpt2(r) : parseLlamaFamily(r, arch);
+    return ConfigChecks.checkDerived(
+        arch == Architecture.GPT2 ? parseGpt2(r) : parseLlamaFamily(r, arch), where);
   }
 
   private static ModelConfig parseLlamaFamily(Reader r, Architecture arch) {

@@ -38,6 +38,9 @@ final class CsvRows implements RowStream {
       }
       this.records = parser.iterator();
     } catch (IOException | UncheckedIOException e) {
+      if (Utf8.isDecodingError(e)) {
+        throw Utf8.notUtf8(file, e);
+      }
       throw new DatasetException(file + ": cannot read CSV: " + e.getMessage(), e);
     }
   }
@@ -58,6 +61,9 @@ final class CsvRows implements RowStream {
     try {
       return records.hasNext();
     } catch (UncheckedIOException e) {
+      if (Utf8.isDecodingError(e)) {
+        throw Utf8.notUtf8(file, e);
+      }
       throw new DatasetException(
           file + " row " + (index + 1) + ": malformed CSV: " + e.getMessage(), e);
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +79,11 @@ final class JsonlRows implements RowStream {
       }
       return null;
     } catch (IOException e) {
-      throw new UncheckedIOException(file + ": read failed at line " + lineNumber, e);
+      if (Utf8.isDecodingError(e)) {
+        throw Utf8.notUtf8(file, e);
+      }
+      throw new DatasetException(
+          file + ": read failed after line " + lineNumber + ": " + e.getMessage(), e);
     }
   }
 

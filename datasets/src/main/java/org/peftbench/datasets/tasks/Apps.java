@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import org.peftbench.datasets.DatasetException;
 import org.peftbench.datasets.Example;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.io.Row;
 
 /**
@@ -52,5 +53,48 @@ public final class Apps extends CodeTask {
             : Prompts.build(
                 instruction(), "Problem", Fields.text(row, "question"), "Starter code", starter);
     return new Example(Fields.id(row, "problem_id"), prompt, code, List.of(), List.of(code));
+  }
+
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION =
+      "Based on the following instruction, generate a valid Python code that " + "answers it.";
+
+  /**
+   * One example per reference solution (surrogate characters removed), the problem statement alone
+   * as the prompt (the reference drops the starter code); a problem without solutions gives one
+   * example with an empty target. Every split is expanded, the test split included.
+   */
+  @Override
+  protected List<Example> referenceExamples(Row row, SplitRole role) {
+    String encoded = Fields.optionalText(row, "solutions");
+    List<String> solutions = new java.util.ArrayList<>();
+    if (encoded != null && !encoded.isEmpty()) {
+      JsonNode parsed;
+      try {
+        parsed = JSON.readTree(encoded);
+      } catch (JacksonException e) {
+        throw new DatasetException(row.where() + ": field 'solutions' is not a JSON list", e);
+      }
+      if (parsed == null || !parsed.isArray()) {
+        throw new DatasetException(row.where() + ": field 'solutions' is not a JSON list");
+      }
+      for (JsonNode s : parsed) {
+        solutions.add(ReferenceText.withoutSurrogates(s.asText()));
+      }
+    }
+    if (solutions.isEmpty()) {
+      solutions.add("");
+    }
+    String user =
+        ReferenceText.userMessage(REFERENCE_INSTRUCTION, Fields.text(row, "question"), null);
+    String id = Fields.id(row, "problem_id");
+    List<Example> out = new java.util.ArrayList<>(solutions.size());
+    for (String solution : solutions) {
+      out.add(new Example(id, user, solution, List.of(), solutions));
+    }
+    return out;
   }
 }

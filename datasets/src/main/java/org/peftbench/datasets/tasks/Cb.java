@@ -1,6 +1,7 @@
 package org.peftbench.datasets.tasks;
 
 import java.util.List;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.io.Row;
 
@@ -31,5 +32,20 @@ public final class Cb extends ClassificationTask {
         Fields.text(row, "premise"),
         "Hypothesis",
         Fields.text(row, "hypothesis"));
+  }
+
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION =
+      "Classify the following premise and hypothesis pair into entailment, "
+          + "contradiction, and neutral classes. Respond only with the "
+          + "corresponding class.";
+
+  @Override
+  protected String referenceUserMessage(Row row, SplitRole role) {
+    return ReferenceText.userMessage(
+        REFERENCE_INSTRUCTION, Fields.text(row, "premise"), Fields.text(row, "hypothesis"));
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.peftbench.datasets.Example;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.Task;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.io.Row;
@@ -76,6 +77,32 @@ public abstract class ClassificationTask extends Task {
     int label = Fields.classIndex(row, labelField, hfNames, stringValued);
     String target = labels().get(label);
     return new Example(id(row), prompt(row), target, labels(), List.of(target));
+  }
+
+  /**
+   * The reference's answer texts in label order: its class names or label strings, in its casing
+   * (BoolQ's "False" / "True" where ours are lower case). By default our labels.
+   */
+  protected List<String> referenceLabels() {
+    return labels();
+  }
+
+  /**
+   * The reference's user message for a row: the instruction of the task's {@code dataset_info.json}
+   * entry for {@code role}, then its prompt and query columns (after the task's preprocessing),
+   * joined as the alpaca converter does.
+   */
+  protected abstract String referenceUserMessage(Row row, SplitRole role);
+
+  @Override
+  protected List<Example> referenceExamples(Row row, SplitRole role) {
+    // Rows without a label (-1, "") stop here as under the corrected protocol: the reference would
+    // train on an empty or wrong answer, but none of the splits it runs has such rows.
+    int label = Fields.classIndex(row, labelField, hfNames, stringValued);
+    String target = referenceLabels().get(label);
+    return List.of(
+        new Example(
+            id(row), referenceUserMessage(row, role), target, referenceLabels(), List.of(target)));
   }
 
   @Override

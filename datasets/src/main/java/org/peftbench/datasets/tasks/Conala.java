@@ -2,6 +2,7 @@ package org.peftbench.datasets.tasks;
 
 import java.util.List;
 import org.peftbench.datasets.Example;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.io.Row;
 
 /**
@@ -27,5 +28,23 @@ public final class Conala extends CodeTask {
     String snippet = Fields.text(row, "snippet");
     String prompt = Prompts.build(instruction(), "Intent", intent);
     return new Example(Long.toString(row.index()), prompt, snippet, List.of(), List.of(snippet));
+  }
+
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION =
+      "Based on the following instruction, generate a valid Python code that " + "answers it.";
+
+  /** The rewritten intent as the prompt; a row without one gets the instruction alone. */
+  @Override
+  protected List<Example> referenceExamples(Row row, SplitRole role) {
+    String snippet = Fields.text(row, "snippet");
+    String user =
+        ReferenceText.userMessage(
+            REFERENCE_INSTRUCTION, Fields.optionalText(row, "rewritten_intent"), null);
+    return List.of(
+        new Example(Long.toString(row.index()), user, snippet, List.of(), List.of(snippet)));
   }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.peftbench.datasets.DatasetException;
 import org.peftbench.datasets.Example;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.Task;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.io.Row;
@@ -42,5 +43,21 @@ public final class Gsm8k extends Task {
   protected Map<String, Double> scoreNormalized(
       List<String> predictions, List<List<String>> golds) {
     return MathMetrics.gsm8k(predictions, first(golds));
+  }
+
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION =
+      "Answer following math question. The answer is always numerical. Mark "
+          + "your final answer with a newline starting with '####'.";
+
+  @Override
+  protected List<Example> referenceExamples(Row row, SplitRole role) {
+    String answer = Fields.text(row, "answer");
+    String user =
+        ReferenceText.userMessage(REFERENCE_INSTRUCTION, Fields.text(row, "question"), null);
+    return List.of(new Example(Fields.id(row, null), user, answer, List.of(), List.of(answer)));
   }
 }

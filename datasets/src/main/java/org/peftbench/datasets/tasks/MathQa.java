@@ -1,6 +1,7 @@
 package org.peftbench.datasets.tasks;
 
 import java.util.List;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.io.Row;
 
@@ -31,5 +32,28 @@ public final class MathQa extends ClassificationTask {
         Fields.text(row, "Problem"),
         "Options",
         Fields.text(row, "options"));
+  }
+
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION =
+      "Based on the problem and provided options, select the right answer. "
+          + "Respond only with the corresponding choices a, b, c, d, and e.";
+
+  /**
+   * The reference's preprocessed {@code inputs} column (scripts/peftbench/preprocess_datasets.py).
+   */
+  static String referenceInputs(Row row) {
+    return "Problem: "
+        + Fields.text(row, "Problem")
+        + "\n\nOptions: "
+        + Fields.text(row, "options");
+  }
+
+  @Override
+  protected String referenceUserMessage(Row row, SplitRole role) {
+    return ReferenceText.userMessage(REFERENCE_INSTRUCTION, referenceInputs(row), null);
   }
 }

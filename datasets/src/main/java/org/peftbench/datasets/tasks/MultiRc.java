@@ -1,6 +1,7 @@
 package org.peftbench.datasets.tasks;
 
 import java.util.List;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.io.Row;
 
@@ -36,5 +37,36 @@ public final class MultiRc extends ClassificationTask {
         Fields.text(row, "question"),
         "Answer",
         Fields.text(row, "answer"));
+  }
+
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION =
+      "Based on the following paragraph, question, and answer, determine "
+          + "whether the answer answers the question. Respond only with the "
+          + "corresponding true or false.";
+
+  /**
+   * The reference's preprocessed {@code inputs} column (scripts/peftbench/preprocess_datasets.py).
+   */
+  static String referenceInputs(Row row) {
+    return "Paragraph: "
+        + Fields.text(row, "paragraph")
+        + "\n\nQuestion: "
+        + Fields.text(row, "question")
+        + "\n\nAnswer: "
+        + Fields.text(row, "answer");
+  }
+
+  @Override
+  protected String referenceUserMessage(Row row, SplitRole role) {
+    return ReferenceText.userMessage(REFERENCE_INSTRUCTION, referenceInputs(row), null);
+  }
+
+  @Override
+  protected List<String> referenceLabels() {
+    return List.of("False", "True");
   }
 }

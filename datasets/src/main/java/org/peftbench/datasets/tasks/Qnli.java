@@ -1,6 +1,7 @@
 package org.peftbench.datasets.tasks;
 
 import java.util.List;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.io.Row;
 
@@ -31,5 +32,19 @@ public final class Qnli extends ClassificationTask {
         Fields.text(row, "question"),
         "Sentence",
         Fields.text(row, "sentence"));
+  }
+
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION =
+      "Classify the following question and sentence pair into entailment and "
+          + "not_entailment classes. Respond only with the corresponding class.";
+
+  @Override
+  protected String referenceUserMessage(Row row, SplitRole role) {
+    return ReferenceText.userMessage(
+        REFERENCE_INSTRUCTION, Fields.text(row, "question"), Fields.text(row, "sentence"));
   }
 }

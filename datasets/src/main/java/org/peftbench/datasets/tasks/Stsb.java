@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.peftbench.datasets.Example;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.Task;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.io.Row;
@@ -72,5 +73,32 @@ public final class Stsb extends Task {
     out.put("pearson", Correlation.pearson(p, g));
     out.put("spearman", Correlation.spearman(p, g));
     return out;
+  }
+
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION =
+      "Assign a similarity score from 0 to 5 to the following sentence pair. "
+          + "Respond only with the corresponding score.";
+
+  /** The reference's target is {@code str()} of the float32 score widened to a double. */
+  @Override
+  protected List<Example> referenceExamples(Row row, SplitRole role) {
+    double score = Fields.number(row, "label");
+    if (score < 0 || score > 5) {
+      throw new org.peftbench.datasets.DatasetException(
+          row.where()
+              + ": STS-B label "
+              + score
+              + " is outside 0..5 (-1 marks the unlabeled test"
+              + " split)");
+    }
+    String target = ReferenceText.pythonFloat32(score);
+    String user =
+        ReferenceText.userMessage(
+            REFERENCE_INSTRUCTION, Fields.text(row, "sentence1"), Fields.text(row, "sentence2"));
+    return List.of(new Example(Fields.id(row, null), user, target, List.of(), List.of(target)));
   }
 }

@@ -3,6 +3,7 @@ package org.peftbench.datasets.tasks;
 import java.util.List;
 import java.util.Map;
 import org.peftbench.datasets.Example;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.Task;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.io.Row;
@@ -55,5 +56,29 @@ public final class Svamp extends Task {
   protected Map<String, Double> scoreNormalized(
       List<String> predictions, List<List<String>> golds) {
     return MathMetrics.svamp(predictions, first(golds));
+  }
+
+  /**
+   * The instruction of the reference's entries for this task, training and {@code _eval} alike
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION =
+      "Answer following math question. The answer is always numerical. "
+          + "Respond only with a single equation with parentheses (e.g., (1 + 1) = "
+          + "2).";
+
+  /**
+   * The reference's prompt is the question alone; its target the equation as stored, " = ", and
+   * Python's {@code str()} of the float answer ("( 76.0 - 25.0 ) = 51.0").
+   */
+  @Override
+  protected List<Example> referenceExamples(Row row, SplitRole role) {
+    String target =
+        Fields.text(row, "Equation")
+            + " = "
+            + ReferenceText.pythonFloat(Fields.number(row, "Answer"));
+    String inputs = "Question: " + Fields.text(row, "question_concat");
+    String user = ReferenceText.userMessage(REFERENCE_INSTRUCTION, inputs, null);
+    return List.of(new Example(Fields.id(row, "ID"), user, target, List.of(), List.of(target)));
   }
 }

@@ -1,6 +1,7 @@
 package org.peftbench.datasets.tasks;
 
 import java.util.List;
+import org.peftbench.datasets.SplitRole;
 import org.peftbench.datasets.TaskKind;
 import org.peftbench.datasets.io.Row;
 
@@ -33,5 +34,40 @@ public final class Winogrande extends ClassificationTask {
         Fields.text(row, "option1"),
         "option2",
         Fields.text(row, "option2"));
+  }
+
+  /**
+   * The instruction of the reference's training entry: empty, so training prompts have none
+   * (data/dataset_info.json).
+   */
+  private static final String REFERENCE_INSTRUCTION = "";
+
+  /**
+   * The instruction of the reference's {@code _eval} entry, which differs (data/dataset_info.json).
+   */
+  private static final String REFERENCE_EVAL_INSTRUCTION =
+      "Based on the sentence and provided options, select the best option "
+          + "that replaces the '_' character in the sentence. Respond only with "
+          + "the corresponding option1 or option2.";
+
+  /**
+   * The reference's preprocessed {@code inputs} column (scripts/peftbench/preprocess_datasets.py).
+   */
+  static String referenceInputs(Row row) {
+    // The reference labels both options "Option1:".
+    return "Sentence: "
+        + Fields.text(row, "sentence")
+        + "\n\nOption1: "
+        + Fields.text(row, "option1")
+        + "\nOption1: "
+        + Fields.text(row, "option2");
+  }
+
+  @Override
+  protected String referenceUserMessage(Row row, SplitRole role) {
+    return ReferenceText.userMessage(
+        (role == SplitRole.EVAL ? REFERENCE_EVAL_INSTRUCTION : REFERENCE_INSTRUCTION),
+        referenceInputs(row),
+        null);
   }
 }

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
 public final class BenchGenerateCommand implements Callable<Integer> {
   Path model;
 
+  @Range(min = 1, max = 1 << 20)
   @Option(
       names = "--model",
       required = true,
@@ -47,6 +48,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       description = "Default: ${DEFAULT-VALUE}.")
   int promptTokens;
 
+  @Range(min = 1, max = 1 << 20)
   @Option(
       names = "--new-tokens",
       defaultValue = "64",
@@ -54,6 +56,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       description = "Default: ${DEFAULT-VALUE}.")
   int newTokens;
 
+  @Range(min = 1, max = 4096)
   @Option(
       names = "--batch",
       defaultValue = "1",
@@ -61,6 +64,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       description = "Default: ${DEFAULT-VALUE}.")
   int batch;
 
+  @Range(min = 1, max = 1000)
   @Option(
       names = "--repeats",
       defaultValue = "1",
@@ -68,6 +72,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
       description = "Timed runs; the best is reported (default: ${DEFAULT-VALUE}).")
   int repeats;
 
+  @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
   @Option(
       names = "--seed",
       defaultValue = "0",

@@ -48,12 +48,15 @@ public final class BenchMatmulCommand implements Callable<Integer> {
     f16
   }
 
+  @Range(min = 1, max = 1 << 20)
   @Option(names = "--m", required = true, paramLabel = "M", description = "Rows of C.")
   int m;
 
+  @Range(min = 1, max = 1 << 20)
   @Option(names = "--n", required = true, paramLabel = "N", description = "Columns of C.")
   int n;
 
+  @Range(min = 1, max = 1 << 20)
   @Option(names = "--k", required = true, paramLabel = "K", description = "Inner dimension.")
   int k;
 
@@ -71,6 +74,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
       description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Variant variant;
 
+  @Range(min = 0)
   @Option(
       names = "--warmup",
       defaultValue = "10",
@@ -78,6 +82,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
       description = "Untimed calls first, at least (default: ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Range(min = 0, max = 3600)
   @Option(
       names = "--warmup-time",
       defaultValue = "2",
@@ -88,6 +93,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
               + " 20% low (default: ${DEFAULT-VALUE}).")
   double warmupTime;
 
+  @Range(min = 1)
   @Option(
       names = "--runs",
       defaultValue = "7",
@@ -95,6 +101,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
       description = "Timed runs (default: ${DEFAULT-VALUE}).")
   int runs;
 
+  @Range(min = 0, max = 3600)
   @Option(
       names = "--min-time",
       defaultValue = "0.3",

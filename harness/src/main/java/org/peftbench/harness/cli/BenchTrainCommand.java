@@ -46,15 +46,19 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--peft", required = true, paramLabel = "adapter_config.json")
   Path peft;
 
+  @Range(min = 1, max = 4096)
   @Option(names = "--batch", paramLabel = "B", description = "Sequences per step (default 4).")
   int batch = 4;
 
+  @Range(min = 1, max = 1 << 20)
   @Option(names = "--seq", paramLabel = "T", description = "Tokens per sequence (default 256).")
   int seq = 256;
 
+  @Range(min = 1)
   @Option(names = "--steps", paramLabel = "N", description = "Timed steps (default 5).")
   int steps = 5;
 
+  @Range(min = 0)
   @Option(names = "--warmup", paramLabel = "W", description = "Untimed steps first (default 2).")
   int warmup = 2;
 

@@ -57,18 +57,22 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Datasets folder (default ../shared/datasets).")
   String data = "../shared/datasets";
 
+  @Range(min = 1)
   @Option(
       names = "--max-test-examples",
       paramLabel = "N",
       description = "A seeded sample of the test split.")
   int maxTest;
 
+  @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
   @Option(names = "--seed", description = "Seed of the test sample (default 42).")
   long seed = 42;
 
+  @Range(min = 1)
   @Option(names = "--max-seq-len", paramLabel = "N", description = "Keep the last N prompt tokens.")
   int maxSeqLen;
 
+  @Range(min = 1, max = 1 << 20)
   @Option(names = "--max-new-tokens", paramLabel = "N", description = "Default 32.")
   int maxNewTokens = 32;
 

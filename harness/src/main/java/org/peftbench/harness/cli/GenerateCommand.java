@@ -59,6 +59,7 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Wrap the prompt as a user message with the model's chat template.")
   boolean chat;
 
+  @Range(min = 1, max = 1 << 20)
   @Option(
       names = "--max-new-tokens",
       defaultValue = "64",
@@ -66,6 +67,7 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Default: ${DEFAULT-VALUE}.")
   int maxNewTokens;
 
+  @Range(min = 0, max = 100)
   @Option(
       names = "--temperature",
       defaultValue = "0",
@@ -73,6 +75,7 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "0 = greedy (default).")
   double temperature;
 
+  @Range(min = 0)
   @Option(
       names = "--top-k",
       defaultValue = "0",
@@ -80,6 +83,7 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "0 = off (default).")
   int topK;
 
+  @Range(min = Double.MIN_VALUE, max = 1)
   @Option(
       names = "--top-p",
       defaultValue = "1",
@@ -87,6 +91,7 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "1 = off (default).")
   double topP;
 
+  @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
   @Option(
       names = "--seed",
       defaultValue = "0",

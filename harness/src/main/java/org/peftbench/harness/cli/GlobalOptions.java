@@ -7,17 +7,18 @@ import picocli.CommandLine.ScopeType;
 
 /** Options every command accepts, before or after the subcommand name. */
 public final class GlobalOptions {
+  @Range(min = 1, max = 4096)
   @Option(
       names = "--threads",
       scope = ScopeType.INHERIT,
       paramLabel = "N",
       description = "Worker threads for the kernels (default: available cores).")
   void setThreads(int n) {
-    if (n < 1) {
-      throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this), "--threads must be at least 1, got " + n);
+    // picocli calls this while parsing; an out-of-range n is refused by its @Range right after
+    // parsing (one usage line), before any command runs, so it is simply not applied here
+    if (n >= 1 && n <= 4096) {
+      Runtime.applyThreads(n);
     }
-    Runtime.applyThreads(n);
   }
 
   @Option(
@@ -37,10 +38,26 @@ public final class GlobalOptions {
     try {
       Backends.use(Backends.byName(name));
     } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this), e.getMessage());
+      if (name.equalsIgnoreCase(TORNADO)) {
+        // as documented: without TornadoVM the run goes on, on the CPU backend, with one line
+        mixee
+            .commandLine()
+            .getErr()
+            .println(
+                "peftbench: warning: backend tornado is not in this build (build with"
+                    + " TORNADOVM_HOME set to include tensor-tornado); using cpu");
+        Backends.use(Backends.byName("cpu"));
+        return;
+      }
+      throw new picocli.CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
     }
   }
+
+  private static final String TORNADO = "tornado";
+
+  /** The command this mixin belongs to: errors go to its error stream. */
+  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec mixee;
 
   /** Applies global settings to the process. */
   static final class Runtime {

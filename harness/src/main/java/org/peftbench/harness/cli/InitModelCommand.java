@@ -54,6 +54,7 @@ public final class InitModelCommand implements Callable<Integer> {
       description = "A HF config.json.")
   Path config;
 
+  @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
   @Option(
       names = "--seed",
       defaultValue = "0",
@@ -88,6 +89,7 @@ public final class InitModelCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new UserError(e.getMessage(), e);
     }
+    refuseExistingWeights(out);
     DType stored =
         switch (dtype) {
           case f32 -> DType.F32;
@@ -120,6 +122,24 @@ public final class InitModelCommand implements Callable<Integer> {
             "%s: %s, %,d parameters, %s, seed %d%n",
             out, c.architecture().hfName(), count, stored, seed);
     return ExitCodes.OK;
+  }
+
+  /**
+   * Random weights must never replace real ones: a folder that already holds weights is refused
+   * (delete them first to mean it).
+   */
+  static void refuseExistingWeights(Path out) {
+    for (String f : List.of("model.safetensors", "model.safetensors.index.json")) {
+      if (Files.exists(out.resolve(f))) {
+        throw new UserError(
+            "--out "
+                + out
+                + " already holds weights ("
+                + f
+                + "); init-model does not overwrite them: pick an empty folder or delete them"
+                + " first");
+      }
+    }
   }
 
   private static void copyAtomically(Path src, Path dst) throws IOException {

@@ -1,6 +1,7 @@
 package org.peftbench.harness.cli;
 
 import java.io.PrintWriter;
+import org.peftbench.harness.run.FailureReason;
 import picocli.CommandLine;
 
 /**
@@ -40,7 +41,18 @@ public final class Main {
           }
           return ExitCodes.FAILURE;
         });
-    return cli.execute(args);
+    cli.setExecutionStrategy(OptionRanges.checkingThen(new CommandLine.RunLast()));
+    try {
+      return cli.execute(args);
+    } catch (Throwable t) {
+      // Errors (OutOfMemoryError, StackOverflowError, ...) pass picocli's handler: still one line
+      err.println("peftbench: error: " + FailureReason.of(t));
+      if (debug) {
+        t.printStackTrace(err);
+      }
+      err.flush();
+      return ExitCodes.FAILURE;
+    }
   }
 
   /** One line naming the problem: the message, or the exception type when there is none. */

@@ -61,6 +61,13 @@ public final class ParamsCommand implements Callable<Integer> {
       count = config.count(shapes);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
+    } catch (ArithmeticException e) {
+      throw new UserError(
+          model
+              + ": the parameter count exceeds "
+              + String.format(java.util.Locale.ROOT, "%.3g", (double) Long.MAX_VALUE)
+              + " (the largest count this tool represents); check the config's sizes",
+          e);
     }
     var out = spec.commandLine().getOut();
     if (json) {

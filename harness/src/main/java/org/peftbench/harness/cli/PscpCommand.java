@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
           + " (C_p = 5e8 params, C_f = 10 TFLOPs, C_m = 94 GB unless overridden)."
     })
 public final class PscpCommand implements Callable<Integer> {
+  @Range(min = 0, max = 100)
   @Option(
       names = "--performance",
       required = true,
@@ -26,6 +27,7 @@ public final class PscpCommand implements Callable<Integer> {
       description = "Mean task score in percent (0-100).")
   double performance;
 
+  @Range(min = 0)
   @Option(
       names = "--params",
       required = true,
@@ -33,6 +35,7 @@ public final class PscpCommand implements Callable<Integer> {
       description = "Trainable parameters M_p.")
   double params;
 
+  @Range(min = 0)
   @Option(
       names = "--flops-delta",
       required = true,
@@ -40,6 +43,7 @@ public final class PscpCommand implements Callable<Integer> {
       description = "Extra inference TFLOPs per 512-token sequence M_f.")
   double flopsDelta;
 
+  @Range(min = 0)
   @Option(
       names = "--memory-gb",
       required = true,
@@ -47,27 +51,34 @@ public final class PscpCommand implements Callable<Integer> {
       description = "Peak training memory M_m in GB.")
   double memoryGb;
 
+  @Range(min = 0, max = 100)
   @Option(
       names = "--beta",
       paramLabel = "B",
       description = "One β for all three penalties (default 1).")
   Double beta;
 
+  @Range(min = 0, max = 100)
   @Option(names = "--beta-params", paramLabel = "B", description = "β_p (default: --beta).")
   Double betaParams;
 
+  @Range(min = 0, max = 100)
   @Option(names = "--beta-flops", paramLabel = "B", description = "β_f (default: --beta).")
   Double betaFlops;
 
+  @Range(min = 0, max = 100)
   @Option(names = "--beta-memory", paramLabel = "B", description = "β_m (default: --beta).")
   Double betaMemory;
 
+  @Range(min = Double.MIN_VALUE)
   @Option(names = "--c-params", paramLabel = "C", description = "C_p (default 5e8).")
   double cParams = Pscp.Constants.PEFT_BENCH.params();
 
+  @Range(min = Double.MIN_VALUE)
   @Option(names = "--c-flops", paramLabel = "C", description = "C_f in TFLOPs (default 10).")
   double cFlops = Pscp.Constants.PEFT_BENCH.tflops();
 
+  @Range(min = Double.MIN_VALUE)
   @Option(names = "--c-memory", paramLabel = "C", description = "C_m in GB (default 94).")
   double cMemory = Pscp.Constants.PEFT_BENCH.memoryGb();
 

@@ -46,6 +46,17 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin SlurmOptions slurm;
 
+  @Option(
+      names = "--retry-failed",
+      description = "Run the runs whose result is FAILED again (by default a rerun skips them).")
+  boolean retryFailed;
+
+  @Option(
+      names = "--force",
+      description =
+          "Run into a results folder that holds another suite's results (refused by default).")
+  boolean force;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -59,7 +70,13 @@ public final class RunCommand implements Callable<Integer> {
       Path outDir = out != null ? out : Path.of("results", s.name());
       runner =
           new SuiteRunner(
-              s, suiteDir, outDir, data, spec.commandLine().getOut(), System.console() != null);
+              s,
+              suiteDir,
+              outDir,
+              data,
+              spec.commandLine().getOut(),
+              System.console() != null,
+              new SuiteRunner.Options(retryFailed, force));
       runner.resolveModels();
       runner.dataDir();
     } catch (IllegalArgumentException e) {

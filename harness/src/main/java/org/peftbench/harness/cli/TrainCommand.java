@@ -30,6 +30,7 @@ import org.peftbench.peft.PeftConfig;
 import org.peftbench.peft.PeftConfigs;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.SequenceLimits;
 import org.peftbench.transformer.tokenizer.Tokenizer;
 import org.peftbench.transformer.tokenizer.Tokenizers;
 import picocli.CommandLine.ArgGroup;
@@ -96,26 +97,32 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Datasets folder (default ../shared/datasets).")
   String data = "../shared/datasets";
 
+  @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
   @Option(
       names = "--seed",
       description = "Seed of initialisation, data split and order, dropout (default 42).")
   long seed = 42;
 
+  @Range(min = 1)
   @Option(names = "--max-steps", paramLabel = "N", description = "Stop after N optimizer steps.")
   Integer maxSteps;
 
+  @Range(min = 1, max = 1_000_000)
   @Option(names = "--epochs", paramLabel = "E", description = "Epochs (default 10).")
   Integer epochs;
 
+  @Range(min = 1, max = 4096)
   @Option(names = "--batch-size", paramLabel = "B", description = "Micro-batch size (default 4).")
   Integer batchSize;
 
+  @Range(min = 1, max = 1_000_000)
   @Option(
       names = "--grad-accum",
       paramLabel = "G",
       description = "Micro-batches per optimizer step (default 1).")
   Integer gradAccum;
 
+  @Range(min = 0, max = 10)
   @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate (default 5e-5).")
   Double lr;
 
@@ -125,18 +132,21 @@ public final class TrainCommand implements Callable<Integer> {
       description = "constant, linear or cosine (default cosine), after a linear warmup.")
   String scheduler;
 
+  @Range(min = 0, max = 1)
   @Option(
       names = "--warmup-ratio",
       paramLabel = "R",
       description = "Warmup steps as a share of all steps (default 0.1).")
   Double warmupRatio;
 
+  @Range(min = 0, max = 10)
   @Option(
       names = "--weight-decay",
       paramLabel = "W",
       description = "AdamW weight decay (default 1e-5).")
   Double weightDecay;
 
+  @Range(min = 0)
   @Option(
       names = "--max-grad-norm",
       paramLabel = "M",
@@ -150,24 +160,28 @@ public final class TrainCommand implements Callable<Integer> {
       description = "false: consume rows in file order (default true).")
   Boolean shuffle;
 
+  @Range(min = 1)
   @Option(
       names = "--eval-every",
       paramLabel = "N",
       description = "Validate (--task) / checkpoint every N steps (default: each epoch).")
   Integer evalEvery;
 
+  @Range(min = 1)
   @Option(
       names = "--max-train-examples",
       paramLabel = "N",
       description = "A seeded sample of the train split (--task).")
   int maxTrain;
 
+  @Range(min = 1)
   @Option(
       names = "--max-validation-examples",
       paramLabel = "N",
       description = "A seeded sample of the validation split (--task).")
   int maxValidation;
 
+  @Range(min = 1)
   @Option(
       names = "--max-seq-len",
       paramLabel = "N",
@@ -178,6 +192,17 @@ public final class TrainCommand implements Callable<Integer> {
   boolean json;
 
   @Spec CommandSpec spec;
+
+  /** Right padding only needs an id the labels ignore: the EOS id, else the config's. */
+  private static int padId(Tokenizer tok, CausalLM lm) {
+    if (tok != null && tok.eosId() >= 0) {
+      return tok.eosId();
+    }
+    if (lm.config().padTokenId() != null) {
+      return lm.config().padTokenId();
+    }
+    return lm.config().eosTokenIds().isEmpty() ? 0 : lm.config().eosTokenIds().getFirst();
+  }
 
   @Override
   public Integer call() throws IOException {
@@ -208,7 +233,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
     PrintWriter o = spec.commandLine().getOut();
     try (CausalLM lm = CausalLM.load(modelDir)) {
-      Tokenizer tok = Tokenizers.load(modelDir);
+      // pre-tokenized ids need no tokenizer: a model folder without one is fine then
+      Tokenizer tok =
+          source.trainFile != null && !Tokenizers.present(modelDir)
+              ? null
+              : Tokenizers.load(modelDir);
       PeftConfig config;
       try {
         config = PeftConfigs.read(peft != null ? peft : adapter.resolve(PeftModel.CONFIG_FILE));
@@ -223,7 +252,13 @@ public final class TrainCommand implements Callable<Integer> {
       List<TokenizedExample> validation = List.of();
       try {
         if (source.trainFile != null) {
-          train = TrainFile.read(source.trainFile, lm.config().vocabSize());
+          train =
+              TrainFile.read(
+                  source.trainFile,
+                  lm.config().vocabSize(),
+                  SequenceLimits.maxTokens(lm.config(), pm.reservedPositions()),
+                  lm.config().maxPositionEmbeddings(),
+                  pm.reservedPositions());
         } else {
           DataDir dd = new DataDir(ModelPaths.resolveData(data, null, List.of(source.task)));
           PromptStyle style = PromptStyle.forModel(modelDir);
@@ -267,7 +302,7 @@ public final class TrainCommand implements Callable<Integer> {
               }
             }
           };
-      PeftRunModel rm = new PeftRunModel(pm, model, tok.eosId() >= 0 ? tok.eosId() : 0);
+      PeftRunModel rm = new PeftRunModel(pm, model, padId(tok, lm));
       Trainer.Outcome res;
       try (RunLog log = new RunLog(out.resolve("run.log"))) {
         res =
@@ -291,6 +326,11 @@ public final class TrainCommand implements Callable<Integer> {
                 Double.toString(res.state().losses.get(i))));
       }
       ResultStore.writeAtomically(stepLog, sb.toString());
+      if (res.nonFinite() != null) {
+        // a diverged adapter is no result: keep the log and the last finite checkpoint only
+        throw new UserError(
+            res.nonFinite() + "; no adapter written (lower --lr); the step log is in " + stepLog);
+      }
       pm.save(out, model);
       if (res.nonFinite() == null) {
         org.peftbench.harness.results.ResultStore.deleteTree(out.resolve(".work"));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -32,9 +33,17 @@ public final class ResultStore {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final Path dir;
+  private final Consumer<String> warnings;
 
+  /** A store whose warnings (a damaged result file moved aside) go to standard error. */
   public ResultStore(Path dir) {
+    this(dir, w -> System.err.println("peftbench: warning: " + w));
+  }
+
+  /** A store that reports warnings, one line each, to {@code warnings}. */
+  public ResultStore(Path dir, Consumer<String> warnings) {
     this.dir = dir;
+    this.warnings = warnings;
   }
 
   public Path dir() {
@@ -53,10 +62,44 @@ public final class ResultStore {
     return dir.resolve("work").resolve(runId);
   }
 
-  /** The stored result of a run, or null when there is none. */
+  /**
+   * The stored result of a run, or null when there is none. A damaged file (truncated, not a
+   * result) is moved aside to {@code <name>.corrupt-<time>} with one warning and counts as none, so
+   * the run is simply done again instead of blocking every rerun.
+   */
   public RunResult read(String runId) {
     Path f = resultFile(runId);
-    return Files.isRegularFile(f) ? readFile(f) : null;
+    return Files.isRegularFile(f) ? readOrSetAside(f) : null;
+  }
+
+  private RunResult readOrSetAside(Path f) {
+    try {
+      return readFile(f);
+    } catch (IllegalArgumentException e) {
+      Path aside = setAside(f);
+      warnings.accept(
+          e.getMessage()
+              + "; moved aside to "
+              + aside.getFileName()
+              + ", the run counts as not run");
+      return null;
+    }
+  }
+
+  /** Renames a damaged file or folder to {@code <name>.corrupt-<UTC time>} beside it. */
+  public static Path setAside(Path damaged) {
+    String stamp =
+        java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC)
+            .format(java.time.Instant.now());
+    Path aside = damaged.resolveSibling(damaged.getFileName() + ".corrupt-" + stamp);
+    try {
+      Files.move(damaged, aside);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          damaged + " is damaged and cannot be moved aside: " + e.getMessage(), e);
+    }
+    return aside;
   }
 
   public void write(RunResult r) {
@@ -77,7 +120,10 @@ public final class ResultStore {
     List<RunResult> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(runs)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-        out.add(readFile(f));
+        RunResult r = readOrSetAside(f);
+        if (r != null) {
+          out.add(r);
+        }
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot list " + runs + ": " + e.getMessage());

@@ -9,6 +9,7 @@ import org.peftbench.autograd.Var;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.safetensors.SafetensorsFile;
+import org.peftbench.transformer.SequenceLimits;
 
 /** {@link RunModel} over a {@link PeftModel}: the adapted causal LM of a run. */
 public final class PeftRunModel implements RunModel {
@@ -47,6 +48,11 @@ public final class PeftRunModel implements RunModel {
       System.arraycopy(batch.labels()[i], 0, labels, i * t, t);
     }
     return model.loss(ids, null, labels, b, t);
+  }
+
+  @Override
+  public void checkSequenceLength(int tokens, String what) {
+    SequenceLimits.check(model.base().config(), model.reservedPositions(), tokens, what);
   }
 
   @Override

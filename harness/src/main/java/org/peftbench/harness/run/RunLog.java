@@ -47,6 +47,11 @@ public final class RunLog implements Trainer.Listener, AutoCloseable {
   }
 
   @Override
+  public void onWarning(String message) {
+    info("warning: " + message);
+  }
+
+  @Override
   public void close() {
     out.close();
   }
@@ -64,6 +69,12 @@ public final class RunLog implements Trainer.Listener, AutoCloseable {
       public void onEvaluation(int step, double validationLoss) {
         a.onEvaluation(step, validationLoss);
         b.onEvaluation(step, validationLoss);
+      }
+
+      @Override
+      public void onWarning(String message) {
+        a.onWarning(message);
+        b.onWarning(message);
       }
     };
   }

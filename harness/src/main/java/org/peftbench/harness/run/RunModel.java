@@ -21,6 +21,12 @@ public interface RunModel {
    */
   Var loss(Batch batch, boolean training, long dropoutSeed);
 
+  /**
+   * Throws (one line naming {@code what}) when a sequence of {@code tokens} real tokens does not
+   * fit the model's positions; models without a limit accept everything.
+   */
+  default void checkSequenceLength(int tokens, String what) {}
+
   /** The token id used for padding. */
   int padId();
 

@@ -13,6 +13,7 @@ import org.peftbench.datasets.DataDir;
 import org.peftbench.datasets.TaskRegistry;
 import org.peftbench.harness.report.Report;
 import org.peftbench.harness.results.ResultStore;
+import org.peftbench.harness.results.ResultsFolder;
 import org.peftbench.harness.results.RunResult;
 import org.peftbench.harness.suite.ModelPaths;
 import org.peftbench.harness.suite.Suite;
@@ -23,12 +24,34 @@ import org.peftbench.harness.suite.SuiteLoader;
  *
  * <p>Re-running is cheap and safe: a run whose result file says COMPLETED (or NONFINITE_LOSS, a
  * deterministic outcome) is skipped; a run that was killed resumes from its last checkpoint; a run
- * that FAILED is tried again. One run's failure is recorded in its result and the suite goes on.
+ * that FAILED is skipped too unless {@link Options#retryFailed} asks for it (so a run that fails
+ * the same way every time, out of memory say, does not stop every rerun at the same place). Any
+ * throwable of one run, Errors such as OutOfMemoryError included, is recorded as a FAILED result
+ * with its reason, and the suite goes on to the next run and writes the report.
+ *
+ * <p>The results folder is locked for the whole run ({@link ResultsFolder}): a second run into it
+ * stops at once, and a folder that holds another suite's results is refused unless {@link
+ * Options#force}.
  */
 public final class SuiteRunner {
   /** What the suite did. */
   public record Summary(
       int total, int skipped, int completed, int failed, double seconds, Report.Written report) {}
+
+  /**
+   * @param retryFailed run the runs whose stored result is FAILED again
+   * @param force run into a results folder that holds another suite's results
+   */
+  public record Options(boolean retryFailed, boolean force) {
+    public static final Options DEFAULTS = new Options(false, false);
+  }
+
+  /** Runs one cell of the grid: {@link RunExecutor#execute} (tests put failures in its place). */
+  @FunctionalInterface
+  interface CellExecutor {
+    RunResult execute(
+        Suite.RunSpec spec, Path modelDir, DataDir data, Path work, Progress progress);
+  }
 
   private final Suite suite;
   private final Path suiteDir;
@@ -36,15 +59,39 @@ public final class SuiteRunner {
   private final Path dataOverride;
   private final PrintWriter out;
   private final boolean tty;
+  private final Options options;
+  private CellExecutor executor;
 
   public SuiteRunner(
       Suite suite, Path suiteDir, Path outDir, Path dataOverride, PrintWriter out, boolean tty) {
+    this(suite, suiteDir, outDir, dataOverride, out, tty, Options.DEFAULTS);
+  }
+
+  public SuiteRunner(
+      Suite suite,
+      Path suiteDir,
+      Path outDir,
+      Path dataOverride,
+      PrintWriter out,
+      boolean tty,
+      Options options) {
+    this.options = options;
+    this.executor =
+        (spec, modelDir, data, work, progress) ->
+            RunExecutor.execute(
+                suite.name(), spec, modelDir, data, work, progress, progress::phase);
     this.suite = suite;
     this.suiteDir = suiteDir;
     this.outDir = outDir;
     this.dataOverride = dataOverride;
     this.out = out;
     this.tty = tty;
+  }
+
+  /** Replaces how one cell runs (tests: a failing or instant executor). */
+  SuiteRunner withExecutor(CellExecutor e) {
+    this.executor = e;
+    return this;
   }
 
   /** Checks models, data and task names before anything runs; IllegalArgumentException if not. */
@@ -86,7 +133,13 @@ public final class SuiteRunner {
     long t0 = System.nanoTime();
     Map<String, Path> models = resolveModels();
     DataDir data = dataDir();
-    ResultStore store = new ResultStore(outDir);
+    try (ResultsFolder folder = ResultsFolder.open(outDir, suite.name(), options.force())) {
+      return runLocked(t0, models, data);
+    }
+  }
+
+  private Summary runLocked(long t0, Map<String, Path> models, DataDir data) {
+    ResultStore store = new ResultStore(outDir, w -> out.println("warning: " + w));
     try {
       ResultStore.writeAtomically(outDir.resolve("suite.yaml"), SuiteLoader.toYaml(suite));
     } catch (IOException e) {
@@ -94,10 +147,14 @@ public final class SuiteRunner {
     }
     List<Suite.RunSpec> todo = new ArrayList<>();
     int skipped = 0;
+    int failedBefore = 0;
     for (Suite.RunSpec spec : suite.runs()) {
       RunResult prev = store.read(spec.id());
-      if (isDone(prev, spec)) {
+      boolean failedAlready =
+          prev != null && prev.status == RunResult.Status.FAILED && !options.retryFailed();
+      if (isDone(prev, spec) || (failedAlready && spec.configHash().equals(prev.configHash))) {
         skipped++;
+        failedBefore += failedAlready ? 1 : 0;
       } else {
         if (prev != null && isFinal(prev)) {
           out.println("config of " + spec.id() + " changed since its result: running it again");
@@ -122,6 +179,12 @@ public final class SuiteRunner {
         suite.runs().size(),
         skipped,
         outDir.toAbsolutePath().normalize());
+    if (failedBefore > 0) {
+      out.printf(
+          Locale.ROOT,
+          "%d run(s) FAILED before and are skipped; 'run --retry-failed' runs them again%n",
+          failedBefore);
+    }
     out.flush();
     Progress progress = new Progress(out, tty, todo.size());
     int completed = 0;
@@ -176,16 +239,10 @@ public final class SuiteRunner {
     Path work = store.workDir(spec.id());
     RunResult r;
     try {
-      r =
-          RunExecutor.execute(
-              suite.name(), spec, models.get(spec.model()), data, work, progress, progress::phase);
-    } catch (RuntimeException e) {
+      r = executor.execute(spec, models.get(spec.model()), data, work, progress);
+    } catch (Throwable e) { // Errors too: an OutOfMemoryError ends this run, not the suite
       r = failed(spec, e);
-      try (RunLog log = new RunLog(work.resolve("run.log"))) {
-        java.io.StringWriter trace = new java.io.StringWriter();
-        e.printStackTrace(new PrintWriter(trace));
-        log.info("FAILED: " + trace);
-      }
+      logFailure(work, e);
     }
     store.write(r);
     if (r.status == RunResult.Status.COMPLETED) {
@@ -195,7 +252,18 @@ public final class SuiteRunner {
     return r;
   }
 
-  private RunResult failed(Suite.RunSpec spec, RuntimeException e) {
+  /** The stack trace into the run's log; a log that cannot be written loses only the trace. */
+  private static void logFailure(Path work, Throwable e) {
+    try (RunLog log = new RunLog(work.resolve("run.log"))) {
+      java.io.StringWriter trace = new java.io.StringWriter();
+      e.printStackTrace(new PrintWriter(trace));
+      log.info("FAILED: " + trace);
+    } catch (RuntimeException | Error ignored) {
+      // the FAILED result still records the reason
+    }
+  }
+
+  private RunResult failed(Suite.RunSpec spec, Throwable e) {
     RunResult r = new RunResult();
     r.runId = spec.id();
     r.configHash = spec.configHash();
@@ -206,8 +274,7 @@ public final class SuiteRunner {
     r.task = spec.task();
     r.seed = spec.seed();
     r.status = RunResult.Status.FAILED;
-    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    r.statusMessage = msg;
+    r.statusMessage = FailureReason.of(e);
     return r;
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.peftbench.transformer.SequenceLimits;
 
 /**
  * Pre-tokenized training data: JSONL, one {@code {"input_ids": [...], "labels": [...]}} per line;
@@ -19,6 +20,16 @@ public final class TrainFile {
   private TrainFile() {}
 
   public static List<TokenizedExample> read(Path file, int vocabSize) {
+    return read(file, vocabSize, Integer.MAX_VALUE, 0, 0);
+  }
+
+  /**
+   * Reads and checks every line: ids within the vocabulary, labels aligned, each row at most {@code
+   * maxTokens} long (the model's positions less {@code virtualTokens}; {@code maxPositions} is for
+   * the message), and some target token in the file.
+   */
+  public static List<TokenizedExample> read(
+      Path file, int vocabSize, int maxTokens, int maxPositions, int virtualTokens) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("training file " + file + " does not exist");
     }
@@ -26,6 +37,7 @@ public final class TrainFile {
     List<TokenizedExample> out = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       int lineNo = 0;
+      boolean anyTarget = false;
       for (String line; (line = r.readLine()) != null; ) {
         lineNo++;
         if (line.isBlank()) {
@@ -49,6 +61,10 @@ public final class TrainFile {
                 where + ": token id " + id + " outside the vocabulary [0, " + vocabSize + ")");
           }
         }
+        if (ids.length > maxTokens) {
+          throw new IllegalArgumentException(
+              SequenceLimits.tooLong(maxPositions, virtualTokens, ids.length, where));
+        }
         int[] labels = ints(n, "labels", where, false);
         if (labels == null) {
           labels = ids.clone();
@@ -62,8 +78,17 @@ public final class TrainFile {
                 where + ": label " + l + " is neither -100 nor a token id below " + vocabSize);
           }
         }
+        for (int j = 1; j < labels.length; j++) { // label 0 has no position before it
+          anyTarget |= labels[j] != TokenizedExample.IGNORE;
+        }
         out.add(new TokenizedExample(ids, labels));
       }
+      if (!out.isEmpty() && !anyTarget) {
+        throw new IllegalArgumentException(
+            file + ": no target tokens (every label after the first is -100): nothing to learn");
+      }
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IllegalArgumentException(file + ": not UTF-8 text (" + e + ")");
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
     }

@@ -48,6 +48,11 @@ public final class Trainer {
     default void onStep(int step, int totalSteps, double loss) {}
 
     default void onEvaluation(int step, double validationLoss) {}
+
+    /** Something was repaired and the run goes on (a damaged checkpoint set aside). */
+    default void onWarning(String message) {
+      System.err.println("peftbench: warning: " + message);
+    }
   }
 
   /** The state saved with every checkpoint (and the final trajectory). */
@@ -115,6 +120,7 @@ public final class Trainer {
   }
 
   public Outcome run() {
+    checkExamples(); // before any work: a 100k-token row must not run for minutes first
     TrainingSettings s = plan.settings();
     DataOrder order = new DataOrder(train.size(), s.batchSize(), s.shuffle(), plan.seed());
     int total = totalSteps(train.size(), s, plan.maxSteps());
@@ -129,10 +135,7 @@ public final class Trainer {
     if (params.isEmpty()) {
       throw new IllegalStateException("the adapted model has no trainable parameters");
     }
-    Optimizer opt =
-        s.optimizer().equalsIgnoreCase("sgd")
-            ? new Sgd(params, 0.0)
-            : new AdamW(params, 0.9, 0.999, 1e-8, s.weightDecay());
+    Optimizer opt = newOptimizer(s, params);
 
     State st = new State();
     st.fingerprint = fingerprint();
@@ -141,12 +144,22 @@ public final class Trainer {
     recover(ckpt);
     recover(bestDir());
     if (Files.isRegularFile(ckpt.resolve("state.json"))) {
-      State saved = readState(ckpt.resolve("state.json"));
-      if (st.fingerprint.equals(saved.fingerprint)) {
-        st = saved;
-        model.loadAdapterWeights(ckpt.resolve("adapter"));
-        opt.loadState(ckpt.resolve("optimizer.safetensors"));
-        resumed = true;
+      State saved = readStateOrNull(ckpt.resolve("state.json"));
+      if (saved == null) {
+        setAsideDamaged(ckpt, "its state.json is unreadable");
+      } else if (st.fingerprint.equals(saved.fingerprint)) {
+        List<float[]> initial = params.stream().map(p -> p.value().toFloatArray()).toList();
+        try {
+          model.loadAdapterWeights(ckpt.resolve("adapter"));
+          opt.loadState(ckpt.resolve("optimizer.safetensors"));
+          st = saved;
+          resumed = true;
+        } catch (RuntimeException e) {
+          // a damaged checkpoint must not block every rerun: start over from the initial weights
+          restore(params, initial);
+          opt = newOptimizer(s, params);
+          setAsideDamaged(ckpt, e.getMessage());
+        }
       } else {
         // a checkpoint of other settings, data or starting weights: never continue from it
         try {
@@ -179,6 +192,35 @@ public final class Trainer {
         sps,
         MemoryTracker.peakBytes(),
         ProcessMemory.peakRssBytes());
+  }
+
+  /**
+   * Refuses data the loop cannot learn from or the model cannot take: no example with a target
+   * token (every label −100: the loss would be 0/0), or a sequence longer than the model's
+   * positions (with its virtual tokens).
+   */
+  void checkExamples() {
+    if (train.isEmpty()) {
+      throw new IllegalArgumentException("no training examples");
+    }
+    boolean anyTarget = false;
+    for (TokenizedExample e : train) {
+      int[] labels = e.labels();
+      for (int j = 1; j < labels.length; j++) { // label 0 has no position before it
+        anyTarget |= labels[j] != TokenizedExample.IGNORE;
+      }
+    }
+    if (!anyTarget) {
+      throw new IllegalArgumentException(
+          "the training data has no target tokens (every label is -100): nothing to learn");
+    }
+    for (int i = 0; i < train.size(); i++) {
+      model.checkSequenceLength(train.get(i).inputIds().length, "training example " + (i + 1));
+    }
+    for (int i = 0; i < validation.size(); i++) {
+      model.checkSequenceLength(
+          validation.get(i).inputIds().length, "validation example " + (i + 1));
+    }
   }
 
   /**
@@ -350,11 +392,47 @@ public final class Trainer {
         });
   }
 
-  private static State readState(Path f) {
+  private static Optimizer newOptimizer(TrainingSettings s, List<Parameter> params) {
+    return s.optimizer().equalsIgnoreCase("sgd")
+        ? new Sgd(params, 0.0)
+        : new AdamW(params, 0.9, 0.999, 1e-8, s.weightDecay());
+  }
+
+  /** The checkpoint's state, or null when the file is damaged (truncated, not JSON). */
+  private static State readStateOrNull(Path f) {
     try {
-      return JSON.readValue(f.toFile(), State.class);
+      State st = JSON.readValue(f.toFile(), State.class);
+      return st == null || st.fingerprint == null ? null : st;
     } catch (IOException e) {
-      throw new IllegalStateException("unreadable checkpoint " + f + ": " + e.getMessage(), e);
+      return null;
+    }
+  }
+
+  /** Moves a damaged checkpoint (and the best adapter saved with it) aside, with one warning. */
+  private void setAsideDamaged(Path ckpt, String why) {
+    Path aside = org.peftbench.harness.results.ResultStore.setAside(ckpt);
+    try {
+      deleteTree(bestDir()); // written by the same (damaged) trajectory
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot remove " + bestDir() + ": " + e, e);
+    }
+    listener.onWarning(
+        "checkpoint "
+            + ckpt
+            + " is damaged ("
+            + why
+            + "); moved aside to "
+            + aside.getFileName()
+            + ", training starts over");
+  }
+
+  private static void restore(List<Parameter> params, List<float[]> values) {
+    for (int i = 0; i < params.size(); i++) {
+      var t = params.get(i).value();
+      float[] v = values.get(i);
+      for (int j = 0; j < v.length; j++) {
+        t.set(j, v[j]);
+      }
     }
   }
 

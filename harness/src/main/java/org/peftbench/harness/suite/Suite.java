@@ -43,10 +43,27 @@ public record Suite(
       Caps caps,
       EvaluationSettings evaluation) {
 
-    /** A file-name-safe id, unique within a suite: {@code <model>__<method>__<task>__s<seed>}. */
+    /**
+     * A file-name-safe id, unique within a suite and stable across machines: {@code
+     * <model>__<method>__<task>__s<seed>-<hash>}. The readable part alone could collide (methods
+     * {@code "my lora"} and {@code my_lora}, models {@code a/llama} and {@code b/llama}), so the
+     * first 10 hex digits of SHA-256 over the cell's exact key (the model entry as the suite writes
+     * it, the method name, task and seed) follow it. The model entry, not its resolved path, keeps
+     * the id the same when the checkout moves (another node of a cluster).
+     */
     public String id() {
       String modelName = java.nio.file.Path.of(model).getFileName().toString();
-      return safe(modelName) + "__" + safe(method.name()) + "__" + safe(task) + "__s" + seed;
+      String readable =
+          safe(modelName) + "__" + safe(method.name()) + "__" + safe(task) + "__s" + seed;
+      String key = model + "\n" + method.name() + "\n" + task + "\n" + seed;
+      try {
+        byte[] h =
+            java.security.MessageDigest.getInstance("SHA-256")
+                .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return readable + "-" + java.util.HexFormat.of().formatHex(h).substring(0, 10);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     /**

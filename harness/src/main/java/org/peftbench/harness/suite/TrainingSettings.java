@@ -121,25 +121,28 @@ public record TrainingSettings(
     if (!"adamw".equalsIgnoreCase(optimizer) && !"sgd".equalsIgnoreCase(optimizer)) {
       throw new IllegalArgumentException("optimizer must be adamw or sgd, got '" + optimizer + "'");
     }
-    if (!(learningRate > 0)) {
-      throw new IllegalArgumentException("learning_rate must be > 0, got " + learningRate);
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException(
+          "learning_rate must be a finite number > 0, got " + learningRate);
     }
     if (!java.util.List.of("constant", "linear", "cosine")
         .contains(scheduler.toLowerCase(java.util.Locale.ROOT))) {
       throw new IllegalArgumentException(
           "scheduler must be constant, linear or cosine, got '" + scheduler + "'");
     }
-    if (warmupRatio < 0 || warmupRatio > 1) {
+    if (!(warmupRatio >= 0 && warmupRatio <= 1)) { // NaN too
       throw new IllegalArgumentException("warmup_ratio must be in [0, 1], got " + warmupRatio);
     }
-    if (weightDecay < 0) {
-      throw new IllegalArgumentException("weight_decay must be >= 0, got " + weightDecay);
+    if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
+      throw new IllegalArgumentException(
+          "weight_decay must be a finite number >= 0, got " + weightDecay);
     }
     if (batchSize < 1 || gradAccum < 1 || epochs < 1) {
       throw new IllegalArgumentException("batch_size, grad_accum and epochs must be >= 1");
     }
-    if (maxGradNorm < 0) {
-      throw new IllegalArgumentException("max_grad_norm must be >= 0 (0 = no clipping)");
+    if (!(maxGradNorm >= 0) || !Double.isFinite(maxGradNorm)) {
+      throw new IllegalArgumentException(
+          "max_grad_norm must be a finite number >= 0 (0 = no clipping), got " + maxGradNorm);
     }
     if (evalEverySteps != null && evalEverySteps < 1) {
       throw new IllegalArgumentException("eval_every_steps must be >= 1");

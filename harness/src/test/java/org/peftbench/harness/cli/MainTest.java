@@ -124,6 +124,30 @@ class MainTest {
   }
 
   @Test
+  void tornadoWithoutTornadoVmFallsBackToCpuWithOneWarning() {
+    Run r =
+        run(
+            "--backend",
+            "tornado",
+            "pscp",
+            "--performance",
+            "50",
+            "--params",
+            "1",
+            "--flops-delta",
+            "0",
+            "--memory-gb",
+            "1");
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(r.err().lines().toList())
+        .singleElement()
+        .asString()
+        .contains("backend tornado is not in this build", "using cpu");
+    assertThat(org.peftbench.tensor.backend.Backends.current().name()).isEqualTo("cpu");
+    assertThat(run("--backend", "nonsense", "tasks").code()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void negativeCostIsAOneLineFailure() {
     Run r =
         run(
@@ -136,8 +160,8 @@ class MainTest {
             "0",
             "--memory-gb",
             "1");
-    assertThat(r.code()).isEqualTo(ExitCodes.FAILURE);
-    assertThat(r.err()).startsWith("peftbench: error: ").contains("trainable parameters");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).startsWith("peftbench: --params -5.0 is out of range: must be at least 0");
     assertThat(r.err()).doesNotContain("at org.");
   }
 

@@ -60,6 +60,22 @@ class SuiteEndToEndTest {
         new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "e2e.yaml");
   }
 
+  /** The id of the one result in {@code dir/runs} whose readable part is {@code readable}. */
+  static String id(Path dir, String readable) {
+    try (var files = Files.list(dir.resolve("runs"))) {
+      List<String> ids =
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(n -> n.startsWith(readable + "-") && n.endsWith(".json"))
+              .map(n -> n.substring(0, n.length() - ".json".length()))
+              .toList();
+      assertThat(ids).as(readable).hasSize(1);
+      return ids.getFirst();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static SuiteRunner.Summary run(Suite s, Path out) {
     return new SuiteRunner(s, null, out, null, new PrintWriter(new StringWriter()), false).run();
   }
@@ -87,9 +103,15 @@ class SuiteEndToEndTest {
     assertThat(Files.isRegularFile(tmp.resolve("report.html"))).isTrue();
     assertThat(
             Files.isRegularFile(
-                tmp.resolve("work/stories260K__lora__copa__s7/best/adapter_model.safetensors")))
+                tmp.resolve(
+                    "work/"
+                        + id(tmp, "stories260K__lora__copa__s7")
+                        + "/best/adapter_model.safetensors")))
         .isTrue();
-    assertThat(Files.exists(tmp.resolve("work/stories260K__lora__copa__s7/checkpoint"))).isFalse();
+    assertThat(
+            Files.exists(
+                tmp.resolve("work/" + id(tmp, "stories260K__lora__copa__s7") + "/checkpoint")))
+        .isFalse();
 
     SuiteRunner.Summary again = run(suite("generate", false, METHODS), tmp);
     assertThat(again.skipped()).isEqualTo(7);
@@ -125,7 +147,9 @@ class SuiteEndToEndTest {
         """;
     run(suite("generate", true, lora), tmp);
     JsonNode j =
-        new ObjectMapper().readTree(tmp.resolve("runs/stories260K__lora__copa__s7.json").toFile());
+        new ObjectMapper()
+            .readTree(
+                tmp.resolve("runs/" + id(tmp, "stories260K__lora__copa__s7") + ".json").toFile());
     assertThat(j.get("schema").asText()).isEqualTo("peftbench.run/1");
     for (String key :
         List.of(
@@ -169,7 +193,9 @@ class SuiteEndToEndTest {
     assertThat(j.at("/provenance/dataset_files/copa~1train.jsonl").asText()).hasSize(64);
     JsonNode prefix =
         new ObjectMapper()
-            .readTree(tmp.resolve("runs/stories260K__prefix_tuning__copa__s7.json").toFile());
+            .readTree(
+                tmp.resolve("runs/" + id(tmp, "stories260K__prefix_tuning__copa__s7") + ".json")
+                    .toFile());
     assertThat(prefix.at("/cost/flops_delta_tflops").asDouble()).isPositive();
     assertThat(prefix.at("/cost/merged_for_inference").asBoolean()).isFalse();
   }
@@ -199,7 +225,9 @@ class SuiteEndToEndTest {
     ObjectNode j =
         (ObjectNode)
             new ObjectMapper()
-                .readTree(dir.resolve("runs/stories260K__lora__copa__s7.json").toFile());
+                .readTree(
+                    dir.resolve("runs/" + id(dir, "stories260K__lora__copa__s7") + ".json")
+                        .toFile());
     j.remove("measurements");
     j.remove("provenance");
     return j;
@@ -316,10 +344,12 @@ class SuiteEndToEndTest {
     assertThat(sum.completed()).isEqualTo(1);
     assertThat(sum.failed()).isEqualTo(1);
     assertThat(log.toString()).contains("warning: the runs of task qqp will fail");
-    RunResult failed = new ResultStore(tmp).read("stories260K__ia3__qqp__s7");
+    RunResult failed = new ResultStore(tmp).read(id(tmp, "stories260K__ia3__qqp__s7"));
     assertThat(failed.status).isEqualTo(RunResult.Status.FAILED);
     assertThat(failed.statusMessage).contains("qqp");
-    assertThat(Files.readString(tmp.resolve("work/stories260K__ia3__qqp__s7/run.log")))
+    assertThat(
+            Files.readString(
+                tmp.resolve("work/" + id(tmp, "stories260K__ia3__qqp__s7") + "/run.log")))
         .contains("FAILED");
     assertThat(Files.readString(tmp.resolve("report.html"))).contains("did not complete");
   }

@@ -114,6 +114,83 @@ class TrainerTest {
     assertThat(otherInit.resumed()).isFalse();
   }
 
+  /** A run killed at step 7 (checkpoint at 5), its checkpoint then damaged by {@code damage}. */
+  private static void killedRunWithDamagedCheckpoint(
+      Path work, List<TokenizedExample> train, List<TokenizedExample> val, String damage)
+      throws Exception {
+    Trainer.Listener killAtStep7 =
+        new Trainer.Listener() {
+          @Override
+          public void onStep(int step, int total, double loss) {
+            if (step == 7) {
+              throw new IllegalStateException("killed");
+            }
+          }
+        };
+    assertThatThrownBy(
+            () ->
+                new Trainer(new BigramModel(V, 1), train, val, plan(12, 5, 1), work, killAtStep7)
+                    .run())
+        .hasMessage("killed");
+    Path ckpt = work.resolve("checkpoint");
+    if (damage.equals("state")) {
+      Files.writeString(ckpt.resolve("state.json"), "{\"step\": 5, \"loss");
+    } else {
+      Path w = ckpt.resolve("adapter/w.bin");
+      byte[] b = Files.readAllBytes(w);
+      Files.write(w, java.util.Arrays.copyOf(b, b.length / 2)); // half the weights, then EOF
+    }
+  }
+
+  @Test
+  void aDamagedCheckpointIsSetAsideAndTheRunStartsOverExactly(@TempDir Path tmp) throws Exception {
+    List<TokenizedExample> train = data(30, 2);
+    List<TokenizedExample> val = data(6, 3);
+    Trainer.Outcome fresh =
+        new Trainer(new BigramModel(V, 1), train, val, plan(12, 5, 1), tmp.resolve("f"), null)
+            .run();
+    for (String damage : List.of("state", "weights")) {
+      Path work = tmp.resolve(damage);
+      killedRunWithDamagedCheckpoint(work, train, val, damage);
+      List<String> warnings = new ArrayList<>();
+      Trainer.Listener collect =
+          new Trainer.Listener() {
+            @Override
+            public void onWarning(String message) {
+              warnings.add(message);
+            }
+          };
+      Trainer.Outcome again =
+          new Trainer(new BigramModel(V, 1), train, val, plan(12, 5, 1), work, collect).run();
+      assertThat(again.resumed()).as(damage).isFalse();
+      // a half-loaded checkpoint left no trace: the run equals one that never had a checkpoint
+      assertThat(again.state().losses).as(damage).isEqualTo(fresh.state().losses);
+      assertThat(warnings)
+          .as(damage)
+          .singleElement()
+          .asString()
+          .contains("is damaged", "moved aside to checkpoint.corrupt-", "starts over");
+      try (var files = Files.list(work)) {
+        assertThat(files.map(f -> f.getFileName().toString()))
+            .anyMatch(n -> n.startsWith("checkpoint.corrupt-"));
+      }
+    }
+  }
+
+  @Test
+  void dataWithoutTargetTokensIsRefusedBeforeTraining(@TempDir Path tmp) {
+    List<TokenizedExample> noTargets =
+        List.of(
+            new TokenizedExample(new int[] {1, 2, 3}, new int[] {-100, -100, -100}),
+            new TokenizedExample(new int[] {4, 5}, new int[] {4, -100}));
+    assertThatThrownBy(
+            () ->
+                new Trainer(new BigramModel(V, 1), noTargets, List.of(), plan(3, 5, 1), tmp, null)
+                    .run())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no target tokens");
+  }
+
   @Test
   void aNanLossStopsTheRunWithAStatus(@TempDir Path tmp) {
     BigramModel m = new BigramModel(V, 1);

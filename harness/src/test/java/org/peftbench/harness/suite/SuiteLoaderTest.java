@@ -97,6 +97,62 @@ class SuiteLoaderTest {
   }
 
   @Test
+  void nonFiniteTrainingNumbersAreRefused() {
+    for (String bad :
+        java.util.List.of(
+            "learning_rate: 1.0e400", // parses as Infinity
+            "weight_decay: 1.0e400",
+            "max_grad_norm: 1.0e400",
+            "warmup_ratio: -0.5")) {
+      assertThatThrownBy(
+              () ->
+                  parse(
+                      """
+                      name: t
+                      models: [m]
+                      tasks: [sst2]
+                      seeds: [1]
+                      training: {%s}
+                      methods:
+                        - name: a
+                          peft: {peft_type: IA3}
+                      """
+                          .formatted(bad)))
+          .as(bad)
+          .hasMessageContaining(bad.substring(0, bad.indexOf(':')));
+    }
+    // YAML's own .inf / .nan are refused by the parser, with the line
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "name: t\nmodels: [m]\ntasks: [sst2]\nseeds: [1]\n"
+                        + "training: {learning_rate: .nan}\n"
+                        + "methods: [{name: a, peft: {peft_type: IA3}}]\n"))
+        .hasMessageContaining("line 5");
+  }
+
+  @Test
+  void runIdsNeverCollideWhereTheReadablePartDoes() {
+    Suite s =
+        parse(
+            """
+            name: t
+            models: [a/llama, b/llama]
+            tasks: [sst2]
+            seeds: [1]
+            methods:
+              - name: my lora
+                peft: {peft_type: LORA}
+              - name: my_lora
+                peft: {peft_type: LORA}
+            """);
+    List<String> ids = s.runs().stream().map(Suite.RunSpec::id).toList();
+    assertThat(ids).hasSize(4).doesNotHaveDuplicates();
+    assertThat(ids).allMatch(id -> id.matches("llama__my_lora__sst2__s1-[0-9a-f]{10}"));
+    assertThat(s.runs().get(0).id()).isEqualTo(s.runs().get(0).id()); // stable
+  }
+
+  @Test
   void defaultsAreFilledAndMethodOverridesWin() {
     Suite s =
         parse(
@@ -125,7 +181,8 @@ class SuiteLoaderTest {
     Suite.RunSpec b = runs.get(2);
     assertThat(b.training().learningRate()).isEqualTo(5e-5);
     assertThat(b.caps().maxSteps()).isEqualTo(5);
-    assertThat(a.id()).isEqualTo("m__a__sst2__s1");
+    // readable part + SHA-256("m\na\nsst2\n1")[:10]: pinned, so ids stay stable across versions
+    assertThat(a.id()).isEqualTo("m__a__sst2__s1-1a629679d4");
     assertThat(s.evaluationResolved().mode()).isEqualTo("generate");
     assertThat(s.pscpResolved().betas()).containsExactly(1.0, 2.0);
   }

@@ -9,6 +9,7 @@ import org.peftbench.autograd.GradMode;
 import org.peftbench.autograd.Var;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.KvCache;
+import org.peftbench.transformer.ModelException;
 import org.peftbench.transformer.ModelInput;
 
 /**
@@ -117,6 +118,7 @@ public final class Generator {
           in = in.withPadding(pad);
         }
         in = prefillHook.apply(in);
+        checkLength(in.prefixLength() + in.time(), config.maxNewTokens());
         prefillTokens = in.batch() * in.time();
         try (KvCache cache =
             new KvCache(model.config(), b, in.prefixLength() + in.time() + config.maxNewTokens())) {
@@ -132,6 +134,7 @@ public final class Generator {
               if (done[r]) {
                 continue;
               }
+              requireFinite(l, r * vocab, vocab, r, out.get(r).size());
               int tok = sampler.next(l, r * vocab, vocab);
               next[r] = tok;
               out.get(r).add(tok);
@@ -169,6 +172,47 @@ public final class Generator {
       results.add(new Result(toks, text, reasons[r]));
     }
     return results;
+  }
+
+  /**
+   * Refuses a prompt longer than the model's positions before the prefill runs (with learned
+   * positions, GPT-2, the new tokens must fit too: there is no position past the table).
+   */
+  private void checkLength(int promptPositions, int newTokens) {
+    int max = model.config().maxPositionEmbeddings();
+    long needed = model.config().rotary() ? promptPositions : (long) promptPositions + newTokens;
+    if (needed > max) {
+      throw new ModelException(
+          "generation needs "
+              + needed
+              + " positions"
+              + (model.config().rotary() ? " for the prompt" : " (prompt + new tokens)")
+              + ", beyond the model's "
+              + max
+              + " (max_position_embeddings); shorten the prompt");
+    }
+  }
+
+  /**
+   * A NaN or infinite logit means the model's weights, its adapter or its config (a zero RoPE base,
+   * a negative epsilon) are broken: sampling from it would print garbage with success, so stop.
+   */
+  static void requireFinite(float[] logits, int off, int vocab, int row, int step) {
+    for (int i = off; i < off + vocab; i++) {
+      if (!Float.isFinite(logits[i])) {
+        throw new ModelException(
+            "the model computed a non-finite logit ("
+                + logits[i]
+                + ") for token "
+                + (i - off)
+                + " at generation step "
+                + (step + 1)
+                + " of prompt "
+                + row
+                + ": its weights, its adapter or its config.json hold NaN/Inf or values that"
+                + " overflow");
+      }
+    }
   }
 
   private boolean hitsStopString(List<Integer> tokens, GenerationConfig config) {

@@ -7,6 +7,7 @@ import org.peftbench.autograd.Var;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.Backends;
 import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.ModelException;
 import org.peftbench.transformer.ModelInput;
 
 /** Per-token log-probabilities of a sequence under the model (teacher forcing). */
@@ -29,6 +30,7 @@ public final class Scorer {
       if (hook != null) {
         in = hook.apply(in);
       }
+      checkLength(model, in);
       Var logits = model.forward(in);
       int shift = in.time() - n; // virtual tokens come first
       Tensor lp = Tensor.zeros(logits.shape());
@@ -38,7 +40,7 @@ public final class Scorer {
         out[t] = lp.get((long) (shift + t) * v + ids[t + 1]);
       }
       lp.close();
-      return out;
+      return requireFinite(out);
     }
   }
 
@@ -65,6 +67,7 @@ public final class Scorer {
       if (hook != null) {
         in = hook.apply(in);
       }
+      checkLength(model, in);
       Var hidden = model.forwardHidden(in); // [1, T', C]
       int shift = in.time() - n;
       // position t predicts token t+1: targets j need the hidden states of j−1
@@ -77,8 +80,37 @@ public final class Scorer {
         out[i] = lp.get((long) i * v + ids[firstTarget + i]);
       }
       lp.close();
-      return out;
+      return requireFinite(out);
     }
+  }
+
+  private static void checkLength(CausalLM model, ModelInput in) {
+    int positions = in.prefixLength() + in.time();
+    int max = model.config().maxPositionEmbeddings();
+    if (positions > max) {
+      throw new ModelException(
+          "scoring needs "
+              + positions
+              + " positions, beyond the model's "
+              + max
+              + " (max_position_embeddings); shorten the text");
+    }
+  }
+
+  /** A NaN or infinite log-probability means broken weights, adapter or config: stop. */
+  private static float[] requireFinite(float[] logprobs) {
+    for (int i = 0; i < logprobs.length; i++) {
+      if (Float.isNaN(logprobs[i]) || logprobs[i] == Float.POSITIVE_INFINITY) {
+        throw new ModelException(
+            "the model computed a non-finite log-probability ("
+                + logprobs[i]
+                + ") for scored token "
+                + i
+                + ": its weights, its adapter or its config.json hold NaN/Inf or values that"
+                + " overflow");
+      }
+    }
+    return logprobs;
   }
 
   /** Mean negative log-probability of {@link #logprobs} (0 when there is nothing to score). */

@@ -122,10 +122,10 @@ final class Bpe {
         }
       }
       if (unkId < 0) {
-        throw new IllegalArgumentException(
-            "character U+"
-                + Integer.toHexString(cp).toUpperCase()
-                + " is not in the vocabulary and there is no unk token");
+        // HF tokenizers' BPE drops a character it cannot represent when the model has no unk
+        // token (no byte fallback either): it contributes no id at all. Found by fuzzing
+        // (TokenizerFilesFuzzTest); we used to throw here.
+        continue;
       }
       if (!(fuseUnk && lastWasUnk)) {
         symbols.add(unkId);

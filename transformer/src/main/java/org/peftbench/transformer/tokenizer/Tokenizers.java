@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -21,6 +22,16 @@ public final class Tokenizers {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Tokenizers() {}
+
+  /** Whether {@code modelDir} holds a tokenizer {@link #load} would read. */
+  public static boolean present(Path modelDir) {
+    for (String f : List.of("tokenizer.json", "vocab.json", "tokenizer.model")) {
+      if (Files.isRegularFile(modelDir.resolve(f))) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   public static Tokenizer load(Path modelDir) {
     BaseTokenizer tok;

@@ -222,6 +222,46 @@ class HfTokenizerTest {
     }
   }
 
+  /**
+   * A byte-level BPE whose vocabulary lacks most byte symbols and has no unk token: HF drops the
+   * characters it cannot represent (found by TokenizerFilesFuzzTest; we used to throw).
+   */
+  @Test
+  void charactersOutsideAVocabularyWithoutUnkAreDroppedAsHfDoes() throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("version", "1.0");
+    root.putArray("added_tokens");
+    for (String part : new String[] {"pre_tokenizer", "decoder"}) {
+      root.putObject(part)
+          .put("type", "ByteLevel")
+          .put("add_prefix_space", false)
+          .put("trim_offsets", true)
+          .put("use_regex", true);
+    }
+    ObjectNode model = root.putObject("model");
+    model.put("type", "BPE").putNull("dropout").putNull("unk_token");
+    model.putNull("continuing_subword_prefix").putNull("end_of_word_suffix");
+    model.put("fuse_unk", false).put("byte_fallback", false).put("ignore_merges", false);
+    ObjectNode vocab = model.putObject("vocab");
+    String[] pieces = {"H", "e", "l", "o", "He", "ll", "Hell", "Hello", "Ġ", "w", "r", "d"};
+    for (int i = 0; i < pieces.length; i++) {
+      vocab.put(pieces[i], i);
+    }
+    model.putArray("merges").add("H e").add("l l").add("He ll").add("Hell o");
+    Path file = tmp.resolve("no-unk.json");
+    JSON.writeValue(file.toFile(), root);
+    HfTokenizer tok = HfTokenizer.fromJson(file);
+    try (HuggingFaceTokenizer hf =
+        HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"))) {
+      for (String text : new String[] {"Hello world", "Hello wörld ü", "ünï", "Hello, 123"}) {
+        long[] expected = hf.encode(text, false, false).getIds();
+        assertThat(Arrays.stream(tok.encode(text, false)).asLongStream().toArray())
+            .as(text)
+            .containsExactly(expected);
+      }
+    }
+  }
+
   @Test
   void reportsUnsupportedAndMissingFiles() throws IOException {
     Path bad = tmp.resolve("tokenizer.json");
