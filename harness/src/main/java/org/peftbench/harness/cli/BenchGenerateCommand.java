@@ -31,7 +31,6 @@ import picocli.CommandLine.Spec;
 public final class BenchGenerateCommand implements Callable<Integer> {
   Path model;
 
-  @Range(min = 1, max = 1 << 20)
   @Option(
       names = "--model",
       required = true,
@@ -41,6 +40,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     model = ModelCli.resolveModel(spec, this.spec.commandLine());
   }
 
+  @Range(min = 1, max = 1 << 20)
   @Option(
       names = "--prompt-tokens",
       defaultValue = "128",

@@ -40,6 +40,7 @@ public final class RunOneCommand implements Callable<Integer> {
       description = "Results folder holding slurm/manifest.json and suite.yaml.")
   Path results;
 
+  @Range(min = 0, max = Integer.MAX_VALUE)
   @Option(
       names = "--index",
       paramLabel = "I",

@@ -33,6 +33,7 @@ public final class SlurmOptions {
   @Option(names = "--gres", paramLabel = "G", description = "Generic resources, e.g. gpu:1.")
   String gres;
 
+  @Range(min = 1, max = 4096)
   @Option(
       names = "--cpus-per-task",
       paramLabel = "N",
@@ -42,6 +43,7 @@ public final class SlurmOptions {
   @Option(names = "--mem", paramLabel = "M", description = "Memory of each array task, e.g. 16G.")
   String mem;
 
+  @Range(min = 1, max = 1_000_000)
   @Option(
       names = "--array-parallelism",
       paramLabel = "K",
