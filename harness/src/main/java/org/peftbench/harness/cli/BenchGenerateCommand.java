@@ -24,8 +24,16 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = "Measure prefill and decode tokens/s (greedy, random prompt ids).")
 public final class BenchGenerateCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
   Path model;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR|ORG/NAME",
+      description = ModelCli.MODEL_HELP)
+  void setModel(String spec) {
+    model = ModelCli.resolveModel(spec, this.spec.commandLine());
+  }
 
   @Range(min = 1, max = 1 << 20)
   @Option(

@@ -84,7 +84,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     Path dir;
     PeftConfig config;
     try {
-      dir = ModelPaths.resolve(model, null);
+      dir = ModelPaths.resolveModel(model, null);
       config = PeftConfigs.read(peft);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);

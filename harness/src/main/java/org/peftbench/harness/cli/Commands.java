@@ -11,6 +11,8 @@ public final class Commands {
     // Subcommands, in the order `--help` lists them.
     cli.addSubcommand(new RunCommand());
     cli.addSubcommand(new PlanCommand());
+    cli.addSubcommand(new RunOneCommand());
+    cli.addSubcommand(new SlurmCommand());
     cli.addSubcommand(new TrainCommand());
     cli.addSubcommand(new EvalCommand());
     cli.addSubcommand(new ReportCommand());

@@ -92,9 +92,9 @@ public final class EvalCommand implements Callable<Integer> {
     List<Example> test;
     PromptStyle style;
     try {
-      modelDir = ModelPaths.resolve(model, null);
+      modelDir = ModelPaths.resolveModel(model, null);
       t = TaskRegistry.byName(task);
-      DataDir dd = new DataDir(ModelPaths.resolve(data, null));
+      DataDir dd = new DataDir(ModelPaths.resolveData(data, null, List.of(task)));
       style = PromptStyle.forModel(modelDir);
       test =
           new SplitLoader(dd, new SplitOptions(seed, 0, 0, maxTest), style.formatter()).loadTest(t);

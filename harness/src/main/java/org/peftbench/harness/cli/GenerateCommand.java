@@ -27,8 +27,16 @@ import picocli.CommandLine.Spec;
       "An empty prompt starts from BOS."
     })
 public final class GenerateCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
   Path model;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR|ORG/NAME",
+      description = ModelCli.MODEL_HELP)
+  void setModel(String spec) {
+    model = ModelCli.resolveModel(spec, this.spec.commandLine());
+  }
 
   @Option(
       names = "--adapter",

@@ -3,6 +3,7 @@ package org.peftbench.harness.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
+import org.peftbench.harness.suite.ModelPaths;
 import org.peftbench.peft.PeftModel;
 import org.peftbench.tokenizers.Tokenizer;
 import org.peftbench.tokenizers.Tokenizers;
@@ -12,6 +13,23 @@ import org.peftbench.transformer.ModelInput;
 /** Helpers the model commands (generate, score, bench generate) share. */
 final class ModelCli {
   private ModelCli() {}
+
+  static final String MODEL_HELP =
+      "HF model folder, or a hub id org/name[@revision] resolved in the hub cache"
+          + " ($HF_HUB_CACHE; downloaded from $HF_ENDPOINT unless HF_HUB_OFFLINE=1).";
+
+  /**
+   * A --model value to its folder: a local path, else a hub id resolved in (and downloaded into)
+   * the hub cache. Problems become one usage line naming the option.
+   */
+  static Path resolveModel(String spec, picocli.CommandLine command) {
+    try {
+      return ModelPaths.resolveModel(spec, null);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          command, "--model " + spec + ": " + e.getMessage(), e, null, spec);
+    }
+  }
 
   /** Loads a HF model folder, turning bad input into a {@link UserError}. */
   static CausalLM loadModel(Path dir) {

@@ -9,6 +9,7 @@ import org.peftbench.harness.run.SuiteRunner;
 import org.peftbench.harness.suite.Suite;
 import org.peftbench.harness.suite.SuiteLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,6 +43,8 @@ public final class RunCommand implements Callable<Integer> {
       description =
           "Datasets folder <task>/<split>.jsonl (default: the suite's data_dir, ../shared/datasets).")
   Path data;
+
+  @Mixin SlurmOptions slurm;
 
   @Option(
       names = "--retry-failed",
@@ -78,6 +81,13 @@ public final class RunCommand implements Callable<Integer> {
       runner.dataDir();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
+    }
+    if (slurm.slurmOnlyOptionsWithoutSlurm()) {
+      throw new UserError("Slurm options (--partition, --time, ...) need --slurm");
+    }
+    if (slurm.enabled) {
+      return SlurmSubmit.submit(
+          s, runner, suiteDir, out != null ? out : Path.of("results", s.name()), slurm, spec);
     }
     SuiteRunner.Summary sum = runner.run();
     PrintWriter o = spec.commandLine().getOut();

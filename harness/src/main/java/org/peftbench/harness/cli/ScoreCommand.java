@@ -22,8 +22,16 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = "Per-token log-probabilities of a token sequence or text under a model.")
 public final class ScoreCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
   Path model;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR|ORG/NAME",
+      description = ModelCli.MODEL_HELP)
+  void setModel(String spec) {
+    model = ModelCli.resolveModel(spec, this.spec.commandLine());
+  }
 
   @Option(
       names = "--adapter",

@@ -25,8 +25,16 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = "Encode text to token ids (or decode ids) with a model folder's tokenizer.")
 public final class TokenizeCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
   Path model;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR|ORG/NAME",
+      description = ModelCli.MODEL_HELP)
+  void setModel(String spec) {
+    model = ModelCli.resolveModel(spec, this.spec.commandLine());
+  }
 
   static final class Input {
     @Option(names = "--text", paramLabel = "TEXT", description = "Text to encode.")

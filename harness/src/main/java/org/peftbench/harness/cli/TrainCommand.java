@@ -194,7 +194,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path modelDir;
     TrainingSettings settings;
     try {
-      modelDir = ModelPaths.resolve(model, null);
+      modelDir = ModelPaths.resolveModel(model, null);
       settings =
           new TrainingSettings(
                   null,
@@ -242,7 +242,7 @@ public final class TrainCommand implements Callable<Integer> {
                   lm.config().maxPositionEmbeddings(),
                   pm.reservedPositions());
         } else {
-          DataDir dd = new DataDir(ModelPaths.resolve(data, null));
+          DataDir dd = new DataDir(ModelPaths.resolveData(data, null, List.of(source.task)));
           BenchmarkSplits s =
               run.splits(
                   dd,

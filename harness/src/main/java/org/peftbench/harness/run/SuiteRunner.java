@@ -98,7 +98,7 @@ public final class SuiteRunner {
   public Map<String, Path> resolveModels() {
     Map<String, Path> models = new LinkedHashMap<>();
     for (String m : suite.models()) {
-      Path p = ModelPaths.resolve(m, suiteDir);
+      Path p = ModelPaths.resolveModel(m, suiteDir);
       if (!Files.isRegularFile(p.resolve("config.json"))) {
         throw new IllegalArgumentException("model folder " + p + " has no config.json");
       }
@@ -126,7 +126,7 @@ public final class SuiteRunner {
       return new DataDir(dataOverride);
     }
     String d = suite.dataDir() == null ? "../shared/datasets" : suite.dataDir();
-    return new DataDir(ModelPaths.resolve(d, suiteDir));
+    return new DataDir(ModelPaths.resolveData(d, suiteDir, suite.tasks()));
   }
 
   public Summary run() {
@@ -152,16 +152,11 @@ public final class SuiteRunner {
       RunResult prev = store.read(spec.id());
       boolean failedAlready =
           prev != null && prev.status == RunResult.Status.FAILED && !options.retryFailed();
-      boolean done =
-          prev != null
-              && (prev.status == RunResult.Status.COMPLETED
-                  || prev.status == RunResult.Status.NONFINITE_LOSS
-                  || failedAlready);
-      if (done && spec.configHash().equals(prev.configHash)) {
+      if (isDone(prev, spec) || (failedAlready && spec.configHash().equals(prev.configHash))) {
         skipped++;
         failedBefore += failedAlready ? 1 : 0;
       } else {
-        if (done) {
+        if (prev != null && isFinal(prev)) {
           out.println("config of " + spec.id() + " changed since its result: running it again");
         }
         todo.add(spec);
@@ -198,18 +193,9 @@ public final class SuiteRunner {
       Suite.RunSpec spec = todo.get(i);
       String label = spec.method().name() + " · " + spec.task() + " · seed " + spec.seed();
       progress.startRun(i + 1, label);
-      Path work = store.workDir(spec.id());
-      RunResult r;
-      try {
-        r = executor.execute(spec, models.get(spec.model()), data, work, progress);
-      } catch (Throwable e) { // Errors too: an OutOfMemoryError ends this run, not the suite
-        r = failed(spec, e);
-        logFailure(work, e);
-      }
-      store.write(r);
+      RunResult r = runOne(spec, models, data, store, progress);
       if (r.status == RunResult.Status.COMPLETED) {
         completed++;
-        deleteQuietly(work.resolve("checkpoint")); // the best adapter and the log stay
         progress.endRun(
             String.format(
                 Locale.ROOT,
@@ -226,6 +212,44 @@ public final class SuiteRunner {
     Report.Written report = Report.write(outDir);
     double secs = (System.nanoTime() - t0) / 1e9;
     return new Summary(suite.runs().size(), skipped, completed, failed, secs, report);
+  }
+
+  /** True when a stored result is a deterministic outcome (COMPLETED or NONFINITE_LOSS). */
+  public static boolean isFinal(RunResult r) {
+    return r.status == RunResult.Status.COMPLETED || r.status == RunResult.Status.NONFINITE_LOSS;
+  }
+
+  /** True when {@code prev} (may be null) is a final result of exactly this run's config. */
+  public static boolean isDone(RunResult prev, Suite.RunSpec spec) {
+    return prev != null && isFinal(prev) && spec.configHash().equals(prev.configHash);
+  }
+
+  /**
+   * Executes one run of the suite and writes its result atomically into {@code store}: a run that
+   * throws is recorded as FAILED (its stack trace goes to the run's log), and a completed run's
+   * checkpoint is dropped. The local loop and a Slurm array task ({@code run-one}) both run through
+   * here, so their result files are the same.
+   */
+  public RunResult runOne(
+      Suite.RunSpec spec,
+      Map<String, Path> models,
+      DataDir data,
+      ResultStore store,
+      Progress progress) {
+    Path work = store.workDir(spec.id());
+    RunResult r;
+    try {
+      r = executor.execute(spec, models.get(spec.model()), data, work, progress);
+    } catch (Throwable e) { // Errors too: an OutOfMemoryError ends this run, not the suite
+      r = failed(spec, e);
+      logFailure(work, e);
+    }
+    store.write(r);
+    if (r.status == RunResult.Status.COMPLETED) {
+      deleteQuietly(
+          store.workDir(spec.id()).resolve("checkpoint")); // the best adapter and the log stay
+    }
+    return r;
   }
 
   /** The stack trace into the run's log; a log that cannot be written loses only the trace. */

@@ -77,8 +77,8 @@ class OptionRangesTest {
         "train --model m --task boolq --peft p.json --out o --max-steps -5|--max-steps -5",
         "train --model m --task boolq --peft p.json --out o --max-seq-len 0|--max-seq-len 0",
         "pscp --performance -5 --params 1 --flops-delta 0 --memory-gb 1|--performance -5.0",
-        "bench generate --model m --prompt-tokens 100000000|--prompt-tokens 100000000",
-        "generate --model m --prompt hi --top-p 0|--top-p 0.0",
+        "bench generate --model ../../shared/models/stories260K --prompt-tokens 100000000|--prompt-tokens 100000000",
+        "generate --model ../../shared/models/stories260K --prompt hi --top-p 0|--top-p 0.0",
         "--threads 0 tasks|--threads",
       })
   void outOfRangeFlagsAreUsageErrorsOnOneLine(String args, String named) {
