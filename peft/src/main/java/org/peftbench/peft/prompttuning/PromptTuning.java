@@ -8,6 +8,7 @@ import org.peftbench.peft.Init;
 import org.peftbench.peft.PeftMethod;
 import org.peftbench.peft.StateDicts;
 import org.peftbench.peft.VirtualTokens;
+import org.peftbench.tensor.Half;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tokenizers.Tokenizer;
 import org.peftbench.transformer.CausalLM;
@@ -43,6 +44,7 @@ public final class PromptTuning implements PeftMethod {
             : switch (config.promptTuningInit()) {
               case "TEXT" -> textInit(model, tokenizer, p);
               case "SAMPLE_VOCAB" -> sampleVocab(model, seed, p);
+              case PromptTuningConfig.PEFT_FACTORY_INIT -> peftFactoryInit(model, seed, p);
               default -> Init.normal(Init.rng(seed, KEY), 1.0, p, c); // torch Embedding: N(0, 1)
             };
     embedding = StateDicts.trainable(KEY, init);
@@ -71,6 +73,39 @@ public final class PromptTuning implements PeftMethod {
       chosen[i] = rng.nextInt(model.config().vocabSize());
     }
     return rows(model, chosen);
+  }
+
+  /**
+   * PEFT-Factory's init: after {@code transformers.set_seed(run seed)} it takes {@code
+   * np.random.permutation(range(5000))[:P]} from numpy's global generator and copies those ids'
+   * embeddings cast to BF16 (a no-op for BF16 checkpoints).
+   */
+  private Tensor peftFactoryInit(CausalLM model, long seed, int p) {
+    int n = PromptTuningConfig.PEFT_FACTORY_INIT_IDS;
+    if (model.config().vocabSize() < n) {
+      throw new IllegalArgumentException(
+          "prompt_tuning_init "
+              + PromptTuningConfig.PEFT_FACTORY_INIT
+              + " samples from the first "
+              + n
+              + " token ids but the vocabulary has "
+              + model.config().vocabSize());
+    }
+    if (p > n) {
+      throw new IllegalArgumentException(
+          "prompt_tuning_init "
+              + PromptTuningConfig.PEFT_FACTORY_INIT
+              + " draws at most "
+              + n
+              + " distinct ids, num_virtual_tokens is "
+              + p);
+    }
+    Tensor out = rows(model, NumpyLegacyPermutation.firstOfPermutation(seed, n, p));
+    float[] a = out.array();
+    for (int i = 0; i < a.length; i++) {
+      a[i] = Half.bf16ToFloat(Half.floatToBf16(a[i]));
+    }
+    return out;
   }
 
   /**

@@ -10,7 +10,12 @@ import org.peftbench.transformer.ModelStructure;
  * HF PEFT's {@code PromptTuningConfig} (peft_type {@code PROMPT_TUNING}): {@code
  * num_virtual_tokens} trainable embeddings {@code [P, C]} prepended to the input embeddings. {@code
  * prompt_tuning_init} RANDOM draws them from N(0,1) (torch's Embedding init); TEXT copies the word
- * embeddings of {@code prompt_tuning_init_text}'s tokens, repeated/truncated to P.
+ * embeddings of {@code prompt_tuning_init_text}'s tokens, repeated/truncated to P; SAMPLE_VOCAB
+ * copies the embeddings of P ids drawn uniformly from the whole vocabulary (PEFT's {@code
+ * torch.randint(0, vocab, (P,))}; our stream, not torch's). {@value #PEFT_FACTORY_INIT} is not a
+ * PEFT value: it is what PEFT-Factory does after PEFT's RANDOM init (its {@code model/adapter.py}),
+ * the embeddings of the first P ids of {@code np.random.permutation(range(5000))} under the run
+ * seed, rounded to BF16.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record PromptTuningConfig(
@@ -34,9 +39,13 @@ public record PromptTuningConfig(
     }
     if (!promptTuningInit.equals("RANDOM")
         && !promptTuningInit.equals("TEXT")
-        && !promptTuningInit.equals("SAMPLE_VOCAB")) {
+        && !promptTuningInit.equals("SAMPLE_VOCAB")
+        && !promptTuningInit.equals(PEFT_FACTORY_INIT)) {
       throw new IllegalArgumentException(
-          "prompt_tuning_init must be RANDOM, TEXT or SAMPLE_VOCAB, got " + promptTuningInit);
+          "prompt_tuning_init must be RANDOM, TEXT, SAMPLE_VOCAB or "
+              + PEFT_FACTORY_INIT
+              + ", got "
+              + promptTuningInit);
     }
     if (promptTuningInit.equals("TEXT")
         && (promptTuningInitText == null || promptTuningInitText.isEmpty())) {
@@ -46,6 +55,12 @@ public record PromptTuningConfig(
       throw new IllegalArgumentException("num_transformer_submodules must be 1 for CAUSAL_LM");
     }
   }
+
+  /** PEFT-Factory's prompt init (see the class comment). */
+  public static final String PEFT_FACTORY_INIT = "PEFT_FACTORY";
+
+  /** PEFT-Factory samples the init ids from the first 5,000 token ids. */
+  public static final int PEFT_FACTORY_INIT_IDS = 5000;
 
   /** PEFT has no default for num_virtual_tokens; ours is 20. */
   public static PromptTuningConfig defaults() {
