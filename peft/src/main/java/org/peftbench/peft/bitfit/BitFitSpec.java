@@ -29,7 +29,7 @@ public final class BitFitSpec implements PeftMethodSpec<BitFitConfig> {
 
   @Override
   public PeftMethod apply(CausalLM model, BitFitConfig config, Init init) {
-    return new BitFit(model, config);
+    return new BitFit(model, config, init.seed());
   }
 
   /** {@code T·out} per adapted module: one add per bias element and token. */
