@@ -1,11 +1,13 @@
 package org.peftbench.peft;
 
 /**
- * Analytical forward FLOPs of one sequence through the base model and through the adapted model as
- * served (one multiply-add = 2 FLOPs, matrix products only; see {@link
- * org.peftbench.transformer.ModelStructure#forwardFlops}). This is the M_f term of PSCP.
+ * Analytical forward FLOPs of one sequence through the base model and through the adapted model
+ * unmerged, as trained (one multiply-add = 2 FLOPs; the base counts matrix products, see {@link
+ * org.peftbench.transformer.ModelStructure#forwardFlops}; a method's extra elementwise scalings and
+ * adds count 1 FLOP per element). {@code adapted − base} is the M_f term of PSCP.
  *
- * @param merged the adapter folds into the base weights for inference (no extra FLOPs)
+ * @param merged the adapter could fold into the base weights for inference, where it would cost
+ *     nothing extra; M_f still counts it unmerged, as the paper does
  */
 public record ForwardFlops(double base, double adapted, boolean merged) {
   /** The sequence length of PSCP's FLOPs term M_f (PEFT-Bench: one 512-token sequence). */

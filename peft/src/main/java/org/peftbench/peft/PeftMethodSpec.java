@@ -45,9 +45,11 @@ public interface PeftMethodSpec<C extends PeftConfig> {
   PeftMethod apply(CausalLM model, C config, Init init);
 
   /**
-   * Forward FLOPs of the base model and of the adapted model as served for inference ("merged where
-   * possible") on one sequence of {@code tokens} tokens. The default is a method that merges into
-   * the base weights: no extra FLOPs. {@code config} is resolved.
+   * Forward FLOPs of the base model and of the adapted model <em>unmerged, as trained</em> on one
+   * sequence of {@code tokens} tokens: PEFT-Bench's M_f is the adapted model's forward FLOPs minus
+   * the base's, measured on the model as PEFT builds it for training (docs/protocol.md, Costs), so
+   * a method that could fold into the weights still pays for its extra products here. The default
+   * is a method whose forward costs what the base's does (LN tuning); {@code config} is resolved.
    */
   default ForwardFlops forwardFlops(C config, ModelStructure model, int tokens) {
     double base = model.forwardFlops(tokens, 0);

@@ -30,14 +30,32 @@ class ForwardFlopsTest {
   }
 
   @Test
-  void mergeableMethodsCostNothingExtra() {
-    for (String type : new String[] {"LORA", "IA3", "LN_TUNING", "VERA", "LOHA", "LOKR", "FULL"}) {
+  void methodsThatAddNoComputeCostNothingExtra() {
+    for (String type : new String[] {"LN_TUNING", "FULL"}) {
       ForwardFlops r = flops("{\"peft_type\":\"" + type + "\"}");
-      assertThat(r.merged()).as(type).isTrue();
       assertThat(r.base()).as(type).isEqualTo(601_096_192.0);
       assertThat(r.deltaTflops()).as(type).isZero();
     }
     assertThat(flops("{\"peft_type\":\"NONE\"}").adapted()).isEqualTo(601_096_192.0);
+  }
+
+  @Test
+  void mergeableMethodsAreCountedUnmergedAsTrained() {
+    // M_f counts the model as trained: LoRA's products are paid even though it could merge
+    for (String type : new String[] {"LORA", "IA3", "VERA", "LOHA", "LOKR"}) {
+      ForwardFlops r = flops("{\"peft_type\":\"" + type + "\"}");
+      assertThat(r.merged()).as(type).isTrue();
+      assertThat(r.adapted()).as(type).isGreaterThan(r.base());
+    }
+    // IA3 (k, v scale their 32 outputs, down_proj its 172 inputs): one multiply each, 5 layers
+    ForwardFlops ia3 = flops("{\"peft_type\":\"IA3\"}");
+    assertThat(ia3.adapted() - ia3.base()).isEqualTo(512.0 * (32 + 32 + 172) * 5);
+    // the string down_proj matches no module (full-name regex): all three scale their outputs
+    ForwardFlops ia3String =
+        flops(
+            "{\"peft_type\":\"IA3\",\"target_modules\":[\"k_proj\",\"v_proj\",\"down_proj\"],"
+                + "\"feedforward_modules\":\"down_proj\"}");
+    assertThat(ia3String.adapted() - ia3String.base()).isEqualTo(512.0 * (32 + 32 + 64) * 5);
   }
 
   @Test
@@ -90,9 +108,23 @@ class ForwardFlopsTest {
 
   @Test
   void unmergedLora() {
-    // r 8 on q (64→64) and v (64→32): 2·512·8·(128 + 96) per layer, 5 layers
+    // r 8 on q (64→64) and v (64→32): 2·512·8·(128 + 96) for the products and 2·512·(64 + 32)
+    // for the scaled adds per layer, 5 layers
     LoraConfig c = LoraConfig.defaults().resolve(STORIES);
-    assertThat(LoraSpec.unmergedExtraFlops(c, STORIES, 512)).isEqualTo(5 * 2.0 * 512 * 8 * 224);
+    assertThat(LoraSpec.unmergedExtraFlops(c, STORIES, 512))
+        .isEqualTo(5 * (2.0 * 512 * 8 * 224 + 2.0 * 512 * 96));
+  }
+
+  @Test
+  void pTuningAddsItsLstmEncoderOnce() {
+    // n 4, C 64, e 16, 2 layers: per direction 4 gates · e · (in + e), in = C then 2e:
+    //   2·4·16·80 + 2·4·16·48 = 16,384; head 2e·2e + 2e·C = 1,024 + 2,048; 2 FLOPs per weight
+    //   and token: 2·4·19,456 = 155,648
+    ForwardFlops r =
+        flops(
+            "{\"peft_type\":\"P_TUNING\",\"num_virtual_tokens\":4,"
+                + "\"encoder_reparameterization_type\":\"LSTM\",\"encoder_hidden_size\":16}");
+    assertThat(r.adapted()).isEqualTo(STORIES.forwardFlops(516, 0) + 155_648.0);
   }
 
   @Test

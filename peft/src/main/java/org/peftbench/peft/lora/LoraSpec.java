@@ -1,5 +1,6 @@
 package org.peftbench.peft.lora;
 
+import org.peftbench.peft.ForwardFlops;
 import org.peftbench.peft.PeftMethod;
 import org.peftbench.peft.PeftMethodSpec;
 import org.peftbench.peft.PeftType;
@@ -29,14 +30,26 @@ public final class LoraSpec implements PeftMethodSpec<LoraConfig> {
   }
 
   /**
-   * Extra forward FLOPs of LoRA served unmerged: {@code 2·T·r·(in + out)} per adapted module (the
-   * two low-rank products; DoRA's norm rescale is O(T·out) and left out).
+   * Extra forward FLOPs of LoRA unmerged, as trained: per adapted module the two low-rank products
+   * {@code 2·T·r·(in + out)} and the scaled add {@code 2·T·out}. DoRA also rebuilds {@code ‖W +
+   * s·B·A‖} every forward ({@code 2·r·in·out} for {@code B·A}, {@code 3·in·out} for the sum and the
+   * row norms) and rescales ({@code 3·T·out}).
    */
   public static double unmergedExtraFlops(LoraConfig config, ModelStructure model, int tokens) {
     double sum = 0;
     for (ModelStructure.ModuleSpec m : config.targeted(model)) {
-      sum += 2.0 * tokens * config.r() * (m.in() + m.out());
+      double in = m.in(), out = m.out();
+      sum += 2.0 * tokens * config.r() * (in + out) + 2.0 * tokens * out;
+      if (config.useDora()) {
+        sum += 2.0 * config.r() * in * out + 3.0 * in * out + 3.0 * tokens * out;
+      }
     }
     return sum;
+  }
+
+  @Override
+  public ForwardFlops forwardFlops(LoraConfig config, ModelStructure model, int tokens) {
+    double base = model.forwardFlops(tokens, 0);
+    return new ForwardFlops(base, base + unmergedExtraFlops(config, model, tokens), true);
   }
 }

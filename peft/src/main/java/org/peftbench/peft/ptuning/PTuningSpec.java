@@ -32,21 +32,28 @@ public final class PTuningSpec implements PeftMethodSpec<PromptEncoderConfig> {
   }
 
   /**
-   * The model on T + n positions, plus the prompt encoder on the n virtual tokens: MLP {@code
-   * Linear(C,e) → Linear(e,e) → Linear(e,C)}; LSTM: a bidirectional LSTM (2 directions × 4 gates ×
-   * (input + recurrent) products per layer, the input counted at width e) then the MLP head.
+   * The model on T + n positions, plus the prompt encoder run once on the n virtual tokens: 2 FLOPs
+   * per weight (not bias) of the encoder and token. MLP {@code Linear(C,e) → Linear(e,e) →
+   * Linear(e,C)}; LSTM: per layer and direction 4 gates × (input + recurrent) weights, the input C
+   * wide in the first layer and 2e in the next, then the head {@code Linear(2e,2e) → Linear(2e,C)}.
    */
   @Override
   public ForwardFlops forwardFlops(PromptEncoderConfig config, ModelStructure model, int tokens) {
     int n = config.numVirtualTokens();
     double c = model.hidden();
     double e = config.encoderHiddenSize();
-    double encoder =
-        config.lstm()
-            ? 2 * 4 * 2.0 * n * e * (c + e) * config.encoderNumLayers()
-                + 2.0 * n * 2 * e * e
-                + 2.0 * n * e * c
-            : 2.0 * n * c * e + 2.0 * n * e * e + 2.0 * n * e * c;
+    double weights;
+    if (config.lstm()) {
+      weights = 0;
+      for (int layer = 0; layer < config.encoderNumLayers(); layer++) {
+        double in = layer == 0 ? c : 2 * e;
+        weights += 2 * 4 * e * (in + e);
+      }
+      weights += 2 * e * 2 * e + 2 * e * c;
+    } else {
+      weights = c * e + e * e + e * c;
+    }
+    double encoder = 2.0 * n * weights;
     return new ForwardFlops(
         model.forwardFlops(tokens, 0), model.forwardFlops(tokens + n, 0) + encoder, false);
   }

@@ -1,5 +1,6 @@
 package org.peftbench.peft.vera;
 
+import org.peftbench.peft.ForwardFlops;
 import org.peftbench.peft.PeftMethod;
 import org.peftbench.peft.PeftMethodSpec;
 import org.peftbench.peft.PeftType;
@@ -40,5 +41,22 @@ public final class VeraSpec implements PeftMethodSpec<VeraConfig> {
       maxOut = Math.max(maxOut, m.out());
     }
     return 16L * config.trainableParameters(model) + 4L * config.r() * (maxIn + maxOut);
+  }
+
+  /**
+   * VeRA unmerged, as trained: per adapted module {@code x·Aᵀ} and {@code ·Bᵀ} ({@code 2·T·r·(in +
+   * out)}), the two vector scalings ({@code T·(r + out)}) and the add ({@code T·out}).
+   */
+  @Override
+  public ForwardFlops forwardFlops(VeraConfig config, ModelStructure model, int tokens) {
+    double extra = 0;
+    for (ModelStructure.ModuleSpec m : config.targeted(model)) {
+      extra +=
+          2.0 * tokens * config.r() * (m.in() + m.out())
+              + (double) tokens * (config.r() + m.out())
+              + (double) tokens * m.out();
+    }
+    double base = model.forwardFlops(tokens, 0);
+    return new ForwardFlops(base, base + extra, true);
   }
 }
