@@ -65,6 +65,32 @@ public interface PeftMethodSpec<C extends PeftConfig> {
     return 16L * config.trainableParameters(model);
   }
 
+  /**
+   * Whether the reference trains this method with gradient checkpointing (LLaMA-Factory's default;
+   * PEFT-Bench's prefix-tuning yaml turns it off). Used by {@link DeviceMemory}.
+   */
+  default boolean referenceGradientCheckpointing(C config) {
+    return true;
+  }
+
+  /** Positions the method adds to every sequence the model runs (prompt tuning's P). */
+  default int sequenceTokens(C config) {
+    return 0;
+  }
+
+  /**
+   * Bytes per token and layer (averaged over the layers) that the method's own tensors keep for
+   * backward on the device in bf16, beyond the base layer's (LoRA's inputs, IA3's scaled outputs).
+   */
+  default long activationBytesPerToken(C config, ModelStructure model) {
+    return 0;
+  }
+
+  /** Bytes of frozen device copies the method adds in the reference (BitFit's weight clones). */
+  default long deviceFrozenBytes(C config, ModelStructure model) {
+    return 0;
+  }
+
   /** Prompt-learning methods add virtual tokens or prefix keys/values instead of layers. */
   default boolean promptLearning() {
     return false;
@@ -80,6 +106,26 @@ public interface PeftMethodSpec<C extends PeftConfig> {
   /** {@link #forwardFlops} for a config known only as a {@link PeftConfig} of this method. */
   default ForwardFlops forwardFlopsOf(PeftConfig config, ModelStructure model, int tokens) {
     return forwardFlops(configClass().cast(config), model, tokens);
+  }
+
+  /** {@link #referenceGradientCheckpointing} for a config known only as a {@link PeftConfig}. */
+  default boolean referenceGradientCheckpointingOf(PeftConfig config) {
+    return referenceGradientCheckpointing(configClass().cast(config));
+  }
+
+  /** {@link #sequenceTokens} for a config known only as a {@link PeftConfig}. */
+  default int sequenceTokensOf(PeftConfig config) {
+    return sequenceTokens(configClass().cast(config));
+  }
+
+  /** {@link #activationBytesPerToken} for a config known only as a {@link PeftConfig}. */
+  default long activationBytesPerTokenOf(PeftConfig config, ModelStructure model) {
+    return activationBytesPerToken(configClass().cast(config), model);
+  }
+
+  /** {@link #deviceFrozenBytes} for a config known only as a {@link PeftConfig}. */
+  default long deviceFrozenBytesOf(PeftConfig config, ModelStructure model) {
+    return deviceFrozenBytes(configClass().cast(config), model);
   }
 
   /** {@link #extraTrainingBytes} for a config known only as a {@link PeftConfig}. */

@@ -42,4 +42,17 @@ public final class BitFitSpec implements PeftMethodSpec<BitFitConfig> {
     double base = model.forwardFlops(tokens, 0);
     return new ForwardFlops(base, base + extra, false);
   }
+
+  /**
+   * PEFT-Bench's BitFit wraps each target in a new {@code nn.Linear} holding a clone of the weight
+   * ({@code peft/bitfit/layer.py}), so the device holds every adapted weight twice (bf16).
+   */
+  @Override
+  public long deviceFrozenBytes(BitFitConfig config, ModelStructure model) {
+    long sum = 0;
+    for (ModelStructure.ModuleSpec m : config.targeted(model)) {
+      sum += 2L * m.in() * m.out();
+    }
+    return sum;
+  }
 }

@@ -42,4 +42,14 @@ public final class IA3Spec implements PeftMethodSpec<IA3Config> {
     double base = model.forwardFlops(tokens, 0);
     return new ForwardFlops(base, base + extra, true);
   }
+
+  /** Each scaled tensor is kept for l's gradient: the input (feed-forward) or the output. */
+  @Override
+  public long activationBytesPerToken(IA3Config config, ModelStructure model) {
+    long sum = 0;
+    for (ModelStructure.ModuleSpec m : config.targeted(model)) {
+      sum += 2L * (config.isFeedforward(m.name()) ? m.in() : m.out());
+    }
+    return sum / model.numLayers();
+  }
 }

@@ -52,4 +52,17 @@ public final class LoraSpec implements PeftMethodSpec<LoraConfig> {
     double base = model.forwardFlops(tokens, 0);
     return new ForwardFlops(base, base + unmergedExtraFlops(config, model, tokens), true);
   }
+
+  /**
+   * Per adapted module LoRA keeps its input (bf16, for A's gradient), its dropout mask (one byte
+   * per input element when dropout is on) and {@code x·Aᵀ} (for B's gradient).
+   */
+  @Override
+  public long activationBytesPerToken(LoraConfig config, ModelStructure model) {
+    long sum = 0;
+    for (ModelStructure.ModuleSpec m : config.targeted(model)) {
+      sum += 2L * m.in() + (config.loraDropout() > 0 ? m.in() : 0) + 2L * config.r();
+    }
+    return sum / model.numLayers();
+  }
 }

@@ -51,4 +51,13 @@ public final class PrefixTuningSpec implements PeftMethodSpec<PrefixTuningConfig
   public boolean promptLearning() {
     return true;
   }
+
+  /**
+   * PEFT-Bench's prefix-tuning yaml sets {@code disable_gradient_checkpointing: true} (PEFT's
+   * prefix keys travel as past key/values, which HF's checkpointed layers do not take).
+   */
+  @Override
+  public boolean referenceGradientCheckpointing(PrefixTuningConfig config) {
+    return false;
+  }
 }

@@ -41,4 +41,9 @@ public final class PromptTuningSpec implements PeftMethodSpec<PromptTuningConfig
   public boolean promptLearning() {
     return true;
   }
+
+  @Override
+  public int sequenceTokens(PromptTuningConfig config) {
+    return config.numVirtualTokens();
+  }
 }

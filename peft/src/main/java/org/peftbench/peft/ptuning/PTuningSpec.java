@@ -62,4 +62,9 @@ public final class PTuningSpec implements PeftMethodSpec<PromptEncoderConfig> {
   public boolean promptLearning() {
     return true;
   }
+
+  @Override
+  public int sequenceTokens(PromptEncoderConfig config) {
+    return config.numVirtualTokens();
+  }
 }

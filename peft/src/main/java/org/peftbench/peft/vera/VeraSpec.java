@@ -59,4 +59,10 @@ public final class VeraSpec implements PeftMethodSpec<VeraConfig> {
     double base = model.forwardFlops(tokens, 0);
     return new ForwardFlops(base, base + extra, true);
   }
+
+  /** The shared frozen projections A and B (F32 buffers). */
+  @Override
+  public long deviceFrozenBytes(VeraConfig config, ModelStructure model) {
+    return extraTrainingBytes(config, model) - 16L * config.trainableParameters(model);
+  }
 }
