@@ -39,6 +39,9 @@ import org.peftbench.transformer.ModelStructure;
  * per task; the estimate is for comparing grids, not for billing.
  */
 public final class SuitePlan {
+  /** The sequence length of the FLOP estimate (PEFT-Bench's M_f: one 512-token sequence). */
+  public static final int FLOP_TOKENS = 512;
+
   /** One model × method × task cell (the same for every seed). */
   public record Cell(
       String model,
@@ -125,6 +128,7 @@ public final class SuitePlan {
         }
         ParameterCount count = pc.count(structure);
         ForwardFlops f = PeftMethods.forwardFlops(pc, structure, ForwardFlops.PSCP_TOKENS);
+        ObjectNode resolved = PeftConfigs.toJson(pc, model);
         TrainingSettings ts = suite.effectiveTraining(m);
         Caps caps = suite.effectiveCaps(m);
         GenerationLengths lengths = GenerationLengths.of(suite.protocolResolved(), caps);
