@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.peftbench.transformer.ModelStructure;
@@ -62,9 +63,9 @@ class DeviceMemoryTest {
   }
 
   /**
-   * The paper's M_m (cal_psqp.py) against this estimate at the reference's batch sizes (BitFit 2,
-   * the others 4) and 1,024 padded tokens, half the cutoff: LoRA, IA3 and LN tuning land within
-   * 15%; the other four miss by the amounts docs/protocol.md explains.
+   * The paper's M_m (cal_psqp.py) against this estimate at the suite's batch size 4 (PEFT-Bench's
+   * train.yaml for every method) and 1,024 padded tokens, half the cutoff: LoRA, IA3, LN tuning and
+   * BitFit land within 15%; the other three miss by the amounts docs/protocol.md explains.
    */
   @Test
   void againstThePapersLlama3Values() {
@@ -88,7 +89,7 @@ class DeviceMemoryTest {
           26.19
         });
     methods.put("lntuning", new Object[] {"{\"peft_type\":\"LN_TUNING\"}", 4, 27.43, 26.14});
-    methods.put("bitfit", new Object[] {"{\"peft_type\":\"BITFIT\"}", 2, 27.20, 22.98});
+    methods.put("bitfit", new Object[] {"{\"peft_type\":\"BITFIT\"}", 4, 27.20, 27.48});
     methods.put(
         "p-tuning",
         new Object[] {
@@ -119,7 +120,7 @@ class DeviceMemoryTest {
       assertThat(gb)
           .as(m.getKey() + " (docs/protocol.md's value)")
           .isCloseTo((Double) v[3], within(0.005));
-      if (m.getKey().equals("lora") || m.getKey().equals("ia3") || m.getKey().equals("lntuning")) {
+      if (List.of("lora", "ia3", "lntuning", "bitfit").contains(m.getKey())) {
         assertThat(gb / paper).as(m.getKey() + " against the paper").isBetween(0.85, 1.15);
       }
     }

@@ -1,7 +1,10 @@
 package org.peftbench.harness.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -37,9 +40,11 @@ public final class ParamsCommand implements Callable<Integer> {
   @Option(
       names = "--peft",
       required = true,
-      paramLabel = "adapter_config.json",
-      description = "An adapter_config.json (HF PEFT format) or an adapter folder.")
-  Path peft;
+      paramLabel = "adapter_config.json|BLOCK",
+      description =
+          "An adapter_config.json (HF PEFT format), an adapter folder, or a suite's method block"
+              + " inline, e.g. '{peft_type: IA3, feedforward_modules: down_proj}' (YAML or JSON).")
+  String peft;
 
   @Option(names = "--json", description = "Print {\"trainable\": N, \"total\": N}.")
   boolean json;
@@ -51,13 +56,14 @@ public final class ParamsCommand implements Callable<Integer> {
     if (!Files.exists(model)) {
       throw new UserError("--model " + model + ": no such file or folder");
     }
-    if (!Files.exists(peft)) {
+    boolean inline = peft.strip().startsWith("{");
+    if (!inline && !Files.exists(Path.of(peft))) {
       throw new UserError("--peft " + peft + ": no such file or folder");
     }
     ParameterCount count;
     try {
       ModelStructure shapes = ModelStructure.load(model);
-      PeftConfig config = PeftConfigs.read(peft);
+      PeftConfig config = inline ? inlineBlock(peft) : PeftConfigs.read(Path.of(peft));
       count = config.count(shapes);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
@@ -80,5 +86,20 @@ public final class ParamsCommand implements Callable<Integer> {
       out.println(count);
     }
     return ExitCodes.OK;
+  }
+
+  /** A method block written inline, in YAML flow style as the suites write it, or JSON. */
+  private static PeftConfig inlineBlock(String text) {
+    JsonNode node;
+    try {
+      node = new ObjectMapper(new YAMLFactory()).readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "--peft: not a YAML/JSON block: " + e.getOriginalMessage(), e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException("--peft: a method block must be a mapping, got " + text);
+    }
+    return PeftConfigs.fromJson(node, "--peft block");
   }
 }

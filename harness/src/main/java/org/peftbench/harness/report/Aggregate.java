@@ -111,7 +111,12 @@ public final class Aggregate {
 
   /** The memory measurement PSCP uses for a run, in GB. */
   public double memoryGb(RunResult r) {
-    Double v = pscp.memory().equals("rss") ? r.measurements.peakRssGb : r.measurements.peakTensorGb;
+    Double v =
+        switch (pscp.memory()) {
+          case "rss" -> r.measurements.peakRssGb;
+          case "tensor" -> r.measurements.peakTensorGb;
+          default -> r.cost.deviceMemoryGb;
+        };
     return v == null ? 0.0 : v;
   }
 

@@ -51,6 +51,7 @@ public final class CsvExport {
                 "forward_flops_base",
                 "forward_flops_adapted",
                 "flops_delta_tflops",
+                "device_memory_gb",
                 "peak_rss_gb",
                 "peak_tensor_gb",
                 "seconds_per_step",
@@ -97,6 +98,7 @@ public final class CsvExport {
         row.add(r.cost.forwardFlopsBase);
         row.add(r.cost.forwardFlopsAdapted);
         row.add(r.cost.flopsDeltaTflops);
+        row.add(blank(r.cost.deviceMemoryGb));
         var m = r.measurements;
         row.add(blank(m.peakRssGb));
         row.add(blank(m.peakTensorGb));

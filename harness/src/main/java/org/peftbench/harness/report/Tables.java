@@ -86,7 +86,11 @@ public final class Tables {
             c.cParams(),
             c.cFlops(),
             c.cMemory(),
-            c.memory().equals("rss") ? "process RSS" : "live tensor"),
+            switch (c.memory()) {
+              case "rss" -> "process RSS";
+              case "tensor" -> "live tensor";
+              default -> "device-equivalent";
+            }),
         header,
         rows);
   }
@@ -104,6 +108,7 @@ public final class Tables {
             "fwd GFLOPs base",
             "fwd GFLOPs adapted",
             "s/step",
+            "device-equiv. GB",
             "peak RSS GB",
             "peak tensors GB",
             "prefill tok/s base",
@@ -129,6 +134,7 @@ public final class Tables {
                 fmt(mean(runs, r -> r.cost.forwardFlopsBase / 1e9), 3),
                 fmt(mean(runs, r -> r.cost.forwardFlopsAdapted / 1e9), 3),
                 fmt(mean(runs, r -> r.measurements.secondsPerStep), 3),
+                fmt(mean(runs, r -> r.cost.deviceMemoryGb), 3),
                 fmt(mean(runs, r -> r.measurements.peakRssGb), 3),
                 fmt(mean(runs, r -> r.measurements.peakTensorGb), 3),
                 fmt(mean(runs, r -> r.measurements.prefillTokensPerSecondBase), 0),

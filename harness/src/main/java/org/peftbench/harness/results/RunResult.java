@@ -124,13 +124,26 @@ public final class RunResult {
     /** Forward FLOPs of one 512-token sequence, base model. */
     public double forwardFlopsBase;
 
-    /** The same for the adapted model as served (merged where the method allows). */
+    /** The same for the adapted model unmerged, as trained (the paper's M_f definition). */
     public double forwardFlopsAdapted;
 
+    /** The method could fold into the weights for serving (M_f still counts it unmerged). */
     public boolean mergedForInference;
 
     /** M_f of PSCP: (adapted − base) / 1e12. */
     public double flopsDeltaTflops;
+
+    /**
+     * M_m of PSCP: the device-equivalent peak memory of the reference's bf16 training step at this
+     * run's batch size and longest training sequence, in GB ({@code peft.DeviceMemory}); null in
+     * results written before it existed.
+     */
+    public Double deviceMemoryGb;
+
+    /** The batch size and padded sequence length (before virtual tokens) of that estimate. */
+    public Integer deviceMemoryBatch;
+
+    public Integer deviceMemorySequenceLength;
   }
 
   /** Machine-dependent measurements. */

@@ -17,6 +17,7 @@ import org.peftbench.harness.results.Provenance;
 import org.peftbench.harness.results.RunResult;
 import org.peftbench.harness.suite.Caps;
 import org.peftbench.harness.suite.Suite;
+import org.peftbench.peft.DeviceMemory;
 import org.peftbench.peft.ForwardFlops;
 import org.peftbench.peft.ParameterCount;
 import org.peftbench.peft.PeftConfig;
@@ -129,6 +130,17 @@ public final class RunExecutor {
       r.cost.forwardFlopsAdapted = flops.adapted();
       r.cost.mergedForInference = flops.merged();
       r.cost.flopsDeltaTflops = flops.deltaTflops();
+      // M_m as the reference's GPU would hold it: this run's batch, its longest training sequence
+      int longest = 1;
+      for (TokenizedExample e : train) {
+        longest = Math.max(longest, e.inputIds().length);
+      }
+      int batch = spec.training().batchSize();
+      DeviceMemory.Estimate device =
+          DeviceMemory.estimate(pm.config(), model.structure(), batch, longest);
+      r.cost.deviceMemoryGb = device.totalGb();
+      r.cost.deviceMemoryBatch = batch;
+      r.cost.deviceMemorySequenceLength = longest;
       r.config = JSON.createObjectNode();
       r.config.set("peft", resolvedPeft);
       r.config.set("training", JSON.valueToTree(spec.training()));

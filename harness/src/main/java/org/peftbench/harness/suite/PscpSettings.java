@@ -7,15 +7,17 @@ import org.peftbench.harness.pscp.Pscp;
 
 /**
  * How a suite's report computes PSCP: the constants, the βs to report (each a uniform β), and which
- * memory measurement stands for M_m ({@code tensor}: peak live tensor bytes, the analogue of
- * PyTorch's {@code max_memory_allocated}; {@code rss}: the process's peak resident set).
+ * memory measurement stands for M_m ({@code device}, the default: the device-equivalent peak memory
+ * of the reference's bf16 GPU training step, the paper's M_m; {@code tensor}: this JVM's peak live
+ * tensor bytes, the analogue of PyTorch's {@code max_memory_allocated}; {@code rss}: the process's
+ * peak resident set).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PscpSettings(
     Double cParams, Double cFlops, Double cMemory, List<Double> betas, String memory) {
 
   public static final PscpSettings DEFAULTS =
-      new PscpSettings(5e8, 10.0, 94.0, List.of(1.0, 2.0), "tensor");
+      new PscpSettings(5e8, 10.0, 94.0, List.of(1.0, 2.0), "device");
 
   public PscpSettings resolved() {
     PscpSettings d = DEFAULTS;
@@ -26,8 +28,9 @@ public record PscpSettings(
             cMemory != null ? cMemory : d.cMemory,
             betas != null && !betas.isEmpty() ? List.copyOf(betas) : d.betas,
             memory != null ? memory.toLowerCase(java.util.Locale.ROOT) : d.memory);
-    if (!r.memory.equals("tensor") && !r.memory.equals("rss")) {
-      throw new IllegalArgumentException("pscp.memory must be 'tensor' or 'rss', got " + memory);
+    if (!r.memory.equals("device") && !r.memory.equals("tensor") && !r.memory.equals("rss")) {
+      throw new IllegalArgumentException(
+          "pscp.memory must be 'device', 'tensor' or 'rss', got " + memory);
     }
     r.constants(); // validates
     return r;
