@@ -17,7 +17,7 @@ public record PscpSettings(
     Double cParams, Double cFlops, Double cMemory, List<Double> betas, String memory) {
 
   public static final PscpSettings DEFAULTS =
-      new PscpSettings(5e8, 10.0, 94.0, List.of(1.0, 2.0), "device");
+      new PscpSettings(5e8, 10.0, 94.0, List.of(1.0, 2.0), "tensor");
 
   public PscpSettings resolved() {
     PscpSettings d = DEFAULTS;

@@ -175,7 +175,9 @@ class SuiteEndToEndTest {
     assertThat(j.at("/cost/trainable_params").asLong())
         .isEqualTo(5L * (4 * 64 + 64 * 4 + 4 * 64 + 32 * 4));
     assertThat(j.at("/cost/merged_for_inference").asBoolean()).isTrue();
-    assertThat(j.at("/cost/flops_delta_tflops").asDouble()).isZero();
+    // M_f counts LoRA unmerged, as trained; M_m is the device-equivalent estimate
+    assertThat(j.at("/cost/flops_delta_tflops").asDouble()).isPositive();
+    assertThat(j.at("/cost/device_memory_gb").asDouble()).isPositive();
     for (String m :
         List.of(
             "peak_rss_gb",
@@ -393,7 +395,7 @@ class SuiteEndToEndTest {
           .as(r.runId + ": " + r.statusMessage)
           .isEqualTo(RunResult.Status.COMPLETED);
       assertThat(r.cost.mergedForInference).as(r.runId).isTrue();
-      assertThat(r.cost.forwardFlopsAdapted).as(r.runId).isEqualTo(r.cost.forwardFlopsBase);
+      assertThat(r.cost.forwardFlopsAdapted).as(r.runId).isGreaterThan(r.cost.forwardFlopsBase);
       assertThat(r.cost.forwardFlopsBase).isEqualTo(601_096_192.0); // stories260K, T = 512
       assertThat(r.cost.trainableParams).isPositive();
     }
