@@ -89,7 +89,7 @@ public final class RunExecutor {
               orZero(caps.maxTestExamples()),
               spec.training().validationFraction());
       PromptStyle style = run.style();
-      BenchmarkSplits splits = run.splits(data, task, opts);
+      BenchmarkSplits splits = run.splits(data, task, opts, spec.protocol());
       for (String split : List.of(task.trainSplit(), task.testSplit())) {
         for (Path f : data.require(task, split)) {
           r.provenance.datasetFiles.put(data.root().relativize(f).toString(), Provenance.sha256(f));

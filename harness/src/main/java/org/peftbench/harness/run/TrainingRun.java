@@ -5,6 +5,7 @@ import java.util.List;
 import org.peftbench.datasets.BenchmarkSplits;
 import org.peftbench.datasets.DataDir;
 import org.peftbench.datasets.Example;
+import org.peftbench.datasets.Protocol;
 import org.peftbench.datasets.SplitLoader;
 import org.peftbench.datasets.SplitOptions;
 import org.peftbench.datasets.Task;
@@ -116,9 +117,18 @@ public final class TrainingRun implements AutoCloseable {
     return runModel;
   }
 
-  /** A task's PEFT-Bench splits, prompts formatted in this model's style. */
+  /** A task's PEFT-Bench splits with this project's prompts ({@code corrected}). */
   public BenchmarkSplits splits(DataDir data, Task task, SplitOptions options) {
-    return new SplitLoader(data, options, style().formatter()).load(task);
+    return splits(data, task, options, Protocol.CORRECTED);
+  }
+
+  /**
+   * A task's PEFT-Bench splits with the prompts and targets of {@code protocol} (under {@code
+   * peft-factory} the reference converter's user message and response), formatted in this model's
+   * style.
+   */
+  public BenchmarkSplits splits(DataDir data, Task task, SplitOptions options, Protocol protocol) {
+    return new SplitLoader(data, options, style().formatter(), protocol).load(task);
   }
 
   /** Examples as token sequences in this model's style, truncated to {@code maxLen} (0: none). */
