@@ -42,6 +42,10 @@ final class CsvRows implements RowStream {
         throw Utf8.notUtf8(file, e);
       }
       throw new DatasetException(file + ": cannot read CSV: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // Commons CSV refuses a header with an empty or duplicate column name this way (found by
+      // RowsFuzzTest)
+      throw new DatasetException(file + ": bad CSV header: " + e.getMessage(), e);
     }
   }
 
