@@ -7,8 +7,10 @@
  * org.peftbench.datasets.SplitLoader} reads a {@link org.peftbench.datasets.DataDir} into {@link
  * org.peftbench.datasets.BenchmarkSplits} (train, validation cut as HF's {@code train_test_split},
  * test), seeded and capped by {@link org.peftbench.datasets.SplitOptions} under a {@link
- * org.peftbench.datasets.Protocol}; a {@link org.peftbench.datasets.PromptFormatter} (the chat
- * template, supplied by the harness) wraps prompts. Missing data is a {@link
- * org.peftbench.datasets.DatasetException} naming what is there and what is needed.
+ * org.peftbench.datasets.Protocol} ({@code peft-factory} builds the reference's messages and
+ * targets); a {@link org.peftbench.datasets.PromptFormatter} (the chat template, supplied by the
+ * harness) wraps prompts, and {@link org.peftbench.datasets.ReferenceTemplate} holds the reference
+ * harness's own chat templates. Missing data is a {@link org.peftbench.datasets.DatasetException}
+ * naming what is there and what is needed.
  */
 package org.peftbench.datasets;
