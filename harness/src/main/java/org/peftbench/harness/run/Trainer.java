@@ -153,11 +153,11 @@ public final class Trainer {
       } else if (st.fingerprint.equals(saved.fingerprint)) {
         List<float[]> initial = params.stream().map(p -> p.value().toFloatArray()).toList();
         try {
-          // the adapter must load (a damaged one sets the checkpoint aside); then the exact
-          // trainable values (an adapter file may hold less, e.g. P-tuning's output)
-          model.loadAdapterWeights(ckpt.resolve("adapter"));
+          // the exact trainable values (an adapter file may hold less, e.g. P-tuning's output)
           if (Files.isRegularFile(ckpt.resolve(TRAINABLE_FILE))) {
             model.loadTrainable(ckpt.resolve(TRAINABLE_FILE));
+          } else {
+            model.loadAdapterWeights(ckpt.resolve("adapter"));
           }
           opt.loadState(ckpt.resolve("optimizer.safetensors"));
           st = saved;
