@@ -58,7 +58,7 @@ public final class LoraFromScratch {
     double mergedDiff = maxAbsDiff(Ops.linear(x, merged, null).value(), y);
     // 4. the library's LoraLinear with the same tensors computes the same function
     LoraLinear library =
-        new LoraLinear("demo", new Linear("demo", w, null, false), a, b, null, S, 0f, 0L);
+        new LoraLinear("demo", new Linear("demo", w, null, false), a, b, null, S, 0f);
     double libraryDiff = maxAbsDiff(library.forward(x).value(), y);
     return new Findings(start, worst, mergedDiff, libraryDiff);
   }
