@@ -70,6 +70,7 @@ public final class ExplainCommand implements Callable<Integer> {
       description = "An adapter_config.json (HF PEFT format) or an adapter folder.")
   Path peft;
 
+  @Range(min = 0, max = 1 << 20)
   @Option(names = "--layer", defaultValue = "0", description = "The decoder layer to expand.")
   int layer;
 
@@ -79,6 +80,7 @@ public final class ExplainCommand implements Callable<Integer> {
   @Option(names = "--text", description = "The sample input for --trace.")
   String text = SAMPLE;
 
+  @Range(min = Long.MIN_VALUE, max = Long.MAX_VALUE)
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the adapter's init.")
   long seed;
 
