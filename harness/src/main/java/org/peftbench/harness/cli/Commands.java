@@ -25,6 +25,7 @@ public final class Commands {
     cli.addSubcommand(new TokenizeCommand());
     cli.addSubcommand(new BenchCommand());
     cli.addSubcommand(new ParamsCommand());
+    cli.addSubcommand(new ExplainCommand());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     return cli;
   }

@@ -53,6 +53,8 @@ public final class HtmlReport {
     sb.append("<h2>Costs</h2>\n");
     table(sb, Tables.costTable(a));
 
+    MethodCards.section(sb, a);
+
     sb.append("<h2>Plots</h2>\n");
     List<Aggregate.MethodSummary> summaries = a.methodSummaries();
     for (String model : a.models()) {
@@ -95,7 +97,7 @@ public final class HtmlReport {
           SvgPlots.heatmap("Test score (%) per task and method, " + m, tasks, allMethods, v));
 
       for (String task : tasks) {
-        List<SvgPlots.Series> lines = new ArrayList<>();
+        List<SvgPlots.Curve> curves = new ArrayList<>();
         for (String method : allMethods) {
           a.all().stream()
               .filter(
@@ -103,17 +105,14 @@ public final class HtmlReport {
                       r.model.equals(model)
                           && r.task.equals(task)
                           && r.method.equals(method)
-                          && !r.train.losses.isEmpty())
+                          && (!r.train.losses.isEmpty() || !r.evaluations.isEmpty()))
               .findFirst()
-              .ifPresent(
-                  r ->
-                      lines.add(
-                          new SvgPlots.Series(method + " (seed " + r.seed + ")", r.train.losses)));
+              .ifPresent(r -> curves.add(MethodCards.curve(r)));
         }
         figure(
             sb,
             "loss",
-            SvgPlots.lines("Training loss, " + task + ", " + m, "optimizer step", "loss", lines));
+            SvgPlots.trainingCurves("Training and validation loss, " + task + ", " + m, curves));
       }
     }
     sb.append(RENDER_CHECK);

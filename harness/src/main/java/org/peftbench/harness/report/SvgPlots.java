@@ -270,6 +270,81 @@ public final class SvgPlots {
     return close(sb);
   }
 
+  /** A training curve: the loss per optimizer step and the validation losses at their steps. */
+  public record Curve(String name, List<Double> trainLoss, List<double[]> validation) {}
+
+  /**
+   * Training curves: each run's loss per step as a line, its validation losses as dots (same
+   * colour) at the steps they were measured.
+   */
+  public static String trainingCurves(String title, List<Curve> curves) {
+    StringBuilder sb = open(title);
+    List<Curve> nonEmpty =
+        curves.stream().filter(c -> !c.trainLoss().isEmpty() || !c.validation().isEmpty()).toList();
+    if (nonEmpty.isEmpty()) {
+      return empty(sb);
+    }
+    double n = 2, ymin = Double.POSITIVE_INFINITY, ymax = Double.NEGATIVE_INFINITY;
+    for (Curve c : nonEmpty) {
+      n = Math.max(n, c.trainLoss().size());
+      for (double y : c.trainLoss()) {
+        if (Double.isFinite(y)) {
+          ymin = Math.min(ymin, y);
+          ymax = Math.max(ymax, y);
+        }
+      }
+      for (double[] v : c.validation()) {
+        n = Math.max(n, v[0]);
+        if (Double.isFinite(v[1])) {
+          ymin = Math.min(ymin, v[1]);
+          ymax = Math.max(ymax, v[1]);
+        }
+      }
+    }
+    if (!(ymax > ymin)) {
+      ymax = ymin + 1;
+    }
+    axes(sb, "optimizer step", "loss (line: training, dots: validation)", 1, n, ymin, ymax);
+    for (int i = 0; i < nonEmpty.size(); i++) {
+      Curve c = nonEmpty.get(i);
+      String color = PALETTE[i % PALETTE.length];
+      StringBuilder pts = new StringBuilder();
+      for (int k = 0; k < c.trainLoss().size(); k++) {
+        double y = c.trainLoss().get(k);
+        if (Double.isFinite(y)) {
+          pts.append(f(sx(k + 1, 1, n))).append(',').append(f(sy(y, ymin, ymax))).append(' ');
+        }
+      }
+      if (pts.length() > 0) {
+        sb.append("<polyline class=\"mark\" fill=\"none\" stroke-width=\"1.5\" stroke=\"")
+            .append(color)
+            .append("\" points=\"")
+            .append(pts.toString().trim())
+            .append("\"><title>")
+            .append(esc(c.name()))
+            .append(" training loss</title></polyline>\n");
+      }
+      for (double[] v : c.validation()) {
+        if (!Double.isFinite(v[1])) {
+          continue;
+        }
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "<circle class=\"mark validation\" cx=\"%s\" cy=\"%s\" r=\"3.5\" fill=\"%s\">"
+                    + "<title>%s validation loss %.4f at step %.0f</title></circle>\n",
+                f(sx(v[0], 1, n)),
+                f(sy(v[1], ymin, ymax)),
+                color,
+                esc(c.name()),
+                v[1],
+                v[0]));
+      }
+      legend(sb, i, c.name(), color);
+    }
+    return close(sb);
+  }
+
   // ---- helpers ----
 
   private static StringBuilder open(String title) {
