@@ -97,7 +97,8 @@ public final class Tables {
 
   /**
    * Measured costs per (model, method), means over its completed runs: seconds per training step,
-   * peak memory, and inference speed of the base and the adapted model (merged where possible).
+   * peak memory, and inference speed of the base and the adapted model (FLOPs unmerged, as trained;
+   * speeds merged where possible).
    */
   public static Table costTable(Aggregate a) {
     List<String> header =
@@ -144,8 +145,8 @@ public final class Tables {
       }
     }
     return new Table(
-        "Measured costs (means over runs; forward FLOPs of one 512-token sequence, adapted = as"
-            + " served, merged where the method allows)",
+        "Measured costs (means over runs; forward FLOPs of one 512-token sequence, adapted ="
+            + " unmerged, as trained; speeds as served, merged where the method allows)",
         header,
         rows);
   }
