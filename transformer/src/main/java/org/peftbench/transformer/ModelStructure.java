@@ -337,6 +337,33 @@ public record ModelStructure(
           "lm_head", Kind.LINEAR, Role.LM_HEAD, c.hiddenSize(), c.vocabSize(), false, false);
     }
 
+    /** {@code model.embed_tokens} of the decoder-only families (Llama-style naming). */
+    private ModuleSpec decoderEmbedding() {
+      ModuleSpec embed =
+          new ModuleSpec(
+              "model.embed_tokens",
+              Kind.EMBEDDING,
+              Role.TOKEN_EMBEDDING,
+              c.vocabSize(),
+              c.hiddenSize(),
+              false,
+              false);
+      param(embed, Init.NORMAL);
+      return embed;
+    }
+
+    /** The final {@code model.norm} and {@code lm_head} after the layers, then the structure. */
+    private ModelStructure decoderModel(ModuleSpec embed, List<Layer> layers) {
+      ModuleSpec finalNorm = norm("model.norm", Role.FINAL_NORM, c.hiddenSize());
+      param(finalNorm, Init.ONES);
+      ModuleSpec lmHead = head();
+      if (!c.tieWordEmbeddings()) {
+        param(lmHead, Init.NORMAL);
+      }
+      return new ModelStructure(
+          c, c.architecture().modelType(), embed, null, layers, finalNorm, lmHead, params);
+    }
+
     /**
      * Llama, Mistral, Qwen2, Qwen3. Build order per layer: input_layernorm, q, k, v, o, (q_norm,
      * k_norm), gate, up, down, post_attention_layernorm; HF parameter order: self_attn, mlp, then
@@ -344,16 +371,7 @@ public record ModelStructure(
      */
     private ModelStructure llama() {
       int hidden = c.hiddenSize(), ff = c.intermediateSize();
-      ModuleSpec embed =
-          new ModuleSpec(
-              "model.embed_tokens",
-              Kind.EMBEDDING,
-              Role.TOKEN_EMBEDDING,
-              c.vocabSize(),
-              hidden,
-              false,
-              false);
-      param(embed, Init.NORMAL);
+      ModuleSpec embed = decoderEmbedding();
       List<Layer> layers = new ArrayList<>();
       for (int l = 0; l < c.numLayers(); l++) {
         String p = "model.layers." + l + ".";
@@ -384,14 +402,7 @@ public record ModelStructure(
         }
         layers.add(new Layer(l, p, modules));
       }
-      ModuleSpec finalNorm = norm("model.norm", Role.FINAL_NORM, hidden);
-      param(finalNorm, Init.ONES);
-      ModuleSpec lmHead = head();
-      if (!c.tieWordEmbeddings()) {
-        param(lmHead, Init.NORMAL);
-      }
-      return new ModelStructure(
-          c, c.architecture().modelType(), embed, null, layers, finalNorm, lmHead, params);
+      return decoderModel(embed, layers);
     }
 
     /**
@@ -402,16 +413,7 @@ public record ModelStructure(
      */
     private ModelStructure gemma3() {
       int hidden = c.hiddenSize(), ff = c.intermediateSize();
-      ModuleSpec embed =
-          new ModuleSpec(
-              "model.embed_tokens",
-              Kind.EMBEDDING,
-              Role.TOKEN_EMBEDDING,
-              c.vocabSize(),
-              hidden,
-              false,
-              false);
-      param(embed, Init.NORMAL);
+      ModuleSpec embed = decoderEmbedding();
       List<Layer> layers = new ArrayList<>();
       for (int l = 0; l < c.numLayers(); l++) {
         String p = "model.layers." + l + ".";
@@ -435,14 +437,7 @@ public record ModelStructure(
         }
         layers.add(new Layer(l, p, modules));
       }
-      ModuleSpec finalNorm = norm("model.norm", Role.FINAL_NORM, hidden);
-      param(finalNorm, Init.ONES);
-      ModuleSpec lmHead = head();
-      if (!c.tieWordEmbeddings()) {
-        param(lmHead, Init.NORMAL);
-      }
-      return new ModelStructure(
-          c, c.architecture().modelType(), embed, null, layers, finalNorm, lmHead, params);
+      return decoderModel(embed, layers);
     }
 
     /**

@@ -60,7 +60,9 @@ public final class BenchJmhReportCommand implements Callable<Integer> {
       names.add(labels != null ? labels.get(i) : f.getFileName().toString());
     }
     JmhResults.Comparison c = JmhResults.compare(names, results);
-    spec.commandLine().getOut().print(JmhResults.markdown(c));
+    var out = spec.commandLine().getOut();
+    out.print(JmhResults.markdown(c));
+    out.flush(); // print() does not flush a PrintWriter; without it the table could be lost
     if (html != null) {
       try {
         ResultStore.writeAtomically(html, JmhReport.html(c));
