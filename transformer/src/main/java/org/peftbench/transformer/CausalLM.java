@@ -303,7 +303,7 @@ public final class CausalLM implements AutoCloseable {
       }
       maxPos = Math.max(maxPos, p);
     }
-    checkWindow(in);
+    checkWindow((in.cache() != null ? in.cache().length() : in.prefixLength()) + in.time());
     Var x = in.inputsEmbeds();
     RopeTable table = null;
     if (config.rotary()) {
@@ -378,13 +378,12 @@ public final class CausalLM implements AutoCloseable {
    * Qwen2/Qwen3 apply their window only from layer {@code max_window_layers} on; that split is not
    * modelled, so those configs are refused once the window matters (Mistral and Gemma 3 mask).
    */
-  private void checkWindow(ModelInput in) {
+  void checkWindow(int keys) {
     Integer window = config.slidingWindow();
     Architecture arch = config.architecture();
     if (window == null || (arch != Architecture.QWEN2 && arch != Architecture.QWEN3)) {
       return;
     }
-    int keys = (in.cache() != null ? in.cache().length() : in.prefixLength()) + in.time();
     if (keys > window) {
       throw new UnsupportedOperationException(
           "sequence of "
@@ -395,8 +394,23 @@ public final class CausalLM implements AutoCloseable {
     }
   }
 
+  /** The decoder layers, in order (the CPU decode path reads their modules). */
+  List<DecoderBlock> blocks() {
+    return blocks;
+  }
+
+  /** The final norm's slot. */
+  Slot<NormLayer> finalNorm() {
+    return finalNorm;
+  }
+
+  /** Gemma's embedding scale (1 for every other family). */
+  float embedScale() {
+    return embedScale;
+  }
+
   /** A RoPE table covering at least {@code positions} positions (grown on demand). */
-  private synchronized RopeTable ropeTable(int positions) {
+  synchronized RopeTable ropeTable(int positions) {
     if (rope == null || rope.maxPositions() < positions) {
       int size = Math.max(positions, rope == null ? 256 : 2 * rope.maxPositions());
       rope =

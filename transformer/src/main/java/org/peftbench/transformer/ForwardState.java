@@ -62,6 +62,10 @@ final class ForwardState {
    * 1/sqrt(query_pre_attn_scalar)}), optionally divided by layer+1 (GPT-2).
    */
   float attentionScale(int layer) {
+    return attentionScale(config, layer);
+  }
+
+  static float attentionScale(ModelConfig config, int layer) {
     double scalar =
         config.queryPreAttnScalar() != null ? config.queryPreAttnScalar() : config.headDim();
     float scale = (float) (1.0 / Math.sqrt(scalar));

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.peftbench.autograd.GradMode;
-import org.peftbench.autograd.Var;
 import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.CpuDecodePath;
 import org.peftbench.transformer.KvCache;
 import org.peftbench.transformer.ModelException;
 import org.peftbench.transformer.ModelInput;
@@ -121,14 +121,15 @@ public final class Generator {
         checkLength(in.prefixLength() + in.time(), config.maxNewTokens());
         prefillTokens = in.batch() * in.time();
         try (KvCache cache =
-            new KvCache(model.config(), b, in.prefixLength() + in.time() + config.maxNewTokens())) {
-          Var logits = model.forwardLast(in.withCache(cache));
+                new KvCache(
+                    model.config(), b, in.prefixLength() + in.time() + config.maxNewTokens());
+            CpuDecodePath fast = CpuDecodePath.forModel(model, b)) {
+          float[] l = model.forwardLast(in.withCache(cache)).value().toFloatArray();
           prefillNanos = System.nanoTime() - t0;
           long t1 = System.nanoTime();
           int[] next = new int[b];
           boolean[] done = new boolean[b];
           while (true) {
-            float[] l = logits.value().toFloatArray();
             boolean allDone = true;
             for (int r = 0; r < b; r++) {
               if (done[r]) {
@@ -151,11 +152,18 @@ public final class Generator {
             if (allDone) {
               break;
             }
-            // finished rows still run (their input is padding), so the batch stays rectangular
-            boolean[] stepPad = done.clone();
-            ModelInput step =
-                ModelInput.of(model.embedTokens(next, b, 1)).withPadding(stepPad).withCache(cache);
-            logits = model.forwardLast(step);
+            if (fast != null) {
+              // the CPU decode path skips the finished rows
+              l = fast.step(next, done, cache);
+            } else {
+              // finished rows still run (their input is padding), so the batch stays rectangular
+              boolean[] stepPad = done.clone();
+              ModelInput step =
+                  ModelInput.of(model.embedTokens(next, b, 1))
+                      .withPadding(stepPad)
+                      .withCache(cache);
+              l = model.forwardLast(step).value().toFloatArray();
+            }
             steps++;
           }
           decodeNanos = System.nanoTime() - t1;
