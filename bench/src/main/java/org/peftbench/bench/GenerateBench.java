@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.peftbench.autograd.GradMode;
 import org.peftbench.transformer.CausalLM;
+import org.peftbench.transformer.CpuDecodePath;
 import org.peftbench.transformer.generate.GenerationConfig;
 import org.peftbench.transformer.generate.Generator;
 
@@ -16,9 +18,15 @@ import org.peftbench.transformer.generate.Generator;
 public final class GenerateBench {
   private GenerateBench() {}
 
-  /** Best prefill and decode tokens/s, and the timing of the run with the best decode. */
+  /**
+   * Best prefill and decode tokens/s, the timing of the run with the best decode, and which decode
+   * path ran ({@code "cpu-decode"}: {@link CpuDecodePath}; {@code "general"}: the autograd graph).
+   */
   public record Result(
-      double prefillTokensPerSecond, double decodeTokensPerSecond, Generator.Timing best) {}
+      double prefillTokensPerSecond,
+      double decodeTokensPerSecond,
+      Generator.Timing best,
+      String decodePath) {}
 
   /** Runs the measurement on {@code m} (arguments already checked by the caller). */
   public static Result run(
@@ -33,10 +41,13 @@ public final class GenerateBench {
       prompts.add(p);
     }
     Generator g = new Generator(m);
-    // warm-up: a short run through the same code paths
-    g.generate(
-        List.of(java.util.Arrays.copyOf(prompts.get(0), Math.min(promptTokens, 16))),
-        GenerationConfig.greedy(Math.min(newTokens, 4), Set.of()));
+    // warm-up: a short run through the same code paths (same batch), so the JIT has compiled the
+    // kernels before the timed runs
+    List<int[]> warm = new ArrayList<>();
+    for (int[] p : prompts) {
+      warm.add(java.util.Arrays.copyOf(p, Math.min(promptTokens, 16)));
+    }
+    g.generate(warm, GenerationConfig.greedy(Math.min(newTokens, 16), Set.of()));
     double bestPrefill = 0, bestDecode = 0;
     Generator.Timing best = null;
     for (int r = 0; r < repeats; r++) {
@@ -50,6 +61,11 @@ public final class GenerateBench {
         best = t;
       }
     }
-    return new Result(bestPrefill, bestDecode, best);
+    String path;
+    try (var noGrad = GradMode.noGrad();
+        CpuDecodePath fast = CpuDecodePath.forModel(m, batch)) {
+      path = fast != null ? "cpu-decode" : "general";
+    }
+    return new Result(bestPrefill, bestDecode, best, path);
   }
 }

@@ -33,6 +33,9 @@ public final class WorkerTeam implements AutoCloseable {
   /** Spins between jobs before parking (about a few tens of microseconds). */
   private static final int IDLE_SPINS = 20_000;
 
+  /** Spins at a barrier before yielding the core (a few microseconds). */
+  private static final int BARRIER_SPINS = 1_000;
+
   private final int size;
   private final Thread[] threads;
   private final AtomicInteger arrived = new AtomicInteger();
@@ -77,8 +80,13 @@ public final class WorkerTeam implements AutoCloseable {
       LockSupport.unpark(t);
     }
     runAs(0, job);
+    int spins = 0;
     while (finished.get() < size - 1) {
-      Thread.onSpinWait();
+      if (++spins < BARRIER_SPINS) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
     }
     this.job = null;
     Throwable f = failure.get();
@@ -107,11 +115,18 @@ public final class WorkerTeam implements AutoCloseable {
       barrierPhase = phase + 1; // releases the others
       return;
     }
+    int spins = 0;
     while (barrierPhase == phase) {
       if (failure.get() != null) {
         throw new TeamAborted();
       }
-      Thread.onSpinWait();
+      // spin briefly (phases are microseconds apart), then yield: when the machine has more
+      // runnable threads than cores, the worker we wait for may need this core to finish
+      if (++spins < BARRIER_SPINS) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
     }
   }
 

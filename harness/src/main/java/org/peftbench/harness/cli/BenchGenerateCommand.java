@@ -55,9 +55,30 @@ public final class BenchGenerateCommand implements Callable<Integer> {
   @Option(
       names = "--batch",
       defaultValue = "1",
+      split = ",",
       paramLabel = "B",
-      description = "Default: ${DEFAULT-VALUE}.")
-  int batch;
+      description =
+          "Prompts per generation; a comma-separated list measures each (e.g. 1,4,16,64)."
+              + " Default: ${DEFAULT-VALUE}.")
+  int[] batch;
+
+  @Range(min = 1, max = 1 << 20)
+  @Option(
+      names = "--context",
+      split = ",",
+      paramLabel = "P",
+      description =
+          "Prompt lengths to measure, comma-separated (e.g. 16,512): decode then runs with that"
+              + " many tokens already in the KV cache. Overrides --prompt-tokens.")
+  int[] context;
+
+  @Range(min = 1, max = 4096)
+  @Option(
+      names = "--threads-sweep",
+      split = ",",
+      paramLabel = "N",
+      description = "Thread counts to measure, comma-separated (e.g. 1,2). Default: --threads.")
+  int[] threadsSweep;
 
   @Range(min = 1, max = 1000)
   @Option(
@@ -82,47 +103,58 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (promptTokens < 1 || newTokens < 1 || batch < 1 || repeats < 1) {
-      throw new UserError("--prompt-tokens, --new-tokens, --batch and --repeats must be >= 1");
-    }
+    int[] contexts = context != null ? context : new int[] {promptTokens};
+    int[] threadCounts = threadsSweep != null ? threadsSweep : new int[] {Parallel.threads()};
+    int restore = Parallel.threads();
+    var out = spec.commandLine().getOut();
+    ObjectMapper mapper = new ObjectMapper();
     try (CausalLM m = ModelCli.loadModel(model)) {
-      GenerateBench.Result result =
-          GenerateBench.run(m, promptTokens, newTokens, batch, repeats, seed);
-      double bestPrefill = result.prefillTokensPerSecond();
-      double bestDecode = result.decodeTokensPerSecond();
-      Generator.Timing best = result.best();
-      var out = spec.commandLine().getOut();
       String dtype = m.tokenEmbedding().value().dtype().toString();
-      if (json) {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode node = mapper.createObjectNode();
-        node.put("model", model.toString());
-        node.put("architecture", m.config().architecture().hfName());
-        node.put("parameters", m.parameterCount());
-        node.put("dtype", dtype);
-        node.put("backend", Backends.current().name());
-        node.put("threads", Parallel.threads());
-        node.put("batch", batch);
-        node.put("prompt_tokens", promptTokens);
-        node.put("new_tokens", newTokens);
-        node.put("prefill_tokens_per_s", bestPrefill);
-        node.put("decode_tokens_per_s", bestDecode);
-        node.put("decode_ms_per_step", best.decodeNanos() / 1e6 / Math.max(1, best.decodeSteps()));
-        out.println(mapper.writeValueAsString(node));
-      } else {
-        out.printf(
-            "%s (%s, %s, %s backend, %d threads): B=%d P=%d N=%d  prefill %.1f tok/s  decode %.2f tok/s%n",
-            model,
-            m.config().architecture().hfName(),
-            dtype,
-            Backends.current().name(),
-            Parallel.threads(),
-            batch,
-            promptTokens,
-            newTokens,
-            bestPrefill,
-            bestDecode);
+      for (int threads : threadCounts) {
+        Parallel.setThreads(threads);
+        for (int b : batch) {
+          for (int p : contexts) {
+            GenerateBench.Result result = GenerateBench.run(m, p, newTokens, b, repeats, seed);
+            Generator.Timing best = result.best();
+            if (json) {
+              ObjectNode node = mapper.createObjectNode();
+              node.put("model", model.toString());
+              node.put("architecture", m.config().architecture().hfName());
+              node.put("parameters", m.parameterCount());
+              node.put("dtype", dtype);
+              node.put("backend", Backends.current().name());
+              node.put("threads", threads);
+              node.put("batch", b);
+              node.put("prompt_tokens", p);
+              node.put("new_tokens", newTokens);
+              node.put("prefill_tokens_per_s", result.prefillTokensPerSecond());
+              node.put("decode_tokens_per_s", result.decodeTokensPerSecond());
+              node.put(
+                  "decode_ms_per_step", best.decodeNanos() / 1e6 / Math.max(1, best.decodeSteps()));
+              node.put("decode_path", result.decodePath());
+              out.println(mapper.writeValueAsString(node));
+            } else {
+              out.printf(
+                  "%s (%s, %s, %s backend, %d threads): B=%d P=%d N=%d  prefill %.1f tok/s"
+                      + "  decode %.2f tok/s (%s)%n",
+                  model,
+                  m.config().architecture().hfName(),
+                  dtype,
+                  Backends.current().name(),
+                  threads,
+                  b,
+                  p,
+                  newTokens,
+                  result.prefillTokensPerSecond(),
+                  result.decodeTokensPerSecond(),
+                  result.decodePath());
+            }
+            out.flush();
+          }
+        }
       }
+    } finally {
+      Parallel.setThreads(restore);
     }
     return ExitCodes.OK;
   }
