@@ -28,12 +28,16 @@ public final class KvCache implements AutoCloseable {
    * @param capacity key slots per row: prefix length + prompt length + tokens to generate
    */
   public KvCache(ModelConfig config, int batch, int capacity) {
+    this(config.numKvHeads(), config.headDim(), config.numLayers(), batch, capacity);
+  }
+
+  private KvCache(int kvHeads, int headDim, int layers, int batch, int capacity) {
     this.batch = batch;
     this.capacity = capacity;
-    this.kvHeads = config.numKvHeads();
-    this.headDim = config.headDim();
-    this.keys = new Tensor[config.numLayers()];
-    this.values = new Tensor[config.numLayers()];
+    this.kvHeads = kvHeads;
+    this.headDim = headDim;
+    this.keys = new Tensor[layers];
+    this.values = new Tensor[layers];
     for (int l = 0; l < keys.length; l++) {
       keys[l] = Tensor.zeros(batch, capacity, kvHeads, headDim);
       values[l] = Tensor.zeros(batch, capacity, kvHeads, headDim);
@@ -134,6 +138,30 @@ public final class KvCache implements AutoCloseable {
       }
     }
     length += t;
+  }
+
+  /**
+   * A new cache holding only rows {@code rows} of this one (in that order), for a batch whose other
+   * rows finished: the decode steps after it compute only the rows still generating. This cache is
+   * left unchanged.
+   */
+  public KvCache compact(int[] rows) {
+    KvCache c = new KvCache(kvHeads, headDim, keys.length, rows.length, capacity);
+    int row = kvHeads * headDim;
+    for (int l = 0; l < keys.length; l++) {
+      for (int i = 0; i < rows.length; i++) {
+        int from = rows[i] * capacity * row, to = i * capacity * row, n = length * row;
+        System.arraycopy(keys[l].array(), keys[l].offset() + from, c.keys[l].array(), to, n);
+        System.arraycopy(values[l].array(), values[l].offset() + from, c.values[l].array(), to, n);
+      }
+    }
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(keyPadding, rows[i] * capacity, c.keyPadding, i * capacity, length);
+      c.realTokens[i] = realTokens[rows[i]];
+    }
+    c.length = length;
+    c.prefixLength = prefixLength;
+    return c;
   }
 
   @Override

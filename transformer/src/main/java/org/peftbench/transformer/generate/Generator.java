@@ -120,23 +120,27 @@ public final class Generator {
         in = prefillHook.apply(in);
         checkLength(in.prefixLength() + in.time(), config.maxNewTokens());
         prefillTokens = in.batch() * in.time();
-        try (KvCache cache =
-                new KvCache(
-                    model.config(), b, in.prefixLength() + in.time() + config.maxNewTokens());
-            CpuDecodePath fast = CpuDecodePath.forModel(model, b)) {
+        KvCache cache =
+            new KvCache(model.config(), b, in.prefixLength() + in.time() + config.maxNewTokens());
+        try (CpuDecodePath fast = CpuDecodePath.forModel(model, b)) {
           float[] l = model.forwardLast(in.withCache(cache)).value().toFloatArray();
           prefillNanos = System.nanoTime() - t0;
           long t1 = System.nanoTime();
+          int[] live = new int[b]; // cache row -> prompt row
+          for (int r = 0; r < b; r++) {
+            live[r] = r;
+          }
           int[] next = new int[b];
           boolean[] done = new boolean[b];
           while (true) {
-            boolean allDone = true;
-            for (int r = 0; r < b; r++) {
+            int active = 0;
+            for (int i = 0; i < live.length; i++) {
+              int r = live[i];
               if (done[r]) {
                 continue;
               }
-              requireFinite(l, r * vocab, vocab, r, out.get(r).size());
-              int tok = sampler.next(l, r * vocab, vocab);
+              requireFinite(l, i * vocab, vocab, r, out.get(r).size());
+              int tok = sampler.next(l, i * vocab, vocab);
               next[r] = tok;
               out.get(r).add(tok);
               if (config.eosTokenIds().contains(tok)) {
@@ -147,26 +151,48 @@ public final class Generator {
                 reasons[r] = StopReason.LENGTH;
               }
               done[r] = reasons[r] != null;
-              allDone &= done[r];
+              active += done[r] ? 0 : 1;
             }
-            if (allDone) {
+            if (active == 0) {
               break;
             }
+            if (fast == null && active <= live.length / 2) {
+              // half the rows finished: continue with a cache of the others only, so the
+              // general path stops computing padding (the CPU decode path skips them itself)
+              int[] keep = new int[active];
+              int[] rows = new int[active];
+              for (int i = 0, k = 0; i < live.length; i++) {
+                if (!done[live[i]]) {
+                  keep[k] = i;
+                  rows[k++] = live[i];
+                }
+              }
+              KvCache smaller = cache.compact(keep);
+              cache.close();
+              cache = smaller;
+              live = rows;
+            }
+            int[] stepTokens = new int[live.length];
+            boolean[] stepDone = new boolean[live.length];
+            for (int i = 0; i < live.length; i++) {
+              stepTokens[i] = next[live[i]];
+              stepDone[i] = done[live[i]];
+            }
             if (fast != null) {
-              // the CPU decode path skips the finished rows
-              l = fast.step(next, done, cache);
+              l = fast.step(stepTokens, stepDone, cache);
             } else {
-              // finished rows still run (their input is padding), so the batch stays rectangular
-              boolean[] stepPad = done.clone();
+              // finished rows still in the cache run as padding, so the batch stays rectangular
               ModelInput step =
-                  ModelInput.of(model.embedTokens(next, b, 1))
-                      .withPadding(stepPad)
+                  ModelInput.of(model.embedTokens(stepTokens, live.length, 1))
+                      .withPadding(stepDone)
                       .withCache(cache);
               l = model.forwardLast(step).value().toFloatArray();
             }
             steps++;
           }
           decodeNanos = System.nanoTime() - t1;
+        } finally {
+          cache.close();
         }
       }
     } else {

@@ -99,4 +99,49 @@ class GeneratorTest {
       }
     }
   }
+
+  /**
+   * Rows that stop early (an EOS several rows hit at different steps) leave the others' tokens as
+   * they are alone: on the CPU decode path (B = 3, finished rows skipped) and on the general path
+   * (B = 10, the cache compacted once half the rows finished).
+   */
+  @Test
+  void rowsThatFinishEarlyDoNotChangeTheOthers() throws Exception {
+    try (CausalLM m = CausalLM.load(fixture("llama"))) {
+      int vocab = m.config().vocabSize();
+      List<int[]> prompts = new ArrayList<>();
+      for (int r = 0; r < 10; r++) {
+        prompts.add(new int[] {1, (3 * r + 4) % vocab, (7 * r + 2) % vocab});
+      }
+      Generator g = new Generator(m);
+      // an EOS set taken from what the rows generate alone, so they stop at different steps
+      java.util.Set<Integer> eos = new java.util.HashSet<>();
+      for (int r = 0; r < prompts.size(); r += 3) {
+        int[] alone =
+            g.generate(List.of(prompts.get(r)), GenerationConfig.greedy(9, Set.of()))
+                .get(0)
+                .tokens();
+        eos.add(alone[1 + r % 5]);
+      }
+      GenerationConfig cfg = GenerationConfig.greedy(9, eos);
+      List<Generator.Result> single = new ArrayList<>();
+      for (int[] p : prompts) {
+        single.add(g.generate(List.of(p), cfg).get(0));
+      }
+      long early = single.stream().filter(x -> x.reason() == Generator.StopReason.EOS).count();
+      assertThat(early).as("rows stopping on EOS").isGreaterThanOrEqualTo(5);
+      for (int b : new int[] {3, 10}) {
+        List<Generator.Result> batched = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i += b) {
+          batched.addAll(g.generate(prompts.subList(i, Math.min(prompts.size(), i + b)), cfg));
+        }
+        for (int r = 0; r < prompts.size(); r++) {
+          assertThat(batched.get(r).tokens())
+              .as("B=%d row %d", b, r)
+              .containsExactly(single.get(r).tokens());
+          assertThat(batched.get(r).reason()).isEqualTo(single.get(r).reason());
+        }
+      }
+    }
+  }
 }
