@@ -64,7 +64,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
       description =
           "Untimed calls go on for at least this long: the JIT compiles the Vector API kernels"
               + " in stages over a few seconds, and 10 calls of a product this size measured"
-              + " 20% low (default: ${DEFAULT-VALUE}).")
+              + " 20%% low (default: ${DEFAULT-VALUE}).")
   double warmupTime;
 
   @Range(min = 1)
