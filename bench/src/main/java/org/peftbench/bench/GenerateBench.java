@@ -26,7 +26,29 @@ public final class GenerateBench {
       double prefillTokensPerSecond,
       double decodeTokensPerSecond,
       Generator.Timing best,
-      String decodePath) {}
+      String decodePath,
+      long weightBytesPerToken) {
+
+    /** Weight bytes a decode step reads per second (batch rows share one read). */
+    public double decodeWeightGbPerSecond(int batch) {
+      return decodeTokensPerSecond / batch * weightBytesPerToken / 1e9;
+    }
+  }
+
+  /**
+   * Bytes of weights one decode step reads: every linear layer's weight (the output head included,
+   * tied or not) in its stored type; norms, biases and the one embedding row are negligible.
+   */
+  public static long weightBytesPerToken(CausalLM m) {
+    long bytes = 0;
+    for (var slot : m.linears().values()) {
+      if (slot.base() instanceof org.peftbench.transformer.nn.Linear lin) {
+        var w = lin.weight().value();
+        bytes += w.numel() * w.dtype().byteSize();
+      }
+    }
+    return bytes;
+  }
 
   /** Runs the measurement on {@code m} (arguments already checked by the caller). */
   public static Result run(
@@ -66,6 +88,6 @@ public final class GenerateBench {
         CpuDecodePath fast = CpuDecodePath.forModel(m, batch)) {
       path = fast != null ? "cpu-decode" : "general";
     }
-    return new Result(bestPrefill, bestDecode, best, path);
+    return new Result(bestPrefill, bestDecode, best, path, weightBytesPerToken(m));
   }
 }

@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       BenchGenerateCommand.class,
       BenchMatmulCommand.class,
+      BenchMemoryCommand.class,
       BenchTrainCommand.class,
       BenchJmhReportCommand.class
     })

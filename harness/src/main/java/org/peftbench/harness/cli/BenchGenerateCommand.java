@@ -132,11 +132,13 @@ public final class BenchGenerateCommand implements Callable<Integer> {
               node.put(
                   "decode_ms_per_step", best.decodeNanos() / 1e6 / Math.max(1, best.decodeSteps()));
               node.put("decode_path", result.decodePath());
+              node.put("weight_bytes_per_step", result.weightBytesPerToken());
+              node.put("decode_weight_gb_per_s", result.decodeWeightGbPerSecond(b));
               out.println(mapper.writeValueAsString(node));
             } else {
               out.printf(
                   "%s (%s, %s, %s backend, %d threads): B=%d P=%d N=%d  prefill %.1f tok/s"
-                      + "  decode %.2f tok/s (%s)%n",
+                      + "  decode %.2f tok/s (%s, weights read at %.1f GB/s)%n",
                   model,
                   m.config().architecture().hfName(),
                   dtype,
@@ -147,7 +149,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                   newTokens,
                   result.prefillTokensPerSecond(),
                   result.decodeTokensPerSecond(),
-                  result.decodePath());
+                  result.decodePath(),
+                  result.decodeWeightGbPerSecond(b));
             }
             out.flush();
           }

@@ -36,7 +36,10 @@ final class AttentionSlivers {
     FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
     int s = 0;
     for (; s + L <= visible; s += L) {
-      vmax = vmax.max(FloatVector.fromArray(F, p, row + s));
+      // compare + blend: FloatVector.max on AVX2 is a longer dependency chain (NaN and −0 rules
+      // this maximum does not need: a NaN score still poisons the softmax through exp)
+      FloatVector v = FloatVector.fromArray(F, p, row + s);
+      vmax = vmax.blend(v, vmax.compare(VectorOperators.LT, v));
     }
     float max = vmax.reduceLanes(VectorOperators.MAX);
     for (; s < visible; s++) {

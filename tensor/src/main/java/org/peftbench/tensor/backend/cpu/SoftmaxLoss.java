@@ -26,7 +26,8 @@ final class SoftmaxLoss {
     FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
     int i = 0;
     for (; i + L <= n; i += L) {
-      acc = acc.max(FloatVector.fromArray(F, x, xo + i));
+      FloatVector v = FloatVector.fromArray(F, x, xo + i);
+      acc = acc.blend(v, acc.compare(VectorOperators.LT, v)); // see AttentionSlivers.maskedMax
     }
     float m = acc.reduceLanes(VectorOperators.MAX);
     for (; i < n; i++) {
