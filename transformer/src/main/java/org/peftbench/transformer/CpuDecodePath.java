@@ -49,8 +49,11 @@ public final class CpuDecodePath implements AutoCloseable {
   private static final boolean ENABLED =
       !"false".equalsIgnoreCase(System.getProperty("peftbench.fastDecode"));
 
-  /** Rows up to which the step streams weights row by row; larger batches are GEMM-shaped. */
-  public static final int MAX_BATCH = 8;
+  /**
+   * Rows up to which the step streams weights row by row; larger batches are GEMM-shaped and take
+   * the general path's blocked GEMM ({@code -Dpeftbench.fastDecode.maxBatch=N} to compare).
+   */
+  public static final int MAX_BATCH = Integer.getInteger("peftbench.fastDecode.maxBatch", 8);
 
   private final CausalLM model;
   private final ModelConfig config;

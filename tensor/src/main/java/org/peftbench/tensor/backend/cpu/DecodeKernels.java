@@ -138,7 +138,7 @@ public final class DecodeKernels {
     for (; t + L <= k; t += L) {
       s0 = FloatVector.fromArray(F, w, wo + t).fma(FloatVector.fromArray(F, x, xo + t), s0);
     }
-    float d = Simd.sum(s0.add(s1).add(s2.add(s3)));
+    float d = Simd.sumByHalves(s0.add(s1).add(s2.add(s3)));
     for (; t < k; t++) {
       d += x[xo + t] * w[wo + t];
     }
@@ -169,7 +169,7 @@ public final class DecodeKernels {
           FloatVector.fromMemorySegment(F, seg, at + 4L * t, le)
               .fma(FloatVector.fromArray(F, x, xo + t), s0);
     }
-    float d = Simd.sum(s0.add(s1).add(s2.add(s3)));
+    float d = Simd.sumByHalves(s0.add(s1).add(s2.add(s3)));
     for (; t < k; t++) {
       d += x[xo + t] * seg.get(Simd.F32_LE, at + 4L * t);
     }
@@ -204,7 +204,7 @@ public final class DecodeKernels {
       e0 = evens(p0).fma(FloatVector.fromArray(F, even, xo + t), e0);
       o0 = odds(p0).fma(FloatVector.fromArray(F, odd, xo + t), o0);
     }
-    float d = Simd.sum(e0.add(o0).add(e1.add(o1)).add(e2.add(o2).add(e3.add(o3))));
+    float d = Simd.sumByHalves(e0.add(o0).add(e1.add(o1)).add(e2.add(o2).add(e3.add(o3))));
     for (; t < h; t++) {
       int q = seg.get(I32_LE, at + 4L * t);
       d +=
@@ -305,7 +305,7 @@ public final class DecodeKernels {
       float v =
           padding != null && padding[padOffset + slot]
               ? Float.NEGATIVE_INFINITY
-              : scale * Simd.dot(q, qo, keys, base + slot * stride, d);
+              : scale * dot(q, qo, keys, base + slot * stride, d);
       scores[s] = v;
       max = Math.max(max, v);
     }
@@ -330,6 +330,24 @@ public final class DecodeKernels {
       }
     }
     return true;
+  }
+
+  // Σ x[xo+i]·y[yo+i] over a head (D is small: the final sum is a large part of the work)
+  private static float dot(float[] x, int xo, float[] y, int yo, int n) {
+    FloatVector s0 = FloatVector.zero(F), s1 = s0;
+    int i = 0;
+    for (; i + 2 * L <= n; i += 2 * L) {
+      s0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), s0);
+      s1 = FloatVector.fromArray(F, x, xo + i + L).fma(FloatVector.fromArray(F, y, yo + i + L), s1);
+    }
+    for (; i + L <= n; i += L) {
+      s0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), s0);
+    }
+    float s = Simd.sumByHalves(s0.add(s1));
+    for (; i < n; i++) {
+      s += x[xo + i] * y[yo + i];
+    }
+    return s;
   }
 
   /** {@code out[i] = silu(g[i]) · u[i]} for {@code i ∈ [from, to)} (SwiGLU's gate). */

@@ -63,6 +63,35 @@ final class Simd {
     return v.lane(0);
   }
 
+  private static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
+  private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+  private static final VectorShuffle<Float> SWAP2_128 = VectorShuffle.fromOp(F128, i -> i ^ 2);
+  private static final VectorShuffle<Float> SWAP1_128 = VectorShuffle.fromOp(F128, i -> i ^ 1);
+
+  /**
+   * Σ of the lanes of v by another fixed tree: the vector's halves are added (an extract, not a
+   * cross-lane shuffle) down to 128 bits, then two in-lane swaps. Cheaper than {@link
+   * #sum(FloatVector)} where the vector is wider than 128 bits; the kernels that sum once per
+   * weight row use it. Same bits everywhere (lanewise IEEE additions in a fixed order).
+   */
+  static float sumByHalves(FloatVector v) {
+    if (L == 16) {
+      v =
+          ((FloatVector) v.reinterpretShape(F256, 0))
+              .add((FloatVector) v.reinterpretShape(F256, 1));
+    }
+    if (L >= 8) {
+      v =
+          ((FloatVector) v.reinterpretShape(F128, 0))
+              .add((FloatVector) v.reinterpretShape(F128, 1));
+    } else if (L != 4) {
+      return sum(v);
+    }
+    v = v.add(v.rearrange(SWAP2_128));
+    v = v.add(v.rearrange(SWAP1_128));
+    return v.lane(0);
+  }
+
   /** Σ of the lanes of v, in lane order. */
   static double sum(DoubleVector v) {
     double s = 0;
