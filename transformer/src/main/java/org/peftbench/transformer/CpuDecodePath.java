@@ -38,12 +38,14 @@ import org.peftbench.tensor.backend.cpu.DecodeKernels;
  * the general path does).
  *
  * <p>Taken only when it computes what the general path computes: the CPU backend, no gradient, a
- * Llama-family layer whose every module is a plain {@link org.peftbench.transformer.nn.Linear} or
- * {@link org.peftbench.transformer.nn.RmsNorm} (trained weights and biases are fine; a PEFT wrapper
- * such as LoRA sends the model down the general path), SiLU, rotary positions. The result equals a
- * full forward pass within float rounding (other summation orders) and is bit-identical for any
- * number of threads: every output element is computed by one worker in a fixed order. {@code
- * -Dpeftbench.fastDecode=false} switches it off (to compare).
+ * Llama-family layer whose every module is a plain {@link org.peftbench.transformer.nn.Linear} (or
+ * one plus BitFit's bias or plain LoRA, {@link org.peftbench.transformer.nn.DecomposedLinear}) or
+ * {@link org.peftbench.transformer.nn.RmsNorm} (trained weights are fine: LN tuning, full
+ * fine-tuning; other PEFT wrappers such as IA3 or DoRA send the model down the general path), SiLU,
+ * rotary positions. Prompt, prefix and P-tuning change only the prefill, so their decode steps run
+ * here. The result equals a full forward pass within float rounding (other summation orders) and is
+ * bit-identical for any number of threads: every output element is computed by one worker in a
+ * fixed order. {@code -Dpeftbench.fastDecode=false} switches it off (to compare).
  */
 public final class CpuDecodePath implements AutoCloseable {
   private static final boolean ENABLED =

@@ -3,6 +3,7 @@ package org.peftbench.transformer;
 import java.util.List;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.cpu.DecodeKernels;
+import org.peftbench.transformer.nn.DecomposedLinear;
 import org.peftbench.transformer.nn.Linear;
 import org.peftbench.transformer.nn.LinearLayer;
 import org.peftbench.transformer.nn.NormLayer;
@@ -12,12 +13,23 @@ import org.peftbench.transformer.nn.Slot;
 /**
  * The weights {@link CpuDecodePath} reads, resolved once per generation from the model's current
  * modules: projection weights stay where they are (memory-mapped or on the heap, in their stored
- * type), the small vectors (norm scales, biases) are decoded to float arrays. Null from {@link #of}
- * when some module is not a plain {@link Linear} or {@link RmsNorm}.
+ * type), the small ones (norm scales, biases, LoRA's A and B) are decoded to float arrays. Null
+ * from {@link #of} when some module is not a plain {@link Linear} (or one plus BitFit's bias or
+ * plain LoRA, {@link DecomposedLinear}) or {@link RmsNorm}.
  */
 final class DecodeWeights {
-  /** A linear layer {@code y = x·Wᵀ (+ b)} as the decode kernels read it. */
-  record Projection(Tensor weight, DecodeKernels.WeightPath path, float[] bias) {
+  /**
+   * A linear layer {@code y = x·Wᵀ (+ b) (+ s·(x·Aᵀ)·Bᵀ)} as the decode kernels read it: the base
+   * weight in place, the bias and a LoRA term's A {@code [r,in]} and B {@code [out,r]} as floats.
+   */
+  record Projection(
+      Tensor weight,
+      DecodeKernels.WeightPath path,
+      float[] bias,
+      float[] loraA,
+      float[] loraB,
+      int rank,
+      float scaling) {
     int outFeatures() {
       return weight.dim(0);
     }
@@ -26,15 +38,30 @@ final class DecodeWeights {
       return path == DecodeKernels.WeightPath.SEGMENT_BF16;
     }
 
-    /** {@code y[a, j] = x[a]·W[j] (+ b[j])} for {@code j ∈ [j0, j1)}, {@code a < n}. */
+    /**
+     * {@code y[a, j] = x[a]·W[j] (+ b[j]) (+ s·Σ_r B[j,r]·(x[a]·A[r]))} for {@code j ∈ [j0, j1)},
+     * {@code a < n}.
+     */
     void apply(
         float[] x, float[] even, float[] odd, int n, float[] y, int j0, int j1, float[] scratch) {
       DecodeKernels.matVec(weight, path, x, even, odd, n, y, j0, j1, scratch);
+      int out = outFeatures();
       if (bias != null) {
-        int out = outFeatures();
         for (int a = 0; a < n; a++) {
           for (int j = j0; j < j1; j++) {
             y[a * out + j] += bias[j];
+          }
+        }
+      }
+      if (loraA != null && j1 > j0) {
+        int in = weight.dim(1);
+        float[] ax = new float[rank]; // x·Aᵀ of one row: r dot products (r·in, small)
+        for (int a = 0; a < n; a++) {
+          for (int r = 0; r < rank; r++) {
+            ax[r] = DecodeKernels.dot(x, a * in, loraA, r * in, in);
+          }
+          for (int j = j0; j < j1; j++) {
+            y[a * out + j] += scaling * DecodeKernels.dot(loraB, j * rank, ax, 0, rank);
           }
         }
       }
@@ -135,16 +162,45 @@ final class DecodeWeights {
     return new DecodeWeights(model.tokenEmbedding().value(), layers, values(fin), fin.eps(), head);
   }
 
-  /** The slot's module if it is exactly a {@link Linear} with a [out, in] weight, else null. */
+  /**
+   * The slot's module as a projection: exactly a {@link Linear} with an [out, in] weight, or a
+   * {@link DecomposedLinear} (plain LoRA) over one; else null.
+   */
   private static Projection projection(Slot<LinearLayer> slot) {
     LinearLayer m = slot.get();
+    DecomposedLinear.Parts parts = null;
+    if (m instanceof DecomposedLinear decomposed) {
+      parts = decomposed.inferenceParts();
+      if (parts == null) {
+        return null;
+      }
+      m = parts.base();
+    }
     if (m.getClass() != Linear.class || ((Linear) m).fanInFanOut()) {
       return null;
     }
     Linear lin = (Linear) m;
     Tensor w = lin.weight().value();
     float[] bias = lin.bias() == null ? null : DecodeKernels.weightValues(lin.bias().value());
-    return new Projection(w, DecodeKernels.pathOf(w), bias);
+    if (parts != null && parts.addedBias() != null) {
+      float[] added = DecodeKernels.weightValues(parts.addedBias());
+      float[] sum = new float[added.length];
+      for (int j = 0; j < sum.length; j++) {
+        sum[j] = bias == null ? added[j] : bias[j] + added[j];
+      }
+      bias = sum;
+    }
+    if (parts == null || parts.loraA() == null) {
+      return new Projection(w, DecodeKernels.pathOf(w), bias, null, null, 0, 0f);
+    }
+    return new Projection(
+        w,
+        DecodeKernels.pathOf(w),
+        bias,
+        DecodeKernels.weightValues(parts.loraA()),
+        DecodeKernels.weightValues(parts.loraB()),
+        parts.loraA().dim(0),
+        parts.scaling());
   }
 
   /** The slot's module if it is an {@link RmsNorm} scaling by its weight (not 1 + weight). */

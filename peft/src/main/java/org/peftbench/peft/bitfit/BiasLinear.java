@@ -4,11 +4,12 @@ import org.peftbench.autograd.Ops;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.autograd.Var;
 import org.peftbench.peft.WeightMath;
+import org.peftbench.transformer.nn.DecomposedLinear;
 import org.peftbench.transformer.nn.Linear;
 import org.peftbench.transformer.nn.LinearLayer;
 
 /** A bias added to a linear layer that has none: {@code y = base(x) + b}, b {@code [out]}. */
-public final class BiasLinear implements LinearLayer {
+public final class BiasLinear implements DecomposedLinear {
   private final String module;
   private final LinearLayer base;
   private final Parameter bias;
@@ -33,6 +34,15 @@ public final class BiasLinear implements LinearLayer {
         lin.weight(),
         new Parameter(bias.name(), bias.value().toF32(), false),
         lin.fanInFanOut());
+  }
+
+  /** Over a plain {@link Linear}: its parts (the base and this bias). */
+  @Override
+  public Parts inferenceParts() {
+    if (base.getClass() != Linear.class || ((Linear) base).fanInFanOut()) {
+      return null;
+    }
+    return new Parts((Linear) base, bias.value(), null, null, 0f);
   }
 
   @Override

@@ -6,6 +6,7 @@ import org.peftbench.autograd.StepContext;
 import org.peftbench.autograd.Var;
 import org.peftbench.peft.WeightMath;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.transformer.nn.DecomposedLinear;
 import org.peftbench.transformer.nn.Linear;
 import org.peftbench.transformer.nn.LinearLayer;
 
@@ -20,7 +21,7 @@ import org.peftbench.transformer.nn.LinearLayer;
  * · x'·Aᵀ·Bᵀ}, x' = dropout(x); when there is no dropout {@code x'·Wᵀ} is {@code base(x)} minus the
  * bias.
  */
-public final class LoraLinear implements LinearLayer {
+public final class LoraLinear implements DecomposedLinear {
   private final String module;
   private final LinearLayer base;
   private final Parameter loraA; // [r, in]
@@ -133,6 +134,18 @@ public final class LoraLinear implements LinearLayer {
     }
     c.close();
     return norms;
+  }
+
+  /** Plain LoRA over a plain {@link Linear}, outside a training step's dropout: its parts. */
+  @Override
+  public Parts inferenceParts() {
+    if (magnitude != null
+        || base.getClass() != Linear.class
+        || ((Linear) base).fanInFanOut()
+        || (dropout != 0f && StepContext.current().training())) {
+      return null;
+    }
+    return new Parts((Linear) base, null, loraA.value(), loraB.value(), scaling);
   }
 
   public LinearLayer base() {

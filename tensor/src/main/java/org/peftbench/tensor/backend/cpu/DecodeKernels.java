@@ -332,8 +332,8 @@ public final class DecodeKernels {
     return true;
   }
 
-  // Σ x[xo+i]·y[yo+i] over a head (D is small: the final sum is a large part of the work)
-  private static float dot(float[] x, int xo, float[] y, int yo, int n) {
+  /** {@code Σ x[xo+i]·y[yo+i]} for {@code i < n} (short rows: one sum by halves at the end). */
+  public static float dot(float[] x, int xo, float[] y, int yo, int n) {
     FloatVector s0 = FloatVector.zero(F), s1 = s0;
     int i = 0;
     for (; i + 2 * L <= n; i += 2 * L) {
