@@ -23,6 +23,7 @@ class DecodePathCoverageTest {
       Set.of(
           "lora",
           "lora-rslora",
+          "ia3",
           "prompt-tuning",
           "prefix-tuning",
           "prefix-projection",

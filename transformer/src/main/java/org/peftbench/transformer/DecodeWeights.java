@@ -25,7 +25,10 @@ final class DecodeWeights {
   record Projection(
       Tensor weight,
       DecodeKernels.WeightPath path,
+      float[] inputScale,
+      float[] outputScale,
       float[] bias,
+      float[] addedBias,
       float[] loraA,
       float[] loraB,
       int rank,
@@ -44,26 +47,56 @@ final class DecodeWeights {
      */
     void apply(
         float[] x, float[] even, float[] odd, int n, float[] y, int j0, int j1, float[] scratch) {
+      int in = weight.dim(1), out = outFeatures();
+      float[] input = x;
+      if (inputScale != null) {
+        // (IA)³ on the input: the kernels read x ⊙ l (and its even/odd split), a private copy
+        float[] scaled = new float[n * in];
+        for (int a = 0; a < n; a++) {
+          for (int t = 0; t < in; t++) {
+            scaled[a * in + t] = x[a * in + t] * inputScale[t];
+          }
+        }
+        x = scaled;
+        if (bf16()) {
+          even = new float[n * in / 2];
+          odd = new float[n * in / 2];
+          DecodeKernels.splitEvenOdd(x, n, in, even, odd);
+        }
+      }
       DecodeKernels.matVec(weight, path, x, even, odd, n, y, j0, j1, scratch);
-      int out = outFeatures();
-      if (bias != null) {
+      addRows(y, bias, n, out, j0, j1);
+      if (outputScale != null) {
+        // (IA)³ on the output, the base's own bias included (a bias added on top is not)
         for (int a = 0; a < n; a++) {
           for (int j = j0; j < j1; j++) {
-            y[a * out + j] += bias[j];
+            y[a * out + j] *= outputScale[j];
           }
         }
       }
+      addRows(y, addedBias, n, out, j0, j1);
       if (loraA != null && j1 > j0) {
-        int in = weight.dim(1);
         float[] ax = new float[rank]; // x·Aᵀ of one row: r dot products (r·in, small)
         for (int a = 0; a < n; a++) {
           for (int r = 0; r < rank; r++) {
-            ax[r] = DecodeKernels.dot(x, a * in, loraA, r * in, in);
+            ax[r] = DecodeKernels.dot(input, a * in, loraA, r * in, in);
           }
           for (int j = j0; j < j1; j++) {
             y[a * out + j] += scaling * DecodeKernels.dot(loraB, j * rank, ax, 0, rank);
           }
         }
+      }
+    }
+  }
+
+  // y[a, j] += v[j] for j in [j0, j1) (v may be null)
+  private static void addRows(float[] y, float[] v, int n, int out, int j0, int j1) {
+    if (v == null) {
+      return;
+    }
+    for (int a = 0; a < n; a++) {
+      for (int j = j0; j < j1; j++) {
+        y[a * out + j] += v[j];
       }
     }
   }
@@ -182,25 +215,24 @@ final class DecodeWeights {
     Linear lin = (Linear) m;
     Tensor w = lin.weight().value();
     float[] bias = lin.bias() == null ? null : DecodeKernels.weightValues(lin.bias().value());
-    if (parts != null && parts.addedBias() != null) {
-      float[] added = DecodeKernels.weightValues(parts.addedBias());
-      float[] sum = new float[added.length];
-      for (int j = 0; j < sum.length; j++) {
-        sum[j] = bias == null ? added[j] : bias[j] + added[j];
-      }
-      bias = sum;
-    }
-    if (parts == null || parts.loraA() == null) {
-      return new Projection(w, DecodeKernels.pathOf(w), bias, null, null, 0, 0f);
+    if (parts == null) {
+      return new Projection(w, DecodeKernels.pathOf(w), null, null, bias, null, null, null, 0, 0f);
     }
     return new Projection(
         w,
         DecodeKernels.pathOf(w),
+        values(parts.inputScale()),
+        values(parts.outputScale()),
         bias,
-        DecodeKernels.weightValues(parts.loraA()),
-        DecodeKernels.weightValues(parts.loraB()),
-        parts.loraA().dim(0),
+        values(parts.addedBias()),
+        values(parts.loraA()),
+        values(parts.loraB()),
+        parts.loraA() == null ? 0 : parts.loraA().dim(0),
         parts.scaling());
+  }
+
+  private static float[] values(Tensor t) {
+    return t == null ? null : DecodeKernels.weightValues(t);
   }
 
   /** The slot's module if it is an {@link RmsNorm} scaling by its weight (not 1 + weight). */

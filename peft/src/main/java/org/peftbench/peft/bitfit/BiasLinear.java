@@ -42,7 +42,7 @@ public final class BiasLinear implements DecomposedLinear {
     if (base.getClass() != Linear.class || ((Linear) base).fanInFanOut()) {
       return null;
     }
-    return new Parts((Linear) base, bias.value(), null, null, 0f);
+    return new Parts((Linear) base, null, null, bias.value(), null, null, 0f);
   }
 
   @Override

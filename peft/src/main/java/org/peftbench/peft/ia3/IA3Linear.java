@@ -5,6 +5,7 @@ import org.peftbench.autograd.Parameter;
 import org.peftbench.autograd.Var;
 import org.peftbench.peft.WeightMath;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.transformer.nn.DecomposedLinear;
 import org.peftbench.transformer.nn.Linear;
 import org.peftbench.transformer.nn.LinearLayer;
 
@@ -13,7 +14,7 @@ import org.peftbench.transformer.nn.LinearLayer;
  * base(x ⊙ l)} with {@code l [1, in]}; the others scale the output, {@code y = base(x) ⊙ l} with
  * {@code l [out, 1]} (PEFT's shapes).
  */
-public final class IA3Linear implements LinearLayer {
+public final class IA3Linear implements DecomposedLinear {
   private final String module;
   private final LinearLayer base;
   private final Parameter scale;
@@ -56,6 +57,18 @@ public final class IA3Linear implements LinearLayer {
       bias = new Parameter(bias.name(), b, false);
     }
     return WeightMath.withWeight(lin, w, bias);
+  }
+
+  /** Over a plain {@link Linear}: the base and the vector, on the input or on the output. */
+  @Override
+  public Parts inferenceParts() {
+    if (base.getClass() != Linear.class || ((Linear) base).fanInFanOut()) {
+      return null;
+    }
+    Tensor l = scale.value();
+    return feedforward
+        ? new Parts((Linear) base, l, null, null, null, null, 0f)
+        : new Parts((Linear) base, null, l, null, null, null, 0f);
   }
 
   @Override

@@ -145,7 +145,7 @@ public final class LoraLinear implements DecomposedLinear {
         || (dropout != 0f && StepContext.current().training())) {
       return null;
     }
-    return new Parts((Linear) base, null, loraA.value(), loraB.value(), scaling);
+    return new Parts((Linear) base, null, null, null, loraA.value(), loraB.value(), scaling);
   }
 
   public LinearLayer base() {
