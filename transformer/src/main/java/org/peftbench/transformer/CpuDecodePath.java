@@ -78,6 +78,7 @@ public final class CpuDecodePath implements AutoCloseable {
   private final float[] gate; // [A,I]
   private final float[] up; // [A,I]
   private final float[] logits; // [A,V]
+  private float[] stepLogits; // [B,V] what step returns, reused
   private final Worker[] workers;
 
   /** Each worker's private buffers: its copy of the normalised input, split for BF16, scratch. */
@@ -146,7 +147,8 @@ public final class CpuDecodePath implements AutoCloseable {
    *
    * @param tokens {@code [B]} the next token of each row
    * @param finished {@code [B]} rows that stopped: skipped, their slot flagged as padding
-   * @return logits {@code [B,V]} (rows that finished are left at zero)
+   * @return logits {@code [B,V]}, a buffer this path reuses at the next step (rows that finished
+   *     hold old values)
    */
   public float[] step(int[] tokens, boolean[] finished, KvCache cache) {
     int batch = cache.batch();
@@ -181,11 +183,13 @@ public final class CpuDecodePath implements AutoCloseable {
       team.run((w, count, t) -> token(w, count, t, n, rows, positions, rope, cache, slot));
     }
     cache.advance(finished, 1);
-    float[] out = new float[batch * vocab];
-    for (int a = 0; a < active; a++) {
-      System.arraycopy(logits, a * vocab, out, rows[a] * vocab, vocab);
+    if (stepLogits == null || stepLogits.length < batch * vocab) {
+      stepLogits = new float[batch * vocab];
     }
-    return out;
+    for (int a = 0; a < active; a++) {
+      System.arraycopy(logits, a * vocab, stepLogits, rows[a] * vocab, vocab);
+    }
+    return stepLogits;
   }
 
   // one worker's share of a whole token

@@ -87,7 +87,7 @@ class CpuDecodePathTest {
                   .withCache(cache);
           logits = m.forwardLast(step).value().toFloatArray();
         }
-        out.add(logits);
+        out.add(logits.clone()); // the decode path reuses its buffer
       }
     }
     return new Run(out, cache);
