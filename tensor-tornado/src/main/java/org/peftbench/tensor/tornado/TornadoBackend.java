@@ -79,7 +79,7 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
    * missing.
    */
   static TornadoBackend open() {
-    raiseBytecodeLimit();
+    configureRuntime();
     String forced = System.getProperty("peftbench.tornado.gemm");
     GemmKernel kernel;
     if (forced != null) {
@@ -93,20 +93,31 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
   }
 
   /**
-   * TornadoVM compiles each task graph to its own bytecode in a buffer of {@code
-   * tornado.tvm.maxbytecodesize} bytes (default 4096), read once when its runtime first compiles a
-   * graph. A whole decoder layer (up to 21 tasks over ~60 buffers) needs more: raise the default to
-   * 64 KiB (a per-graph byte array) unless the user set it. Must run before the first graph.
+   * Two TornadoVM options, each read once when its runtime first compiles a graph, so this must run
+   * before the first graph; a value the user set is kept.
+   *
+   * <ul>
+   *   <li>{@code tornado.tvm.maxbytecodesize}: TornadoVM compiles each task graph to its own
+   *       bytecode in a buffer of this many bytes (default 4096). A whole decoder layer (up to 21
+   *       tasks over ~60 buffers) and a resident training step (hundreds of tasks) need more: 1 MiB.
+   *   <li>{@code tornado.enable.fma}: TornadoVM fuses {@code a·b + c} into one fused multiply-add
+   *       (rounded once) by default. The CPU backend and the scalar reference round the product
+   *       and the sum separately, and the backend contract wants {@code axpy} bit for bit, so
+   *       fusion is off ({@code -Dtornado.enable.fma=True} turns it back on).
+   * </ul>
    */
-  private static void raiseBytecodeLimit() {
+  private static void configureRuntime() {
     if (System.getProperty("tornado.tvm.maxbytecodesize") == null) {
-      System.setProperty("tornado.tvm.maxbytecodesize", "65536");
+      System.setProperty("tornado.tvm.maxbytecodesize", String.valueOf(1 << 20));
+    }
+    if (System.getProperty("tornado.enable.fma") == null) {
+      System.setProperty("tornado.enable.fma", "False");
     }
   }
 
   /** As {@link #open()} with the given GEMM kernels (tests run both). */
   static TornadoBackend open(GemmKernel gemmKernel) {
-    raiseBytecodeLimit();
+    configureRuntime();
     TornadoBackend backend = new TornadoBackend(gemmKernel);
     int[] ids = backend.deviceThreadIds(LOCAL);
     for (int i = 0; i < ids.length; i++) {
