@@ -26,6 +26,16 @@ public final class BiasLinear implements DecomposedLinear {
     return Ops.add(base.forward(x), bias);
   }
 
+  /** The trained bias {@code [out]}. */
+  public Parameter bias() {
+    return bias;
+  }
+
+  /** The linear layer the bias is added to. */
+  public LinearLayer base() {
+    return base;
+  }
+
   /** The plain linear with this bias (the weight is shared, not copied). */
   public Linear merged() {
     Linear lin = WeightMath.baseLinear(base, module);

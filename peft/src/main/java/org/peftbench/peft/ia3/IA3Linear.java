@@ -36,6 +36,21 @@ public final class IA3Linear implements DecomposedLinear {
     return Ops.mul(base.forward(x), Ops.reshape(scale, base.outFeatures()));
   }
 
+  /** The learned vector l ({@code [1, in]} or {@code [out, 1]}). */
+  public Parameter scale() {
+    return scale;
+  }
+
+  /** The linear layer being rescaled. */
+  public LinearLayer base() {
+    return base;
+  }
+
+  /** Whether l scales the input (feed-forward modules) rather than the output. */
+  public boolean feedforward() {
+    return feedforward;
+  }
+
   /** The merged linear: columns (feed-forward) or rows and bias (otherwise) scaled by l. */
   public Linear merged() {
     Linear lin = WeightMath.baseLinear(base, module);

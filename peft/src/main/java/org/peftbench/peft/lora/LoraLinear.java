@@ -106,6 +106,31 @@ public final class LoraLinear implements DecomposedLinear {
     return Math.sqrt(ss);
   }
 
+  /** A {@code [r, in]}. */
+  public Parameter loraA() {
+    return loraA;
+  }
+
+  /** B {@code [out, r]}. */
+  public Parameter loraB() {
+    return loraB;
+  }
+
+  /** DoRA's magnitude {@code [out]}, or null for plain LoRA. */
+  public Parameter magnitude() {
+    return magnitude;
+  }
+
+  /** s, the LoRA update's scaling. */
+  public float scaling() {
+    return scaling;
+  }
+
+  /** The dropout probability on the LoRA branch's input. */
+  public float dropout() {
+    return dropout;
+  }
+
   /** The merged plain linear: {@code W + s·B·A}, rows rescaled to {@code m} for DoRA. */
   public Linear merged() {
     Linear lin = WeightMath.baseLinear(base, module);

@@ -35,6 +35,11 @@ final class Plans {
     return result;
   }
 
+  /** Counts a run of a plan managed elsewhere (the resident training step's chain). */
+  void countRun() {
+    runs.incrementAndGet();
+  }
+
   /** How many plans exist. */
   int size() {
     return plans.size();

@@ -6,6 +6,9 @@ import org.peftbench.tensor.backend.Backend;
 import org.peftbench.tensor.backend.Checks;
 import org.peftbench.tensor.backend.FusedDecoderLayer;
 import org.peftbench.tensor.backend.LlamaLayer;
+import org.peftbench.tensor.backend.LlamaTrainSpec;
+import org.peftbench.tensor.backend.ResidentTrainer;
+import org.peftbench.tensor.backend.ResidentTraining;
 import org.peftbench.tensor.backend.RopeTable;
 import org.peftbench.tensor.backend.UnaryOp;
 import org.peftbench.tensor.backend.cpu.CpuBackend;
@@ -37,7 +40,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>Calls are serialised ({@code synchronized}): one execution plan runs at a time.
  */
-public final class TornadoBackend implements Backend, FusedDecoderLayer {
+public final class TornadoBackend implements Backend, FusedDecoderLayer, ResidentTraining {
   /** Work-group size of the 1-D kernels. */
   static final int LOCAL = 64;
 
@@ -99,11 +102,12 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
    * <ul>
    *   <li>{@code tornado.tvm.maxbytecodesize}: TornadoVM compiles each task graph to its own
    *       bytecode in a buffer of this many bytes (default 4096). A whole decoder layer (up to 21
-   *       tasks over ~60 buffers) and a resident training step (hundreds of tasks) need more: 1 MiB.
+   *       tasks over ~60 buffers) and a resident training step (hundreds of tasks) need more: 1
+   *       MiB.
    *   <li>{@code tornado.enable.fma}: TornadoVM fuses {@code a·b + c} into one fused multiply-add
-   *       (rounded once) by default. The CPU backend and the scalar reference round the product
-   *       and the sum separately, and the backend contract wants {@code axpy} bit for bit, so
-   *       fusion is off ({@code -Dtornado.enable.fma=True} turns it back on).
+   *       (rounded once) by default. The CPU backend and the scalar reference round the product and
+   *       the sum separately, and the backend contract wants {@code axpy} bit for bit, so fusion is
+   *       off ({@code -Dtornado.enable.fma=True} turns it back on).
    * </ul>
    */
   private static void configureRuntime() {
@@ -429,5 +433,14 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer {
   /** Bytes TornadoVM copied host → device in the last layer run (profiling on), else −1. */
   public synchronized long lastLayerCopyInBytes() {
     return layers.lastCopyInBytes();
+  }
+
+  /**
+   * A whole training step resident on the device ({@link ResidentTrainStep}): compiled on its first
+   * step, weights and parameters uploaded then, one device run per step.
+   */
+  @Override
+  public synchronized ResidentTrainer openTrainer(LlamaTrainSpec spec) {
+    return new ResidentTrainStep(spec, plans);
   }
 }

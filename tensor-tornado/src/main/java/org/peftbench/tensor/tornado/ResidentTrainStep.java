@@ -1,0 +1,190 @@
+package org.peftbench.tensor.tornado;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.LlamaTrainSpec;
+import org.peftbench.tensor.backend.ResidentTrainer;
+import org.peftbench.tensor.backend.TrainBatch;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+
+/**
+ * A whole training step on the TornadoVM device ({@link TornadoBackend}'s {@link
+ * org.peftbench.tensor.backend.ResidentTraining}): one task graph ({@link TrainStepGraph}) with the
+ * forward of every layer, the loss, the backward of every layer, gradient clipping and AdamW.
+ *
+ * <p>What crosses between host and device: frozen weights, the initial parameters, the shapes and
+ * the RoPE table once, on the first run; per step the batch ({@code 4·B·T} ints), the loss weight
+ * and AdamW's eight scalars in, the loss, gradient norm and clipping coefficient (3 floats) and a
+ * 64-int probe out. The parameters and AdamW's moments stay on the device; {@link
+ * #copyParametersToHost} fetches the parameters on demand.
+ *
+ * <p>Every step checks the probe: 64 work-items write their global ids, which a sequential (host)
+ * run of the kernels would leave all 0. A step that did not run on the device throws and is counted
+ * in {@link #hostOperations}.
+ */
+final class ResidentTrainStep implements ResidentTrainer {
+  private final LlamaTrainSpec spec;
+  private final TrainStepGraph graph;
+  private final TrainGraph.Chain plan;
+  private final Plans plans;
+  private long steps;
+  private long hostOperations;
+  private TornadoExecutionResult last;
+  private boolean closed;
+
+  ResidentTrainStep(LlamaTrainSpec spec, Plans plans) {
+    this.spec = spec;
+    this.plans = plans;
+    this.graph = new TrainStepGraph(spec);
+    graph.assemble();
+    this.plan = graph.g.build(graph.result, graph.probe);
+  }
+
+  /** Tasks in the step's graphs. */
+  int tasks() {
+    return graph.g.tasks();
+  }
+
+  /** Task graphs in the step's chain. */
+  int graphs() {
+    return graph.g.graphs();
+  }
+
+  @Override
+  public synchronized StepResult step(TrainBatch batch, double lr) {
+    if (closed) {
+      throw new IllegalStateException("resident trainer is closed");
+    }
+    if (batch.batch() > graph.batch || batch.time() > graph.time) {
+      throw new IllegalArgumentException(
+          "resident training step built for batches up to "
+              + graph.batch
+              + "×"
+              + graph.time
+              + ", got "
+              + batch.batch()
+              + "×"
+              + batch.time());
+    }
+    int count = fillBatch(batch);
+    graph.lossParams.set(0, count == 0 ? 0f : 1f / count);
+    fillAdamW(lr);
+    graph.probe.init(-1);
+    last = plan.run();
+    plans.countRun();
+    for (int i = 0; i < graph.probe.getSize(); i++) {
+      if (graph.probe.get(i) != i) {
+        hostOperations++;
+        throw new IllegalStateException(
+            "resident training step did not run on the TornadoVM device (work-item "
+                + i
+                + " reported id "
+                + graph.probe.get(i)
+                + "): run with -Dtornado.recover.bailout=False and check the device");
+      }
+    }
+    steps++;
+    return new StepResult(graph.result.get(0), graph.result.get(1));
+  }
+
+  /**
+   * Lays the batch into the graph's {@code [B,T]} capacity: ids, targets (labels shifted, −100
+   * where nothing is predicted), positions and padding flags; slots beyond the batch are padding
+   * with no target. Returns the number of counted targets.
+   */
+  private int fillBatch(TrainBatch b) {
+    int capT = graph.time, count = 0;
+    int[] targets = b.targets();
+    boolean[] pad = b.padding();
+    for (int i = 0; i < graph.n; i++) {
+      graph.ids.set(i, 0);
+      graph.targets.set(i, TrainBatch.IGNORE);
+      graph.positions.set(i, 0);
+      graph.padding.set(i, 1);
+    }
+    for (int r = 0; r < b.batch(); r++) {
+      for (int t = 0; t < b.time(); t++) {
+        int src = r * b.time() + t, dst = r * capT + t;
+        int id = b.ids()[src];
+        if (id < 0 || id >= graph.vocab) {
+          throw new IllegalArgumentException(
+              "token id " + id + " outside the vocabulary [0, " + graph.vocab + ")");
+        }
+        int y = targets[src];
+        if (y != TrainBatch.IGNORE && (y < 0 || y >= graph.vocab)) {
+          throw new IllegalArgumentException(
+              "label " + y + " outside the vocabulary [0, " + graph.vocab + ")");
+        }
+        graph.ids.set(dst, id);
+        graph.targets.set(dst, y);
+        graph.positions.set(dst, b.positions()[src]);
+        graph.padding.set(dst, pad != null && pad[src] ? 1 : 0);
+        if (y != TrainBatch.IGNORE) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /** AdamW's scalars of this step, in double and rounded to float as {@code AdamW} does. */
+  private void fillAdamW(double lr) {
+    LlamaTrainSpec.AdamWSettings o = spec.optimizer();
+    long t = steps + 1;
+    double bc1 = 1 - Math.pow(o.beta1(), t), bc2 = 1 - Math.pow(o.beta2(), t);
+    float[] h = {
+      (float) (1 - lr * o.weightDecay()),
+      (float) o.beta1(),
+      (float) o.beta2(),
+      (float) (1 - o.beta1()),
+      (float) (1 - o.beta2()),
+      (float) -(lr / bc1),
+      (float) Math.sqrt(bc2),
+      (float) o.eps()
+    };
+    for (int i = 0; i < h.length; i++) {
+      graph.hyper.set(i, h[i]);
+    }
+  }
+
+  @Override
+  public synchronized void copyParametersToHost() {
+    if (last != null) {
+      last.transferToHost(graph.theta);
+    }
+    for (LlamaTrainSpec.Trainable p : spec.trainables()) {
+      Tensor t = p.value();
+      MemorySegment.copy(
+          graph.theta.getSegment(),
+          ValueLayout.JAVA_FLOAT,
+          (long) graph.offsets.get(t) * Float.BYTES,
+          t.array(),
+          t.offset(),
+          t.size());
+    }
+  }
+
+  @Override
+  public long plannedDeviceBytes() {
+    return graph.g.bytes();
+  }
+
+  @Override
+  public synchronized long deviceSteps() {
+    return steps;
+  }
+
+  @Override
+  public synchronized long hostOperations() {
+    return hostOperations;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      plan.free();
+    }
+  }
+}

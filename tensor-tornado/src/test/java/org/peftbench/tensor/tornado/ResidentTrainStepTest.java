@@ -1,0 +1,195 @@
+package org.peftbench.tensor.tornado;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.optim.AdamW;
+import org.peftbench.autograd.optim.LrSchedule;
+import org.peftbench.autograd.optim.TrainStep;
+import org.peftbench.peft.PeftConfigs;
+import org.peftbench.peft.PeftModel;
+import org.peftbench.peft.ResidentTrainSpecs;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.Backends;
+import org.peftbench.tensor.backend.LlamaTrainSpec;
+import org.peftbench.tensor.backend.ResidentTrainer;
+import org.peftbench.tensor.backend.TrainBatch;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
+import org.peftbench.transformer.CausalLM;
+
+/**
+ * The resident training step against autograd's on the CPU backend: 20 AdamW steps (weight decay,
+ * gradient clipping, a warm-up schedule) of the real stories260K with each method the device step
+ * runs, on batches of random tokens (some shorter than the step's capacity, one with right
+ * padding). Every step's loss must match, and so must the parameters at the end. The step must run
+ * on the device: one device run per step, none of the per-op backend, and the probe of every step
+ * (a sequential host run of the graph would fail it) checked.
+ */
+class ResidentTrainStepTest {
+  static final int STEPS = 20, BATCH = 2, TIME = 16;
+  static final double LR = 1e-2, MAX_NORM = 1.0;
+  static final LlamaTrainSpec.AdamWSettings ADAMW =
+      new LlamaTrainSpec.AdamWSettings(0.9, 0.999, 1e-8, 0.01, MAX_NORM);
+  static TornadoBackend tornado;
+
+  @BeforeAll
+  static void open() {
+    tornado = TornadoBackend.open();
+  }
+
+  static Path model() {
+    Path m =
+        Path.of(System.getProperty("peftbench.shared", "../shared")).resolve("models/stories260K");
+    assumeThat(Files.isDirectory(m)).as("stories260K in ../shared").isTrue();
+    return m;
+  }
+
+  /** Step s's batch: random tokens; every 4th is shorter, every 5th has its second row padded. */
+  static TrainBatch batch(int s, int vocab) {
+    Random r = new Random(100 + s);
+    int time = s % 4 == 3 ? TIME - 5 : TIME;
+    int[] ids = new int[BATCH * time];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = 3 + r.nextInt(vocab - 3);
+    }
+    int[] labels = ids.clone();
+    int[] positions = new int[ids.length];
+    boolean[] padding = null;
+    for (int i = 0; i < ids.length; i++) {
+      positions[i] = i % time;
+    }
+    if (s % 5 == 4) {
+      padding = new boolean[ids.length];
+      for (int t = time - 4; t < time; t++) {
+        padding[time + t] = true;
+        labels[time + t] = TrainBatch.IGNORE;
+        ids[time + t] = 0;
+      }
+    }
+    return new TrainBatch(ids, labels, positions, padding, BATCH, time);
+  }
+
+  static int[] attentionMask(TrainBatch b) {
+    if (b.padding() == null) {
+      return null;
+    }
+    int[] mask = new int[b.ids().length];
+    for (int i = 0; i < mask.length; i++) {
+      mask[i] = b.padding()[i] ? 0 : 1;
+    }
+    return mask;
+  }
+
+  record Run(float[] losses, List<float[]> params) {}
+
+  static PeftModel peft(CausalLM lm, String config) {
+    return PeftModel.apply(lm, PeftConfigs.fromJson(config, "test"), 42);
+  }
+
+  /** The reference: the production training step (autograd) on the CPU backend. */
+  static Run cpu(String config) {
+    Backend before = Backends.current();
+    Backends.use(new CpuBackend());
+    try (CausalLM lm = CausalLM.load(model())) {
+      PeftModel pm = peft(lm, config);
+      List<Parameter> params = pm.trainableParameters();
+      AdamW opt = new AdamW(params, ADAMW.beta1(), ADAMW.beta2(), ADAMW.eps(), ADAMW.weightDecay());
+      opt.decayOnly(AdamW::biasAndNormsExcluded);
+      TrainStep step = new TrainStep(opt, LrSchedule.constant(LR, 3), MAX_NORM, 1, 42);
+      float[] losses = new float[STEPS];
+      for (int s = 0; s < STEPS; s++) {
+        TrainBatch b = batch(s, lm.config().vocabSize());
+        losses[s] =
+            (float)
+                step.run(s, m -> pm.loss(b.ids(), attentionMask(b), b.labels(), BATCH, b.time()))
+                    .loss();
+      }
+      return new Run(losses, params.stream().map(p -> p.value().toFloatArray()).toList());
+    } finally {
+      Backends.use(before);
+    }
+  }
+
+  /** The same run as one resident step per batch on the TornadoVM device. */
+  static Run device(String config) {
+    Backend before = Backends.current();
+    Backends.use(new CpuBackend());
+    try (CausalLM lm = CausalLM.load(model())) {
+      PeftModel pm = peft(lm, config);
+      ResidentTrainSpecs.Described d =
+          ResidentTrainSpecs.describe(pm, BATCH, TIME, ADAMW, AdamW::biasAndNormsExcluded);
+      assertThat(d.unsupported()).isNull();
+      LrSchedule schedule = LrSchedule.constant(LR, 3);
+      long runsBefore = tornado.deviceRuns();
+      float[] losses = new float[STEPS];
+      try (ResidentTrainer trainer = tornado.openTrainer(d.spec())) {
+        for (int s = 0; s < STEPS; s++) {
+          losses[s] = trainer.step(batch(s, lm.config().vocabSize()), schedule.lr(s)).loss();
+        }
+        // on the device: exactly one device run per step, no per-op kernels, no host fallback
+        assertThat(tornado.deviceRuns() - runsBefore).isEqualTo(STEPS);
+        assertThat(trainer.deviceSteps()).isEqualTo(STEPS);
+        assertThat(trainer.hostOperations()).isZero();
+        System.out.printf(
+            "%s: resident step %d tasks in %d graphs, %.2f MB planned on the device%n",
+            config,
+            ((ResidentTrainStep) trainer).tasks(),
+            ((ResidentTrainStep) trainer).graphs(),
+            trainer.plannedDeviceBytes() / 1e6);
+        trainer.copyParametersToHost();
+      }
+      return new Run(
+          losses, pm.trainableParameters().stream().map(p -> p.value().toFloatArray()).toList());
+    } finally {
+      Backends.use(before);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"peft_type\": \"LORA\", \"r\": 4, \"lora_alpha\": 8, \"lora_dropout\": 0.0,"
+            + " \"target_modules\": [\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\", \"gate_proj\","
+            + " \"up_proj\", \"down_proj\"]}",
+        "{\"peft_type\": \"IA3\"}",
+        "{\"peft_type\": \"LN_TUNING\"}",
+        "{\"peft_type\": \"BITFIT\"}"
+      })
+  void residentStepMatchesAutogradOnTheCpu(String config) {
+    Run want = cpu(config);
+    Run got = device(config);
+    float maxLoss = 0f;
+    for (int s = 0; s < STEPS; s++) {
+      maxLoss = Math.max(maxLoss, Math.abs(want.losses()[s] - got.losses()[s]));
+    }
+    float maxParam = 0f, maxDiff = 0f;
+    for (int i = 0; i < want.params().size(); i++) {
+      float[] a = want.params().get(i), b = got.params().get(i);
+      for (int j = 0; j < a.length; j++) {
+        maxParam = Math.max(maxParam, Math.abs(a[j]));
+        maxDiff = Math.max(maxDiff, Math.abs(a[j] - b[j]));
+      }
+    }
+    System.out.printf(
+        "%s%n  losses cpu %.6f → %.6f, device %.6f → %.6f; max |Δloss| %.3g; max |param| %.3g, max |Δparam| %.3g%n",
+        config,
+        want.losses()[0],
+        want.losses()[STEPS - 1],
+        got.losses()[0],
+        got.losses()[STEPS - 1],
+        maxLoss,
+        maxParam,
+        maxDiff);
+    assertThat(want.losses()[STEPS - 1]).isLessThan(want.losses()[0]);
+    assertThat(maxLoss).isLessThan(1e-4f);
+    assertThat(maxDiff).isLessThan(1e-4f * Math.max(1f, maxParam));
+  }
+}
