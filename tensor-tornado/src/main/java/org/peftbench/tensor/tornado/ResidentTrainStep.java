@@ -7,6 +7,7 @@ import org.peftbench.tensor.backend.LlamaTrainSpec;
 import org.peftbench.tensor.backend.ResidentTrainer;
 import org.peftbench.tensor.backend.TrainBatch;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * A whole training step on the TornadoVM device ({@link TornadoBackend}'s {@link
@@ -73,19 +74,29 @@ final class ResidentTrainStep implements ResidentTrainer {
     graph.probe.init(-1);
     last = plan.run();
     plans.countRun();
-    for (int i = 0; i < graph.probe.getSize(); i++) {
-      if (graph.probe.get(i) != i) {
-        hostOperations++;
-        throw new IllegalStateException(
-            "resident training step did not run on the TornadoVM device (work-item "
-                + i
-                + " reported id "
-                + graph.probe.get(i)
-                + "): run with -Dtornado.recover.bailout=False and check the device");
-      }
+    if (!ranOnDevice(graph.probe)) {
+      hostOperations++;
+      throw new IllegalStateException(
+          "resident training step did not run on the TornadoVM device (its probe kernel's"
+              + " work-items did not report their ids): run with -Dtornado.recover.bailout=False"
+              + " and check the device");
     }
     steps++;
     return new StepResult(graph.result.get(0), graph.result.get(1));
+  }
+
+  /**
+   * Whether the probe kernel ran on the device: each of its work-items wrote its own global id,
+   * which a sequential Java run of the kernel (every id 0) or a run that never happened (the host's
+   * −1 fill) does not.
+   */
+  static boolean ranOnDevice(IntArray probe) {
+    for (int i = 0; i < probe.getSize(); i++) {
+      if (probe.get(i) != i) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -192,4 +192,18 @@ class ResidentTrainStepTest {
     assertThat(maxLoss).isLessThan(1e-4f);
     assertThat(maxDiff).isLessThan(1e-4f * Math.max(1f, maxParam));
   }
+
+  @org.junit.jupiter.api.Test
+  void aStepThatDidNotRunOnTheDeviceIsCaught() {
+    // what the probe holds after a sequential host run of its kernel (every id 0) or no run (-1)
+    uk.ac.manchester.tornado.api.types.arrays.IntArray probe =
+        new uk.ac.manchester.tornado.api.types.arrays.IntArray(TornadoBackend.LOCAL);
+    assertThat(ResidentTrainStep.ranOnDevice(probe)).isFalse();
+    probe.init(-1);
+    assertThat(ResidentTrainStep.ranOnDevice(probe)).isFalse();
+    for (int i = 0; i < probe.getSize(); i++) {
+      probe.set(i, i);
+    }
+    assertThat(ResidentTrainStep.ranOnDevice(probe)).isTrue();
+  }
 }

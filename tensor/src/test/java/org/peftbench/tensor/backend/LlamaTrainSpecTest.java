@@ -1,0 +1,118 @@
+package org.peftbench.tensor.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.peftbench.tensor.DType;
+import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.LlamaTrainSpec.Adapter;
+import org.peftbench.tensor.backend.LlamaTrainSpec.LayerAdapters;
+import org.peftbench.tensor.backend.LlamaTrainSpec.Projection;
+import org.peftbench.tensor.backend.LlamaTrainSpec.Trainable;
+import org.peftbench.tensor.testing.TestTensors;
+
+/** What a resident training step may be given: {@link LlamaTrainSpec} and {@link TrainBatch}. */
+class LlamaTrainSpecTest {
+  static final int C = 8, F = 12, HQ = 2, HKV = 1, D = 4, V = 10;
+  static final LlamaTrainSpec.AdamWSettings ADAMW =
+      new LlamaTrainSpec.AdamWSettings(0.9, 0.999, 1e-8, 0.0, 0.0);
+  final Random r = new Random(1);
+
+  Tensor t(int... shape) {
+    return TestTensors.gaussian(r, 1f, shape);
+  }
+
+  LlamaLayer layer() {
+    return new LlamaLayer(
+        t(C),
+        t(HQ * D, C),
+        t(HKV * D, C),
+        t(HKV * D, C),
+        t(C, HQ * D),
+        t(C),
+        t(F, C),
+        t(F, C),
+        t(C, F),
+        HQ,
+        HKV,
+        D,
+        1e-5f);
+  }
+
+  LlamaTrainSpec spec(LlamaLayer l, LayerAdapters a, List<Trainable> trainables) {
+    Tensor emb = t(V, C);
+    return new LlamaTrainSpec(
+        emb,
+        List.of(l),
+        List.of(a),
+        t(C),
+        emb,
+        trainables,
+        new RopeTable(D, 16, 10000, null),
+        0.5f,
+        2,
+        8,
+        ADAMW);
+  }
+
+  @Test
+  void aLoraSpecNamesItsTrainablesByIdentity() {
+    LlamaLayer l = layer();
+    Tensor a = t(2, C), b = Tensor.zeros(HQ * D, 2);
+    LlamaTrainSpec s =
+        spec(
+            l,
+            LayerAdapters.none().with(Projection.Q, Adapter.lora(a, b, 2f)),
+            List.of(new Trainable("a", a, true), new Trainable("b", b, true)));
+    assertThat(s.isTrainable(a)).isTrue();
+    assertThat(s.isTrainable(a.toF32())).isFalse();
+    assertThat(s.isTrainable(l.q())).isFalse();
+    assertThat(s.adapters().get(0).get(Projection.Q).loraScale()).isEqualTo(2f);
+    assertThat(s.adapters().get(0).get(Projection.K)).isNull();
+  }
+
+  @Test
+  void refusesWhatCannotTrain() {
+    LlamaLayer l = layer();
+    Tensor a = t(2, C), b = t(HQ * D, 2);
+    LayerAdapters lora = LayerAdapters.none().with(Projection.Q, Adapter.lora(a, b, 1f));
+    assertThatThrownBy(() -> spec(l, lora, List.of(new Trainable("unused", t(3), true))))
+        .hasMessageContaining("unused")
+        .hasMessageContaining("not used");
+    assertThatThrownBy(() -> spec(l, lora, List.of(new Trainable("q", l.q(), true))))
+        .hasMessageContaining("projection weights");
+    assertThatThrownBy(
+            () ->
+                spec(
+                    l,
+                    lora,
+                    List.of(new Trainable("a", TestTensors.asSegment(a, DType.F32), true))))
+        .hasMessageContaining("heap F32");
+    assertThatThrownBy(
+            () ->
+                spec(
+                    l, lora, List.of(new Trainable("a", a, true), new Trainable("again", a, true))))
+        .hasMessageContaining("twice");
+    LayerAdapters bad = LayerAdapters.none().with(Projection.K, Adapter.lora(a, b, 1f));
+    assertThatThrownBy(() -> spec(l, bad, List.of()))
+        .hasMessageContaining("k_proj")
+        .hasMessageContaining("do not fit");
+    LayerAdapters ia3 = LayerAdapters.none().with(Projection.DOWN, Adapter.ia3(t(C), true));
+    assertThatThrownBy(() -> spec(l, ia3, List.of()))
+        .hasMessageContaining("IA3 vector must have 12");
+    assertThatThrownBy(() -> new LayerAdapters(new Adapter[3])).hasMessageContaining("7");
+  }
+
+  @Test
+  void aBatchShiftsItsLabels() {
+    TrainBatch b =
+        TrainBatch.of(new int[] {5, 6, 7, 8, 9, 1}, new int[] {5, 6, -100, 8, 9, 1}, 2, 3);
+    assertThat(b.targets()).containsExactly(6, -100, -100, 9, 1, -100);
+    assertThat(b.positions()).containsExactly(0, 1, 2, 0, 1, 2);
+    assertThatThrownBy(() -> TrainBatch.of(new int[5], new int[6], 2, 3))
+        .hasMessageContaining("5 ids");
+  }
+}
