@@ -7,6 +7,7 @@ import org.peftbench.autograd.Parameter;
 import org.peftbench.peft.bitfit.BiasLinear;
 import org.peftbench.peft.ia3.IA3Linear;
 import org.peftbench.peft.lora.LoraLinear;
+import org.peftbench.peft.prompttuning.PromptTuning;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.LlamaLayer;
 import org.peftbench.tensor.backend.LlamaTrainSpec;
@@ -33,8 +34,8 @@ import org.peftbench.transformer.nn.RmsNorm;
  *
  * <p>What the resident step runs: Llama-style decoders (Llama, Mistral, Qwen2, Qwen3: RMSNorm,
  * RoPE, SiLU-gated MLP, global causal attention) with LoRA (no dropout, no DoRA), IA3, BitFit, LN
- * tuning or no method. Everything else (prompt, prefix and P-tuning's virtual tokens, dropout,
- * other architectures) is reported as unsupported, with the reason, and trains through autograd.
+ * tuning, prompt tuning or no method. Everything else (prefix tuning, P-tuning, dropout, other
+ * architectures) is reported as unsupported, with the reason, and trains through autograd.
  */
 public final class ResidentTrainSpecs {
   private ResidentTrainSpecs() {}
@@ -56,8 +57,14 @@ public final class ResidentTrainSpecs {
     CausalLM lm = pm.base();
     ModelConfig c = lm.config();
     ModelStructure st = lm.structure();
-    if (pm.virtualTokens() > 0) {
-      return no("virtual tokens (prompt, prefix and P-tuning) train through autograd");
+    Tensor prompt = null;
+    if (pm.method() instanceof PromptTuning pt) {
+      prompt = pt.trainable().values().iterator().next().value();
+    } else if (pm.virtualTokens() > 0) {
+      return no("P-tuning's virtual tokens (an encoder's output) train through autograd");
+    }
+    if (pm.reservedPositions() > pm.virtualTokens()) {
+      return no("prefix tuning's keys and values train through autograd");
     }
     if (c.activation() != Activation.SILU || c.layerNorm() || st.positionEmbedding() != null) {
       return no(c.architecture() + " is not a Llama-style decoder (RMSNorm, RoPE, SiLU MLP)");
@@ -163,7 +170,11 @@ public final class ResidentTrainSpecs {
     double scalar = c.queryPreAttnScalar() != null ? c.queryPreAttnScalar() : c.headDim();
     RopeTable rope =
         new RopeTable(
-            c.headDim(), Math.max(time, 1), c.ropeTheta(), c.ropeScaling(), c.ropeLinearFactor());
+            c.headDim(),
+            Math.max(pm.virtualTokens() + time, 1),
+            c.ropeTheta(),
+            c.ropeScaling(),
+            c.ropeLinearFactor());
     try {
       return new Described(
           new LlamaTrainSpec(
@@ -172,6 +183,7 @@ public final class ResidentTrainSpecs {
               adapters,
               fin.weight().value(),
               head.weight().value(),
+              prompt,
               trainables,
               rope,
               (float) (1.0 / Math.sqrt(scalar)),

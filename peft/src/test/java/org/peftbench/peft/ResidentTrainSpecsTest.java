@@ -86,16 +86,31 @@ class ResidentTrainSpecsTest {
   }
 
   @Test
+  void promptTuningPutsItsEmbeddingsInFront() {
+    try (CausalLM lm = MethodsTest.tinyModel()) {
+      PeftModel pm =
+          peft(
+              lm,
+              "{\"peft_type\": \"PROMPT_TUNING\", \"num_virtual_tokens\": 3,"
+                  + " \"task_type\": \"CAUSAL_LM\"}");
+      LlamaTrainSpec spec = describe(pm).spec();
+      assertThat(spec.prompt()).isSameAs(pm.trainableParameters().get(0).value());
+      assertThat(spec.virtualTokens()).isEqualTo(3);
+      assertThat(spec.rope().maxPositions()).isGreaterThanOrEqualTo(3 + 16);
+    }
+  }
+
+  @Test
   void whatTheDeviceCannotRunIsRefusedWithTheReason() {
     try (CausalLM lm = MethodsTest.tinyModel()) {
       ResidentTrainSpecs.Described d =
           describe(
               peft(
                   lm,
-                  "{\"peft_type\": \"PROMPT_TUNING\", \"num_virtual_tokens\": 3,"
+                  "{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 3,"
                       + " \"task_type\": \"CAUSAL_LM\"}"));
       assertThat(d.spec()).isNull();
-      assertThat(d.unsupported()).contains("virtual tokens");
+      assertThat(d.unsupported()).contains("prefix tuning");
     }
     try (CausalLM lm = MethodsTest.tinyModel()) {
       ResidentTrainSpecs.Described d =

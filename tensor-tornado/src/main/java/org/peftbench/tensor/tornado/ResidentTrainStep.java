@@ -100,13 +100,14 @@ final class ResidentTrainStep implements ResidentTrainer {
   }
 
   /**
-   * Lays the batch into the graph's {@code [B,T]} capacity: ids, targets (labels shifted, −100
-   * where nothing is predicted), positions and padding flags; slots beyond the batch are padding
-   * with no target. Returns the number of counted targets.
+   * Lays the batch into the graph's {@code [B, P+T]} capacity: P virtual positions (prompt tuning;
+   * never padding, positions 0..P−1) then the tokens (positions shifted by P), targets (labels
+   * shifted, −100 where nothing is predicted; the last virtual token predicts the first label),
+   * padding flags; slots beyond the batch are padding with no target. Returns the number of counted
+   * targets.
    */
   private int fillBatch(TrainBatch b) {
-    int capT = graph.time, count = 0;
-    int[] targets = b.targets();
+    int seq = graph.seq, p = graph.virtual, count = 0;
     boolean[] pad = b.padding();
     for (int i = 0; i < graph.n; i++) {
       graph.ids.set(i, 0);
@@ -114,26 +115,36 @@ final class ResidentTrainStep implements ResidentTrainer {
       graph.positions.set(i, 0);
       graph.padding.set(i, 1);
     }
+    int[] labels = new int[p + b.time()]; // one row's labels with −100 for the virtual tokens
     for (int r = 0; r < b.batch(); r++) {
-      for (int t = 0; t < b.time(); t++) {
-        int src = r * b.time() + t, dst = r * capT + t;
-        int id = b.ids()[src];
-        if (id < 0 || id >= graph.vocab) {
-          throw new IllegalArgumentException(
-              "token id " + id + " outside the vocabulary [0, " + graph.vocab + ")");
+      java.util.Arrays.fill(labels, 0, p, TrainBatch.IGNORE);
+      System.arraycopy(b.labels(), r * b.time(), labels, p, b.time());
+      for (int j = 0; j < p + b.time(); j++) {
+        int dst = r * seq + j;
+        if (j < p) {
+          graph.positions.set(dst, j);
+          graph.padding.set(dst, 0);
+        } else {
+          int src = r * b.time() + j - p;
+          int id = b.ids()[src];
+          if (id < 0 || id >= graph.vocab) {
+            throw new IllegalArgumentException(
+                "token id " + id + " outside the vocabulary [0, " + graph.vocab + ")");
+          }
+          graph.ids.set(dst, id);
+          graph.positions.set(dst, b.positions()[src] + p);
+          graph.padding.set(dst, pad != null && pad[src] ? 1 : 0);
         }
-        int y = targets[src];
-        if (y != TrainBatch.IGNORE && (y < 0 || y >= graph.vocab)) {
-          throw new IllegalArgumentException(
-              "label " + y + " outside the vocabulary [0, " + graph.vocab + ")");
-        }
-        graph.ids.set(dst, id);
-        graph.targets.set(dst, y);
-        graph.positions.set(dst, b.positions()[src]);
-        graph.padding.set(dst, pad != null && pad[src] ? 1 : 0);
+        // position j predicts the label of position j + 1 (HF's shift)
+        int y = j + 1 < p + b.time() ? labels[j + 1] : TrainBatch.IGNORE;
         if (y != TrainBatch.IGNORE) {
+          if (y < 0 || y >= graph.vocab) {
+            throw new IllegalArgumentException(
+                "label " + y + " outside the vocabulary [0, " + graph.vocab + ")");
+          }
           count++;
         }
+        graph.targets.set(dst, y);
       }
     }
     return count;

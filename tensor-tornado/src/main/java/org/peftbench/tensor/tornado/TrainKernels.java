@@ -40,6 +40,58 @@ final class TrainKernels {
   }
 
   /**
+   * Prompt tuning's input: row {@code r = b·S + t} is {@code prompt[t]} for the first P positions
+   * of each sequence and {@code table[ids[r]]} after them. {@code dims = {N, C, S, P, pOff}}.
+   */
+  static void embedWithPrompt(
+      KernelContext ctx,
+      FloatArray table,
+      FloatArray prompt,
+      IntArray ids,
+      IntArray dims,
+      FloatArray out) {
+    int rows = dims.get(0);
+    int cols = dims.get(1);
+    int seq = dims.get(2);
+    int virtual = dims.get(3);
+    int pOff = dims.get(4);
+    int i = ctx.globalIdx;
+    if (i < rows * cols) {
+      int r = i / cols;
+      int j = i % cols;
+      int t = r % seq;
+      if (t < virtual) {
+        out.set(i, prompt.get(pOff + t * cols + j));
+      } else {
+        out.set(i, table.get(ids.get(r) * cols + j));
+      }
+    }
+  }
+
+  /**
+   * The prompt's gradient, one work-item per element {@code (t, j)} of {@code [P, C]}: {@code
+   * grad[gOff + t·C + j] += Σ_b dx0[(b·S + t)·C + j]} (rows in order). {@code dims = {B, C, S, P,
+   * gOff}}.
+   */
+  static void promptGrad(KernelContext ctx, FloatArray dx, IntArray dims, FloatArray grad) {
+    int nb = dims.get(0);
+    int cols = dims.get(1);
+    int seq = dims.get(2);
+    int virtual = dims.get(3);
+    int gOff = dims.get(4);
+    int i = ctx.globalIdx;
+    if (i < virtual * cols) {
+      int t = i / cols;
+      int j = i % cols;
+      float acc = 0f;
+      for (int b = 0; b < nb; b++) {
+        acc += dx.get((b * seq + t) * cols + j);
+      }
+      grad.set(gOff + i, grad.get(gOff + i) + acc);
+    }
+  }
+
+  /**
    * {@code C[M,N] (+)= alpha · op(A)[M,K] · op(B)[K,N]} with offsets: element {@code (i,p)} of
    * op(A) is {@code a[aOff + i·aRow + p·aCol]}, element {@code (p,j)} of op(B) is {@code b[bOff +
    * p·bRow + j·bCol]}, C is row-major at {@code cOff}. {@code dims = {M, N, K, aRow, aCol, bRow,

@@ -75,7 +75,10 @@ final class TrainStepGraph {
 
   final TrainGraph g = new TrainGraph();
   private final LlamaTrainSpec spec;
-  final int batch, time, n, c, f, hq, hkv, d, vocab, paramCount;
+
+  /** B; P virtual tokens, T real ones, S = P + T positions per row; N = B·S rows. */
+  final int batch, virtual, time, seq, n, c, f, hq, hkv, d, vocab, paramCount;
+
   // per-step inputs
   final IntArray ids, targets, positions, padding;
   final FloatArray lossParams, hyper;
@@ -104,8 +107,10 @@ final class TrainStepGraph {
     this.spec = spec;
     LlamaLayer first = spec.layers().get(0);
     batch = spec.batch();
+    virtual = spec.virtualTokens();
     time = spec.time();
-    n = batch * time;
+    seq = virtual + time;
+    n = batch * seq;
     c = first.hidden();
     f = first.intermediate();
     hq = first.heads();
@@ -143,29 +148,52 @@ final class TrainStepGraph {
     one = g.constants(1f);
     eps = g.constants(first.eps());
     attParams = g.constants(spec.attentionScale());
-    attDims = g.ints(batch, time, hq, d, time, hkv, time, 0, 0, 1);
+    attDims = g.ints(batch, seq, hq, d, seq, hkv, seq, 0, 0, 1);
     cos = g.resident(FloatArray.fromArray(spec.rope().cosTable()));
     sin = g.resident(FloatArray.fromArray(spec.rope().sinTable()));
   }
 
   /** Builds every task of the step. */
   void assemble() {
-    g.segment("embed");
+    // the first graph allocates and uploads every shared buffer and clears the gradients
+    g.segment("start");
     zero(grad, paramCount);
+    g.segment("forward0");
     // forward
     FloatArray x0 = g.floats(n * c);
     Ref table = frozenF32(spec.embedding());
-    IntArray embedDims = g.ints(n, c);
-    task1D(
-        "embed",
-        n * c,
-        (t, id) ->
-            t.task(
-                id, TrainKernels::embed, new KernelContext(), table.array(), ids, embedDims, x0));
+    if (spec.prompt() == null) {
+      IntArray embedDims = g.ints(n, c);
+      task1D(
+          "embed",
+          n * c,
+          (t, id) ->
+              t.task(
+                  id, TrainKernels::embed, new KernelContext(), table.array(), ids, embedDims, x0));
+    } else {
+      // prompt tuning: the first P rows of every sequence are the prompt's
+      Ref prompt = ref(spec.prompt());
+      IntArray embedDims = g.ints(n, c, seq, virtual, prompt.offset());
+      task1D(
+          "embed",
+          n * c,
+          (t, id) ->
+              t.task(
+                  id,
+                  TrainKernels::embedWithPrompt,
+                  new KernelContext(),
+                  table.array(),
+                  prompt.array(),
+                  ids,
+                  embedDims,
+                  x0));
+    }
     FloatArray x = x0;
     List<LayerSaved> saved = new ArrayList<>();
     for (int l = 0; l < spec.layers().size(); l++) {
-      g.segment("forward" + l);
+      if (l > 0) {
+        g.segment("forward" + l);
+      }
       LayerSaved s = layerForward(l, x);
       saved.add(s);
       x = next;
@@ -219,6 +247,15 @@ final class TrainStepGraph {
       layerBackward(l, saved.get(l), dx);
     }
     g.segment("optimizer");
+    if (spec.prompt() != null && ref(spec.prompt()).trains()) {
+      // dx is now the gradient of x0: the prompt's rows summed over the batch
+      Ref prompt = ref(spec.prompt());
+      IntArray pDims = g.ints(batch, c, seq, virtual, prompt.grad());
+      task1D(
+          "promptGrad",
+          virtual * c,
+          (t, id) -> t.task(id, TrainKernels::promptGrad, new KernelContext(), dx, pDims, grad));
+    }
     optimizer();
     IntArray probeDims = g.ints(TornadoBackend.LOCAL);
     task1D(

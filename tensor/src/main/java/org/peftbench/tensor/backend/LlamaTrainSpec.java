@@ -12,7 +12,7 @@ import org.peftbench.tensor.Tensor;
  * (Llama, Mistral, Qwen2, Qwen3) and its PEFT method, described with plain tensors:
  *
  * <pre>
- *   x0     = embedding[ids]                                     [N,C]    N = B·T
+ *   x0     = [prompt ; embedding[ids]] per row                    [N,C]    N = B·(P+T)
  *   x_l+1  = layer_l(x_l) with the adapters of layer l           (LlamaLayer's chain)
  *   logits = rmsNorm(x_L, finalNorm)·lmHeadᵀ                      [N,V]
  *   loss   = mean cross-entropy over the positions with a target
@@ -35,11 +35,14 @@ import org.peftbench.tensor.Tensor;
  * @param adapters one entry per layer
  * @param finalNorm {@code [C]}
  * @param lmHead {@code [V,C]} (may be the embedding itself when tied)
+ * @param prompt {@code [P,C]}: prompt tuning's virtual-token embeddings, put in front of every row
+ *     (positions 0..P−1, never padding; the real tokens' positions are shifted by P), or null
  * @param trainables the parameters the step updates: heap F32, distinct, each used by the spec
  * @param rope the RoPE table (covers every position of a batch)
  * @param attentionScale the softmax scale of attention scores (usually 1/√D)
  * @param batch B, the most rows a batch may have
- * @param time T, the longest a batch may be (shorter batches are padded on the device side)
+ * @param time T, the longest a batch may be, without the virtual tokens (shorter batches are padded
+ *     on the device side)
  * @param optimizer AdamW's settings and the gradient clipping norm
  */
 public record LlamaTrainSpec(
@@ -48,6 +51,7 @@ public record LlamaTrainSpec(
     List<LayerAdapters> adapters,
     Tensor finalNorm,
     Tensor lmHead,
+    Tensor prompt,
     List<Trainable> trainables,
     RopeTable rope,
     float attentionScale,
@@ -168,7 +172,12 @@ public record LlamaTrainSpec(
     layers = List.copyOf(layers);
     adapters = List.copyOf(adapters);
     trainables = List.copyOf(trainables);
-    check(embedding, layers, adapters, finalNorm, lmHead, trainables, rope, batch, time);
+    check(embedding, layers, adapters, finalNorm, lmHead, prompt, trainables, rope, batch, time);
+  }
+
+  /** P, the number of virtual tokens in front of every row (0 without a prompt). */
+  public int virtualTokens() {
+    return prompt == null ? 0 : prompt.dim(0);
   }
 
   /** Whether {@code t} is one of the trainables (by identity). */
@@ -190,6 +199,7 @@ public record LlamaTrainSpec(
       List<LayerAdapters> adapters,
       Tensor finalNorm,
       Tensor lmHead,
+      Tensor prompt,
       List<Trainable> trainables,
       RopeTable rope,
       int batch,
@@ -225,7 +235,19 @@ public record LlamaTrainSpec(
       throw new IllegalArgumentException(
           "training spec: final norm has " + finalNorm.size() + " weights, expected " + c);
     }
-    if (rope.headDim() != layers.get(0).headDim() || rope.maxPositions() < time) {
+    int virtual = 0;
+    if (prompt != null) {
+      if (prompt.rank() != 2 || prompt.dim(1) != c) {
+        throw new IllegalArgumentException(
+            "training spec: prompt is "
+                + Arrays.toString(prompt.shape())
+                + ", expected [P, "
+                + c
+                + "]");
+      }
+      virtual = prompt.dim(0);
+    }
+    if (rope.headDim() != layers.get(0).headDim() || rope.maxPositions() < virtual + time) {
       throw new IllegalArgumentException(
           "training spec: RoPE table for head dim "
               + rope.headDim()
@@ -234,13 +256,16 @@ public record LlamaTrainSpec(
               + " positions, need "
               + layers.get(0).headDim()
               + " and "
-              + time);
+              + (virtual + time));
     }
     Set<Tensor> used = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<Tensor> projections = Collections.newSetFromMap(new IdentityHashMap<>());
     used.add(embedding);
     used.add(finalNorm);
     used.add(lmHead);
+    if (prompt != null) {
+      used.add(prompt);
+    }
     for (int l = 0; l < layers.size(); l++) {
       LlamaLayer layer = layers.get(l);
       if (layer.hidden() != c) {

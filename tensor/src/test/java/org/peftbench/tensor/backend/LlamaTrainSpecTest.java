@@ -50,6 +50,7 @@ class LlamaTrainSpecTest {
         List.of(a),
         t(C),
         emb,
+        null,
         trainables,
         new RopeTable(D, 16, 10000, null),
         0.5f,
@@ -104,6 +105,40 @@ class LlamaTrainSpecTest {
     assertThatThrownBy(() -> spec(l, ia3, List.of()))
         .hasMessageContaining("IA3 vector must have 12");
     assertThatThrownBy(() -> new LayerAdapters(new Adapter[3])).hasMessageContaining("7");
+    Tensor emb = t(V, C);
+    assertThatThrownBy(
+            () ->
+                new LlamaTrainSpec(
+                    emb,
+                    List.of(l),
+                    List.of(LayerAdapters.none()),
+                    t(C),
+                    emb,
+                    t(3, C + 1),
+                    List.of(),
+                    new RopeTable(D, 16, 10000, null),
+                    0.5f,
+                    2,
+                    8,
+                    ADAMW))
+        .hasMessageContaining("prompt");
+    assertThatThrownBy(
+            () ->
+                new LlamaTrainSpec(
+                    emb,
+                    List.of(l),
+                    List.of(LayerAdapters.none()),
+                    t(C),
+                    emb,
+                    t(9, C),
+                    List.of(),
+                    new RopeTable(D, 16, 10000, null),
+                    0.5f,
+                    2,
+                    8,
+                    ADAMW))
+        .hasMessageContaining("RoPE table")
+        .hasMessageContaining("17");
   }
 
   @Test
