@@ -443,4 +443,12 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer, Residen
   public synchronized ResidentTrainer openTrainer(LlamaTrainSpec spec) {
     return new ResidentTrainStep(spec, plans);
   }
+
+  /**
+   * Greedy decoding on the device with the KV cache resident there ({@link ResidentDecoder}), for
+   * the plain layers of {@code spec} (B = its batch, S = its time).
+   */
+  synchronized ResidentDecoder openDecoder(LlamaTrainSpec spec) {
+    return new ResidentDecoder(spec);
+  }
 }

@@ -75,6 +75,13 @@ final class TrainGraph {
     return a;
   }
 
+  /** An int buffer of {@code n} elements (zeros), shared by the whole chain. */
+  IntArray intsShared(int n) {
+    IntArray a = new IntArray(Math.max(n, 1));
+    share(a);
+    return a;
+  }
+
   /** Constant floats: local to the open segment, or shared when none is open. */
   FloatArray constants(float... values) {
     FloatArray a = FloatArray.fromArray(values);

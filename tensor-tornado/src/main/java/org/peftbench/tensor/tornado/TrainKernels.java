@@ -583,4 +583,43 @@ final class TrainKernels {
       w.set(0, w.get(0));
     }
   }
+
+  /**
+   * Appends one token's keys (or values) of every row to a KV cache {@code [B, S, Hkv·D]} at
+   * position {@code step[0]}: {@code cache[b, pos] = src[b]}. {@code dims = {B, Hkv·D, S}}.
+   */
+  static void cacheWrite(
+      KernelContext ctx, FloatArray src, IntArray dims, IntArray step, FloatArray cache) {
+    int nb = dims.get(0);
+    int row = dims.get(1);
+    int slots = dims.get(2);
+    int pos = step.get(0);
+    int i = ctx.globalIdx;
+    if (i < nb * row) {
+      int b = i / row;
+      cache.set((b * slots + pos) * row + i % row, src.get(i));
+    }
+  }
+
+  /**
+   * Greedy choice, one work-item per row: {@code next[r] = argmax_j logits[r, j]} (the first of
+   * equal maxima, as the host's argmax). {@code dims = {N, V}}.
+   */
+  static void argmax(KernelContext ctx, FloatArray logits, IntArray dims, IntArray next) {
+    int rows = dims.get(0);
+    int vocab = dims.get(1);
+    int r = ctx.globalIdx;
+    if (r < rows) {
+      int best = 0;
+      float max = logits.get(r * vocab);
+      for (int j = 1; j < vocab; j++) {
+        float x = logits.get(r * vocab + j);
+        if (x > max) {
+          max = x;
+          best = j;
+        }
+      }
+      next.set(r, best);
+    }
+  }
 }
