@@ -95,10 +95,10 @@ class ResidentTrainStepTest {
   }
 
   /** The reference: the production training step (autograd) on the CPU backend. */
-  static Run cpu(String config) {
+  static Run cpu(Path model, String config) {
     Backend before = Backends.current();
     Backends.use(new CpuBackend());
-    try (CausalLM lm = CausalLM.load(model())) {
+    try (CausalLM lm = CausalLM.load(model)) {
       PeftModel pm = peft(lm, config);
       List<Parameter> params = pm.trainableParameters();
       List<float[]> initial = params.stream().map(p -> p.value().toFloatArray()).toList();
@@ -127,10 +127,10 @@ class ResidentTrainStepTest {
   }
 
   /** The same run as one resident step per batch on the TornadoVM device. */
-  static Run device(String config) {
+  static Run device(Path model, String config) {
     Backend before = Backends.current();
     Backends.use(new CpuBackend());
-    try (CausalLM lm = CausalLM.load(model())) {
+    try (CausalLM lm = CausalLM.load(model)) {
       PeftModel pm = peft(lm, config);
       ResidentTrainSpecs.Described d =
           ResidentTrainSpecs.describe(pm, BATCH, TIME, ADAMW, AdamW::biasAndNormsExcluded);
@@ -175,8 +175,36 @@ class ResidentTrainStepTest {
         "{\"peft_type\": \"PROMPT_TUNING\", \"num_virtual_tokens\": 4, \"task_type\": \"CAUSAL_LM\"}"
       })
   void residentStepMatchesAutogradOnTheCpu(String config) {
-    Run want = cpu(config);
-    Run got = device(config);
+    compare(model(), config);
+  }
+
+  /**
+   * The tiny Qwen2 (q/k/v biases: BitFit trains them) and Qwen3 (per-head q/k norms: LN tuning may
+   * train them) models of the transformer module's golden tests.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "qwen2|{\"peft_type\": \"LORA\", \"r\": 2, \"lora_alpha\": 4, \"lora_dropout\": 0.0,"
+            + " \"target_modules\": [\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\","
+            + " \"gate_proj\", \"up_proj\", \"down_proj\"]}",
+        "qwen2|{\"peft_type\": \"BITFIT\"}",
+        "qwen3|{\"peft_type\": \"LORA\", \"r\": 2, \"lora_alpha\": 4, \"lora_dropout\": 0.0,"
+            + " \"target_modules\": [\"q_proj\", \"k_proj\", \"v_proj\", \"down_proj\"]}",
+        "qwen3|{\"peft_type\": \"LN_TUNING\", \"target_modules\": [\"input_layernorm\","
+            + " \"q_norm\", \"k_norm\", \"norm\"]}",
+        "qwen3|{\"peft_type\": \"IA3\"}"
+      })
+  void qwenLayersMatchToo(String modelAndConfig) {
+    String name = modelAndConfig.substring(0, modelAndConfig.indexOf('|'));
+    Path m = Path.of("../transformer/src/test/resources/golden", name);
+    assumeThat(Files.isDirectory(m)).as(m.toString()).isTrue();
+    compare(m, modelAndConfig.substring(name.length() + 1));
+  }
+
+  static void compare(Path model, String config) {
+    Run want = cpu(model, config);
+    Run got = device(model, config);
     float maxLoss = 0f;
     for (int s = 0; s < STEPS; s++) {
       maxLoss = Math.max(maxLoss, Math.abs(want.losses()[s] - got.losses()[s]));
