@@ -17,12 +17,13 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Assembles the whole training step of a {@link LlamaTrainSpec} as one task graph ({@link
- * TrainGraph}), in the order it runs:
+ * Assembles the whole training step of a {@link LlamaTrainSpec} as a chain of task graphs ({@link
+ * TrainGraph}: "start", "forward0".."forwardL−1", "head", "backwardL−1".."backward0", "optimizer"),
+ * in the order it runs:
  *
  * <pre>
  *   zero the gradients
- *   x0 = embedding[ids]
+ *   x0 = embedding[ids] (prompt tuning: the prompt's rows first in every sequence)
  *   for each layer l (forward, keeping h1, q, k, v, attention out, lse, x1, h2, gate, up, act,
  *                     LoRA's x·Aᵀ, IA3's unscaled outputs for backward):
  *     x_l+1 = layer_l(x_l)
@@ -30,10 +31,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   dx = rmsNorm backward(dlogits·lm_head)
  *   for each layer l from the last (backward; parameter gradients added into grad):
  *     dx = layer_l backward(dx)
- *   norm = ‖grad‖;  coef = clip(norm);  AdamW(theta, grad·coef)
+ *   the prompt's gradient (dx summed over the batch);  norm = ‖grad‖;  coef = clip(norm);
+ *   AdamW(theta, grad·coef)
  * </pre>
  *
- * Shapes are fixed when the graph is built ({@code N = B·T} rows of the spec's batch capacity), so
+ * Shapes are fixed when the graph is built ({@code N = B·(P+T)} rows of the spec's capacity), so
  * every kernel's shape array is a constant sent once; a shorter batch is padded by the host.
  * Trainable parameters are slices of one buffer {@code theta} (gradients at the same offsets in
  * {@code grad}, AdamW's moments in {@code m} and {@code v}); frozen tensors have their own buffers
