@@ -11,7 +11,9 @@
 #       --seed 0 --out /tmp/smollm2-f32
 #   ./peftbench init-model --config ... --seed 0 --dtype bf16 --out /tmp/smollm2-bf16
 # Settings (environment): THREADS="1 2", CONTEXTS="16 512" (prompt tokens before decoding),
-# NEW=64 (decoded tokens), PREFILL=512 (prefill row), REPEATS=3 (best of), SKIP_TORCH=1.
+# NEW=64 (decoded tokens), PREFILL=512 (prefill row), REPEATS=3 (best of), SKIP_TORCH=1,
+# TORCH_BF16=1 (PyTorch with BF16 weights too: Debian's build computes BF16 slowly on CPUs without
+# BF16 instructions, minutes per configuration here).
 # Debian's python3-torch uses a generic BLAS; set PYTHON to a Python with an MKL/OpenBLAS torch
 # where one is installed.
 set -euo pipefail
@@ -53,8 +55,10 @@ if [ -z "${SKIP_TORCH:-}" ]; then
     for p in $CONTEXTS; do
       "$PYTHON" "$ROOT/tools/bench_generate_torch.py" --model "$F32" --prompt-tokens "$p" \
         --new-tokens "$NEW" --threads "$t" --repeats "$REPEATS" --json | sed "s/^{/{\"dtype\":\"F32\",\"threads\":$t,\"prompt_tokens\":$p,/" >> "$work/torch.jsonl"
-      "$PYTHON" "$ROOT/tools/bench_generate_torch.py" --model "$BF16" --prompt-tokens "$p" \
-        --new-tokens "$NEW" --threads "$t" --repeats "$REPEATS" --weights-dtype bf16 --json | sed "s/^{/{\"dtype\":\"BF16\",\"threads\":$t,\"prompt_tokens\":$p,/" >> "$work/torch.jsonl"
+      if [ -n "${TORCH_BF16:-}" ]; then
+        "$PYTHON" "$ROOT/tools/bench_generate_torch.py" --model "$BF16" --prompt-tokens "$p" \
+          --new-tokens "$NEW" --threads "$t" --repeats "$REPEATS" --weights-dtype bf16 --json | sed "s/^{/{\"dtype\":\"BF16\",\"threads\":$t,\"prompt_tokens\":$p,/" >> "$work/torch.jsonl"
+      fi
     done
   done
 fi

@@ -55,7 +55,7 @@ public final class CpuDecodePath implements AutoCloseable {
    * Rows up to which the step streams weights row by row; larger batches are GEMM-shaped and take
    * the general path's blocked GEMM ({@code -Dpeftbench.fastDecode.maxBatch=N} to compare).
    */
-  public static final int MAX_BATCH = Integer.getInteger("peftbench.fastDecode.maxBatch", 8);
+  public static final int MAX_BATCH = Integer.getInteger("peftbench.fastDecode.maxBatch", 32);
 
   private final CausalLM model;
   private final ModelConfig config;

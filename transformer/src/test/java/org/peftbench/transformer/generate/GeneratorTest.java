@@ -103,14 +103,14 @@ class GeneratorTest {
   /**
    * Rows that stop early (an EOS several rows hit at different steps) leave the others' tokens as
    * they are alone: on the CPU decode path (B = 3, finished rows skipped) and on the general path
-   * (B = 10, the cache compacted once half the rows finished).
+   * (B = 40, above the decode path's limit: the cache compacted once half the rows finished).
    */
   @Test
   void rowsThatFinishEarlyDoNotChangeTheOthers() throws Exception {
     try (CausalLM m = CausalLM.load(fixture("llama"))) {
       int vocab = m.config().vocabSize();
       List<int[]> prompts = new ArrayList<>();
-      for (int r = 0; r < 10; r++) {
+      for (int r = 0; r < 40; r++) {
         prompts.add(new int[] {1, (3 * r + 4) % vocab, (7 * r + 2) % vocab});
       }
       Generator g = new Generator(m);
@@ -130,7 +130,8 @@ class GeneratorTest {
       }
       long early = single.stream().filter(x -> x.reason() == Generator.StopReason.EOS).count();
       assertThat(early).as("rows stopping on EOS").isGreaterThanOrEqualTo(5);
-      for (int b : new int[] {3, 10}) {
+      assertThat(40).isGreaterThan(org.peftbench.transformer.CpuDecodePath.MAX_BATCH);
+      for (int b : new int[] {3, 40}) {
         List<Generator.Result> batched = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i += b) {
           batched.addAll(g.generate(prompts.subList(i, Math.min(prompts.size(), i + b)), cfg));
