@@ -235,8 +235,13 @@ public final class DecodeKernels {
     Simd.decode(table, (long) id * c, out, oo, c);
   }
 
-  /** {@code out = x · w / sqrt(mean(x²) + eps)} over {@code n} elements (RMSNorm of one row). */
-  public static void rmsNorm(float[] x, int xo, float[] w, float eps, float[] out, int oo, int n) {
+  /**
+   * {@code out = x · w / sqrt(mean(x²) + eps)} over {@code n} elements (RMSNorm of one row; also
+   * the row kernel of the backend's batched RMSNorm).
+   *
+   * @return {@code 1 / sqrt(mean(x²) + eps)}
+   */
+  public static float rmsNorm(float[] x, int xo, float[] w, float eps, float[] out, int oo, int n) {
     float ss = Simd.dot(x, xo, x, xo, n);
     float rs = (float) (1.0 / Math.sqrt(ss / n + eps));
     int j = 0;
@@ -249,6 +254,7 @@ public final class DecodeKernels {
     for (; j < n; j++) {
       out[oo + j] = x[xo + j] * rs * w[j];
     }
+    return rs;
   }
 
   /**

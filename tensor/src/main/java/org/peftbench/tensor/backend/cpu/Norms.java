@@ -31,21 +31,9 @@ final class Norms {
         rowsPerTask(cols),
         (r0, r1) -> {
           for (int r = r0; r < r1; r++) {
-            int xi = xo + r * cols, oi = oo + r * cols;
-            float ss = Simd.dot(X, xi, X, xi, cols);
-            float rs = (float) (1.0 / Math.sqrt(ss / cols + eps));
+            float rs = DecodeKernels.rmsNorm(X, xo + r * cols, W, eps, O, oo + r * cols, cols);
             if (rstd != null) {
               rstd.array()[rstd.offset() + r] = rs;
-            }
-            int j = 0;
-            for (; j + L <= cols; j += L) {
-              FloatVector.fromArray(F, X, xi + j)
-                  .mul(rs)
-                  .mul(FloatVector.fromArray(F, W, j))
-                  .intoArray(O, oi + j);
-            }
-            for (; j < cols; j++) {
-              O[oi + j] = X[xi + j] * rs * W[j];
             }
           }
         });
