@@ -83,15 +83,15 @@ public final class CpuDecodePath implements AutoCloseable {
 
   /** Each worker's private buffers: its copy of the normalised input, split for BF16, scratch. */
   private static final class Worker {
-    final float[] h; // [A, max(C, Hq·D, I)]
-    final float[] even;
-    final float[] odd;
-    final float[] widened; // one weight row widened from F16
+    final float[] h; // [A,C] this worker's copy of norm(x)
+    final float[] even; // [A, width/2] a BF16 weight's input, even elements
+    final float[] odd; // likewise, odd elements
+    final float[] widened; // one weight row widened from F16 (width: the widest input)
     final float[] out; // [A, C] a matVec's output rows before they are added to x
     float[] scores; // one query's scores, grown with the cache
 
     Worker(int batch, int width, int c) {
-      h = new float[batch * width];
+      h = new float[batch * c];
       even = new float[batch * width / 2 + 1];
       odd = new float[batch * width / 2 + 1];
       widened = new float[width];
