@@ -35,12 +35,20 @@ import org.peftbench.tensor.TensorArena;
  * org.peftbench.autograd.StepContext}), so a resumed run continues exactly as the uninterrupted one
  * would. A NaN or infinite loss stops training with {@link Outcome#nonFinite} set instead of
  * throwing.
+ *
+ * <p>When the backend runs whole training steps on its device ({@link ResidentStep}) and the run
+ * fits them, each optimizer step runs there; the trained values come back to the host before every
+ * evaluation and checkpoint and at the end. Such a checkpoint has no optimizer state (AdamW's
+ * moments stay on the device), so resuming it starts over.
  */
 public final class Trainer {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** In a checkpoint: the trainable parameters' exact values, what resuming loads. */
   static final String TRAINABLE_FILE = "trainable.safetensors";
+
+  /** In a checkpoint: the host optimizer's state (absent after resident device steps). */
+  static final String OPTIMIZER_FILE = "optimizer.safetensors";
 
   /** How long to train and how: the resolved settings plus caps. */
   public record Plan(
@@ -55,6 +63,11 @@ public final class Trainer {
     /** Something was repaired and the run goes on (a damaged checkpoint set aside). */
     default void onWarning(String message) {
       System.err.println("peftbench: warning: " + message);
+    }
+
+    /** How training runs, said once (e.g. that steps run resident on a device, or why not). */
+    default void onNotice(String message) {
+      System.err.println("peftbench: " + message);
     }
   }
 
@@ -159,7 +172,12 @@ public final class Trainer {
           } else {
             model.loadAdapterWeights(ckpt.resolve("adapter"));
           }
-          opt.loadState(ckpt.resolve("optimizer.safetensors"));
+          if (!Files.isRegularFile(ckpt.resolve(OPTIMIZER_FILE))) {
+            throw new IllegalStateException(
+                "it has no optimizer state: a resident device run keeps AdamW's moments on the"
+                    + " device");
+          }
+          opt.loadState(ckpt.resolve(OPTIMIZER_FILE));
           st = saved;
           resumed = true;
         } catch (RuntimeException e) {
@@ -184,8 +202,22 @@ public final class Trainer {
     String nonFinite = null;
     // the training loop's activations and gradients recycle the arrays of the tensors each step
     // closes (TensorArena): the shapes repeat, and the collector then has little to copy
-    try (TensorArena arena = openArena()) {
-      nonFinite = trainLoop(st, total, s, order, schedule, opt, evalEvery);
+    try (ResidentStep resident =
+            ResidentStep.openOrNull(
+                model,
+                s,
+                Math.min(s.batchSize(), train.size()),
+                ResidentStep.longest(train),
+                resumed,
+                listener);
+        TensorArena arena = openArena()) {
+      try {
+        nonFinite = trainLoop(st, total, s, order, schedule, opt, evalEvery, resident);
+      } finally {
+        if (resident != null) {
+          resident.copyToHost(); // the trained values, whatever stopped the loop
+        }
+      }
     }
     // test with the best adapter, as PEFT-Bench keeps the best checkpoint
     if (nonFinite == null && Files.isDirectory(bestDir())) {
@@ -251,14 +283,22 @@ public final class Trainer {
       DataOrder order,
       LrSchedule schedule,
       Optimizer opt,
-      int evalEvery) {
+      int evalEvery,
+      ResidentStep resident) {
     String nonFinite = null;
     TrainStep trainStep = new TrainStep(opt, schedule, s.maxGradNorm(), s.gradAccum(), plan.seed());
     while (st.step < total) {
       long t0 = System.nanoTime();
       long firstMicro = (long) st.step * s.gradAccum();
-      TrainStep.Result r =
-          trainStep.run(st.step, m -> model.loss(batch(order.microBatch(firstMicro + m))));
+      TrainStep.Result r;
+      if (resident != null) {
+        // grad_accum is 1 here: one micro-batch, the schedule's learning rate of this step
+        double lr = schedule.lr(st.step);
+        double loss = resident.step(batch(order.microBatch(firstMicro)), lr);
+        r = new TrainStep.Result(loss, Double.NaN, lr, Double.isFinite(loss) ? -1 : 0);
+      } else {
+        r = trainStep.run(st.step, m -> model.loss(batch(order.microBatch(firstMicro + m))));
+      }
       if (r.failed()) {
         nonFinite =
             "training loss became "
@@ -279,9 +319,13 @@ public final class Trainer {
         st.timedSteps++;
       }
       listener.onStep(st.step, total, stepLoss);
+      if (resident != null && (st.step % evalEvery == 0 || st.step == total)) {
+        resident.copyToHost(); // evaluation and checkpoints read the host's parameters
+      }
 
       if ((st.step % evalEvery == 0 || st.step == total) && validation.isEmpty()) {
-        saveCheckpoint(st, opt); // nothing to select on: checkpoint for resuming only
+        saveCheckpoint(
+            st, opt, resident != null); // nothing to select on: checkpoint for resuming only
       } else if (st.step % evalEvery == 0 || st.step == total) {
         double val = validationLoss();
         double epoch = (double) st.step * s.gradAccum() / order.batchesPerEpoch();
@@ -296,7 +340,7 @@ public final class Trainer {
           st.bestStep = st.step;
           replaceDir(bestDir(), d -> model.saveAdapter(d));
         }
-        saveCheckpoint(st, opt);
+        saveCheckpoint(st, opt, resident != null);
       }
     }
     return nonFinite;
@@ -370,13 +414,15 @@ public final class Trainer {
     return Batch.of(ex, model.padId());
   }
 
-  private void saveCheckpoint(State st, Optimizer opt) {
+  private void saveCheckpoint(State st, Optimizer opt, boolean residentSteps) {
     replaceDir(
         checkpointDir(),
         d -> {
           model.saveAdapter(d.resolve("adapter"));
           model.saveTrainable(d.resolve(TRAINABLE_FILE));
-          opt.saveState(d.resolve("optimizer.safetensors"));
+          if (!residentSteps) { // else AdamW's moments are on the device, the host's unused
+            opt.saveState(d.resolve(OPTIMIZER_FILE));
+          }
           try {
             // state.json last: a checkpoint folder without it is incomplete
             Files.writeString(d.resolve("state.json"), JSON.writeValueAsString(st));

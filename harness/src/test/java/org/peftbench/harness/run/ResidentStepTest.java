@@ -1,0 +1,258 @@
+package org.peftbench.harness.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.optim.AdamW;
+import org.peftbench.autograd.optim.LrSchedule;
+import org.peftbench.autograd.optim.TrainStep;
+import org.peftbench.harness.suite.TrainingSettings;
+import org.peftbench.peft.PeftConfig;
+import org.peftbench.peft.PeftConfigs;
+import org.peftbench.peft.PeftModel;
+import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.Backend;
+import org.peftbench.tensor.backend.Backends;
+import org.peftbench.tensor.backend.LlamaTrainSpec;
+import org.peftbench.tensor.backend.ResidentTrainer;
+import org.peftbench.tensor.backend.ResidentTraining;
+import org.peftbench.tensor.backend.TrainBatch;
+import org.peftbench.tensor.backend.cpu.CpuBackend;
+import org.peftbench.transformer.CausalLM;
+
+/**
+ * The trainer's use of a backend's resident training step, with a stand-in "device" on the CPU: a
+ * backend that offers {@link ResidentTraining} and whose trainer runs autograd's step on its own
+ * copy of the trainable values, handing them to the host only when asked. A harness that forgot to
+ * copy them back before validating or saving would evaluate and save stale values.
+ */
+class ResidentStepTest {
+  static final int STEPS = 4;
+
+  /** What one training run saw. */
+  record Run(Trainer.Outcome outcome, List<float[]> trained, List<String> notices, long opened) {}
+
+  /**
+   * A resident step computed on the CPU: the parameters and AdamW's moments live in this object;
+   * the host's tensors keep the values of the last {@link #copyParametersToHost}.
+   */
+  static final class CpuResidentTrainer implements ResidentTrainer {
+    private final PeftModel model;
+    private final LlamaTrainSpec spec;
+    private final List<Parameter> params;
+    private final AdamW adamw;
+    private List<float[]> device;
+    private List<float[]> host;
+    private long steps;
+
+    CpuResidentTrainer(PeftModel model, LlamaTrainSpec spec) {
+      this.model = model;
+      this.spec = spec;
+      this.params = model.trainableParameters();
+      assertThat(params).hasSameSizeAs(spec.trainables());
+      for (int i = 0; i < params.size(); i++) {
+        assertThat(spec.trainables().get(i).value()).isSameAs(params.get(i).value());
+      }
+      LlamaTrainSpec.AdamWSettings o = spec.optimizer();
+      this.adamw =
+          new AdamW(params, o.beta1(), o.beta2(), o.eps(), o.weightDecay())
+              .decayOnly(p -> spec.trainables().get(params.indexOf(p)).weightDecay());
+      this.device = snapshot();
+      this.host = snapshot();
+    }
+
+    @Override
+    public StepResult step(TrainBatch batch, double lr) {
+      assertThat(batch.batch()).isLessThanOrEqualTo(spec.batch());
+      assertThat(batch.time()).isLessThanOrEqualTo(spec.time());
+      load(device);
+      TrainStep.Result r =
+          new TrainStep(adamw, LrSchedule.constant(lr, 0), spec.optimizer().maxGradNorm(), 1, 0)
+              .run(
+                  steps,
+                  m -> model.loss(batch.ids(), null, batch.labels(), batch.batch(), batch.time()));
+      device = snapshot();
+      load(host); // the host sees the step only after copyParametersToHost
+      steps++;
+      return new StepResult((float) r.loss(), (float) r.gradNorm());
+    }
+
+    @Override
+    public void copyParametersToHost() {
+      host = device;
+      load(host);
+    }
+
+    @Override
+    public long plannedDeviceBytes() {
+      return 0;
+    }
+
+    @Override
+    public long deviceSteps() {
+      return steps;
+    }
+
+    @Override
+    public long hostOperations() {
+      return 0;
+    }
+
+    @Override
+    public void close() {}
+
+    private List<float[]> snapshot() {
+      return params.stream().map(p -> p.value().toFloatArray()).toList();
+    }
+
+    private void load(List<float[]> values) {
+      for (int i = 0; i < params.size(); i++) {
+        Tensor t = params.get(i).value();
+        float[] v = values.get(i);
+        for (int j = 0; j < v.length; j++) {
+          t.set(j, v[j]);
+        }
+      }
+    }
+  }
+
+  /** The CPU backend plus {@link ResidentTraining}, counting the trainers it opens. */
+  static Backend residentCpu(AtomicReference<PeftModel> model, List<CpuResidentTrainer> opened) {
+    CpuBackend cpu = new CpuBackend();
+    return (Backend)
+        Proxy.newProxyInstance(
+            ResidentStepTest.class.getClassLoader(),
+            new Class<?>[] {Backend.class, ResidentTraining.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("openTrainer")) {
+                CpuResidentTrainer t =
+                    new CpuResidentTrainer(model.get(), (LlamaTrainSpec) args[0]);
+                opened.add(t);
+                return t;
+              }
+              if (method.getName().equals("name")) {
+                return "resident-cpu";
+              }
+              try {
+                return method.invoke(cpu, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  static PeftConfig config(String json) {
+    return PeftConfigs.fromJson(json, "test");
+  }
+
+  static final PeftConfig LORA =
+      config("{\"peft_type\": \"LORA\", \"r\": 4, \"lora_alpha\": 8, \"lora_dropout\": 0.0}");
+
+  /** Trains stories260K {@link #STEPS} steps, on the resident CPU backend when {@code resident}. */
+  static Run train(PeftConfig config, int gradAccum, boolean resident, Path work) {
+    TrainingSettings s =
+        new TrainingSettings("adamw", 3e-2, "cosine", 0.1, 1e-2, 2, gradAccum, 100, 1.0, null, true)
+            .resolved();
+    List<String> notices = new ArrayList<>();
+    Trainer.Listener listener =
+        new Trainer.Listener() {
+          @Override
+          public void onNotice(String message) {
+            notices.add(message);
+          }
+        };
+    AtomicReference<PeftModel> adapted = new AtomicReference<>();
+    List<CpuResidentTrainer> opened = new ArrayList<>();
+    Backend before = Backends.current();
+    Backends.use(resident ? residentCpu(adapted, opened) : new CpuBackend());
+    try (CausalLM model = CausalLM.load(Stories.model())) {
+      PeftModel pm = PeftModel.apply(model, config, 5, null);
+      adapted.set(pm);
+      Trainer.Outcome o =
+          new Trainer(
+                  new PeftRunModel(pm, "stories260K", 0),
+                  ResumeWithDropoutTest.data(16, 1),
+                  ResumeWithDropoutTest.data(4, 2),
+                  new Trainer.Plan(s, 11, STEPS, 2),
+                  work,
+                  listener)
+              .run();
+      List<float[]> trained =
+          pm.trainableParameters().stream().map(p -> p.value().toFloatArray()).toList();
+      long steps = opened.stream().mapToLong(CpuResidentTrainer::deviceSteps).sum();
+      assertThat(opened.size()).isLessThanOrEqualTo(1);
+      return new Run(o, trained, notices, opened.isEmpty() ? -1 : steps);
+    } finally {
+      Backends.use(before);
+    }
+  }
+
+  @Test
+  void everyStepRunsResidentAndTheRunEqualsThePerOpOne(@TempDir Path tmp) {
+    Run perOp = train(LORA, 1, false, tmp.resolve("per-op"));
+    Run resident = train(LORA, 1, true, tmp.resolve("resident"));
+
+    assertThat(perOp.notices()).isEmpty(); // the CPU backend: nothing changes, nothing said
+    assertThat(resident.notices()).hasSize(1);
+    assertThat(resident.notices().getFirst()).contains("resident").contains("resident-cpu");
+    assertThat(resident.opened()).isEqualTo(STEPS);
+
+    List<Double> expected = perOp.outcome().state().losses;
+    List<Double> actual = resident.outcome().state().losses;
+    assertThat(actual).hasSize(STEPS);
+    for (int i = 0; i < STEPS; i++) {
+      assertThat(actual.get(i))
+          .as("loss of step " + (i + 1))
+          .isCloseTo(expected.get(i), within(1e-5));
+    }
+    // validation runs on the host: it sees the trained values only if they were copied back
+    List<double[]> ev = perOp.outcome().state().evaluations;
+    List<double[]> rv = resident.outcome().state().evaluations;
+    assertThat(rv).hasSameSizeAs(ev).hasSize(2);
+    for (int i = 0; i < ev.size(); i++) {
+      assertThat(rv.get(i)[2]).as("validation loss " + i).isCloseTo(ev.get(i)[2], within(1e-5));
+    }
+    assertThat(resident.outcome().state().bestStep).isEqualTo(perOp.outcome().state().bestStep);
+    // the best adapter as saved and reloaded at the end
+    for (int i = 0; i < perOp.trained().size(); i++) {
+      float[] e = perOp.trained().get(i);
+      float[] a = resident.trained().get(i);
+      for (int j = 0; j < e.length; j++) {
+        assertThat(a[j]).as("trained parameter %d[%d]", i, j).isCloseTo(e[j], within(1e-5f));
+      }
+    }
+    // AdamW's moments stayed on the "device": the checkpoint holds none
+    assertThat(tmp.resolve("resident/checkpoint/" + Trainer.OPTIMIZER_FILE)).doesNotExist();
+    assertThat(tmp.resolve("per-op/checkpoint/" + Trainer.OPTIMIZER_FILE)).exists();
+  }
+
+  @Test
+  void prefixTuningFallsBackToThePerOpStepWithTheReason(@TempDir Path tmp) {
+    Run run =
+        train(
+            config("{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 4}"), 1, true, tmp);
+    assertThat(run.notices()).hasSize(1);
+    assertThat(run.notices().getFirst()).contains("per operation").contains("prefix tuning");
+    assertThat(run.opened()).isEqualTo(-1); // no trainer opened
+    assertThat(run.outcome().state().losses).hasSize(STEPS).allMatch(Double::isFinite);
+    assertThat(run.outcome().nonFinite()).isNull();
+  }
+
+  @Test
+  void gradientAccumulationFallsBackToThePerOpStep(@TempDir Path tmp) {
+    Run run = train(LORA, 2, true, tmp);
+    assertThat(run.notices()).hasSize(1);
+    assertThat(run.notices().getFirst()).contains("per operation").contains("grad_accum 2");
+    assertThat(run.opened()).isEqualTo(-1);
+    assertThat(run.outcome().state().losses).hasSize(STEPS);
+  }
+}
