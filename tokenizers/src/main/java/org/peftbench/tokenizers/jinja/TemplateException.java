@@ -21,8 +21,32 @@ public final class TemplateException extends RuntimeException {
   private final Kind kind;
 
   public TemplateException(Kind kind, String message) {
-    super(message);
+    super(oneLine(message));
     this.kind = kind;
+  }
+
+  /**
+   * The message with control characters shown as escapes: messages quote template text, and a
+   * quoted line break (or carriage return) would split the one error line a user reads.
+   */
+  static String oneLine(String message) {
+    StringBuilder sb = new StringBuilder(message.length());
+    for (int i = 0; i < message.length(); i++) {
+      char ch = message.charAt(i);
+      switch (ch) {
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (ch < 0x20 || ch == 0x7f || ch == '\u0085' || ch == '\u2028' || ch == '\u2029') {
+            sb.append(String.format("\\u%04x", (int) ch));
+          } else {
+            sb.append(ch);
+          }
+        }
+      }
+    }
+    return sb.toString();
   }
 
   public Kind kind() {
