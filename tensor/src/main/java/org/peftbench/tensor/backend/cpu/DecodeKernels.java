@@ -262,22 +262,7 @@ public final class DecodeKernels {
    * i pairs with i + D/2); {@code cos}/{@code sin} are a RoPE table's {@code [positions, D/2]}.
    */
   public static void rope(float[] x, int xo, int d, float[] cos, float[] sin, int p) {
-    int half = d / 2, t = p * half;
-    int i = 0;
-    for (; i + L <= half; i += L) {
-      FloatVector c = FloatVector.fromArray(F, cos, t + i);
-      FloatVector s = FloatVector.fromArray(F, sin, t + i);
-      FloatVector x1 = FloatVector.fromArray(F, x, xo + i);
-      FloatVector x2 = FloatVector.fromArray(F, x, xo + i + half);
-      x1.mul(c).sub(x2.mul(s)).intoArray(x, xo + i);
-      x2.mul(c).add(x1.mul(s)).intoArray(x, xo + i + half);
-    }
-    for (; i < half; i++) {
-      float c = cos[t + i], s = sin[t + i];
-      float x1 = x[xo + i], x2 = x[xo + i + half];
-      x[xo + i] = x1 * c - x2 * s;
-      x[xo + i + half] = x2 * c + x1 * s;
-    }
+    RopeEmbedding.rotateHead(x, xo, x, xo, cos, sin, p * (d / 2), d / 2, 1f);
   }
 
   /**

@@ -50,25 +50,34 @@ final class RopeEmbedding {
           for (int r = r0; r < r1; r++) {
             int t = positions[r] * half;
             for (int h = 0; h < heads; h++) {
-              int at = (r * heads + h) * d, xb = xo + at, ob = oo + at;
-              int i = 0;
-              for (; i + L <= half; i += L) {
-                FloatVector c = FloatVector.fromArray(F, COS, t + i);
-                FloatVector s = FloatVector.fromArray(F, SIN, t + i).mul(sign);
-                FloatVector x1 = FloatVector.fromArray(F, X, xb + i);
-                FloatVector x2 = FloatVector.fromArray(F, X, xb + i + half);
-                x1.mul(c).sub(x2.mul(s)).intoArray(O, ob + i);
-                x2.mul(c).add(x1.mul(s)).intoArray(O, ob + i + half);
-              }
-              for (; i < half; i++) {
-                float c = COS[t + i], s = sign * SIN[t + i];
-                float x1 = X[xb + i], x2 = X[xb + i + half];
-                O[ob + i] = x1 * c - x2 * s;
-                O[ob + i + half] = x2 * c + x1 * s;
-              }
+              int at = (r * heads + h) * d;
+              rotateHead(X, xo + at, O, oo + at, COS, SIN, t, half, sign);
             }
           }
         });
+  }
+
+  /**
+   * One head: {@code out[ob..ob+2·half) = x[xb..)} rotated by the table row at {@code t} (HF
+   * rotate-half, {@code sign} −1 for the inverse); out may be x (each pair is read before written).
+   */
+  static void rotateHead(
+      float[] X, int xb, float[] O, int ob, float[] COS, float[] SIN, int t, int half, float sign) {
+    int i = 0;
+    for (; i + L <= half; i += L) {
+      FloatVector c = FloatVector.fromArray(F, COS, t + i);
+      FloatVector s = FloatVector.fromArray(F, SIN, t + i).mul(sign);
+      FloatVector x1 = FloatVector.fromArray(F, X, xb + i);
+      FloatVector x2 = FloatVector.fromArray(F, X, xb + i + half);
+      x1.mul(c).sub(x2.mul(s)).intoArray(O, ob + i);
+      x2.mul(c).add(x1.mul(s)).intoArray(O, ob + i + half);
+    }
+    for (; i < half; i++) {
+      float c = COS[t + i], s = sign * SIN[t + i];
+      float x1 = X[xb + i], x2 = X[xb + i + half];
+      O[ob + i] = x1 * c - x2 * s;
+      O[ob + i + half] = x2 * c + x1 * s;
+    }
   }
 
   // out[N,C] = table[ids[N], C]
