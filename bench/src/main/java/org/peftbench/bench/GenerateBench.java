@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.peftbench.autograd.GradMode;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.CpuDecodePath;
 import org.peftbench.transformer.generate.GenerationConfig;
@@ -20,7 +19,8 @@ public final class GenerateBench {
 
   /**
    * Best prefill and decode tokens/s, the timing of the run with the best decode, and which decode
-   * path ran ({@code "cpu-decode"}: {@link CpuDecodePath}; {@code "general"}: the autograd graph).
+   * path ran ({@code "cpu-decode"}: {@link CpuDecodePath}; {@code "general"}: the autograd graph;
+   * {@code "device …"}: the KV cache resident on a device, {@link Generator#lastPath}).
    */
   public record Result(
       double prefillTokensPerSecond,
@@ -83,11 +83,7 @@ public final class GenerateBench {
         best = t;
       }
     }
-    String path;
-    try (var noGrad = GradMode.noGrad();
-        CpuDecodePath fast = CpuDecodePath.forModel(m, batch)) {
-      path = fast != null ? "cpu-decode" : "general";
-    }
+    String path = g.lastPath().equals("cpu") ? "cpu-decode" : g.lastPath();
     return new Result(bestPrefill, bestDecode, best, path, weightBytesPerToken(m));
   }
 }

@@ -6,55 +6,62 @@ import java.util.List;
 import java.util.Map;
 import org.peftbench.tensor.DType;
 import org.peftbench.tensor.Tensor;
+import org.peftbench.tensor.backend.DeviceDecoder;
 import org.peftbench.tensor.backend.LlamaLayer;
 import org.peftbench.tensor.backend.LlamaTrainSpec;
+import org.peftbench.tensor.backend.LlamaTrainSpec.Adapter;
+import org.peftbench.tensor.backend.LlamaTrainSpec.Projection;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * Greedy decoding on the TornadoVM device with the KV cache resident there: one chain of task
- * graphs ({@link TrainGraph}) per token, one graph per layer:
+ * Decoding on the TornadoVM device with the KV cache resident there ({@link DeviceDecoder}): one
+ * chain of task graphs ({@link TrainGraph}) per token, one graph per layer:
  *
  * <pre>
  *   x = embedding[ids]                                    [B,C]    one token per row
- *   per layer: h = rmsNorm(x); q,k,v = h·Wᵀ; rope(q,k) at pos; cache_l[:, pos] = k, v;
- *              x1 = x + attention(q, cache_l[:, 0..pos])·Woᵀ; x = x1 + mlp(rmsNorm(x1))
- *   next = argmax(rmsNorm(x)·lm_headᵀ)                    [B]
+ *   per layer: h = rmsNorm(x); q,k,v = proj(h); rope(q,k) at each row's position;
+ *              cache_l[:, slot] = k, v; x1 = x + proj_o(attention(q, cache_l[:, 0..slot]))
+ *              x = x1 + proj_down(swiglu(proj_gate(h2), proj_up(h2))), h2 = rmsNorm(x1)
+ *   logits = rmsNorm(x)·lm_headᵀ                          [B,V]
  * </pre>
  *
- * Per token only the B token ids and a few ints (position, attention shape) go to the device and B
- * token ids come back; weights are uploaded once and the caches {@code [B, S, Hkv·D]} of every
- * layer never leave the device. The prompt is fed one position at a time through the same chain (a
- * prefill at the decode shape). The model: a {@link LlamaTrainSpec}'s frozen tensors (no adapters;
- * merge them first), B = its batch, S = its time (the longest sequence).
+ * where every projection carries its adapter unmerged, as in training: {@code proj(x) = ((x ⊙
+ * l_in)·Wᵀ + b) ⊙ l_out + s·(x·Aᵀ)·Bᵀ} (LoRA, IA3, BitFit's bias, Qwen2's q/k/v bias). Per token
+ * the B token ids, their positions, the padding flags {@code [B,S]} of the cache slots and a few
+ * ints go to the device and the logits {@code [B,V]} come back; weights and adapters are uploaded
+ * on the first token and the caches {@code [B, S, Hkv·D]} of every layer never leave the device. A
+ * prompt goes through one position at a time (a prefill at the decode shape). The model: a {@link
+ * LlamaTrainSpec}'s tensors without virtual tokens, B = its batch, S = its time.
  */
-final class ResidentDecoder implements AutoCloseable {
+final class ResidentDecoder implements DeviceDecoder {
   private final TrainGraph g = new TrainGraph();
   private final TrainGraph.Chain chain;
+  private final LlamaTrainSpec spec;
   private final int batch, slots, c, f, hq, hkv, d, vocab;
-  private final IntArray ids, positions, attDims, step, next;
-  private final FloatArray one, eps, attParams, cos, sin;
-  private final IntArray noPadding;
+  private final IntArray ids, positions, attDims, step, padding;
+  private final FloatArray one, eps, attParams, cos, sin, logits;
+  private final float[] logitsHost;
   private final Map<Tensor, FloatArray> f32 = new IdentityHashMap<>();
   private final Map<Tensor, TrainGraph.Weight> weights = new IdentityHashMap<>();
   private final Map<DType, FloatArray> decodeTables = new java.util.HashMap<>();
+
+  /** Every adapter tensor and q/k/v bias in one buffer (a task graph holds ~1,000 nodes). */
+  private final Map<Tensor, Integer> packedOffsets = new IdentityHashMap<>();
+
+  private final FloatArray packed;
+  private final Map<String, FloatArray> scratch = new java.util.HashMap<>();
   private int taskCounter;
-  private int position;
+  private int filled;
   private boolean closed;
 
   ResidentDecoder(LlamaTrainSpec spec) {
-    for (LlamaTrainSpec.LayerAdapters a : spec.adapters()) {
-      for (LlamaTrainSpec.Adapter x : a.byProjection()) {
-        if (x != null) {
-          throw new IllegalArgumentException(
-              "device decoding runs plain layers: merge the adapters");
-        }
-      }
-    }
     if (spec.prompt() != null) {
-      throw new IllegalArgumentException("device decoding has no virtual tokens");
+      throw new IllegalArgumentException(
+          "device decoding feeds token ids: virtual tokens go through the host's prefill");
     }
+    this.spec = spec;
     LlamaLayer first = spec.layers().get(0);
     batch = spec.batch();
     slots = spec.time();
@@ -68,13 +75,14 @@ final class ResidentDecoder implements AutoCloseable {
     positions = g.perStep(new IntArray(batch));
     attDims = g.perStep(new IntArray(10));
     step = g.perStep(new IntArray(1));
-    next = g.intsShared(batch);
+    // the slots' padding flags travel with every token: B·S ints, small next to the weights read
+    padding = g.perStep(new IntArray(batch * slots));
     one = g.constants(1f);
     eps = g.constants(first.eps());
     attParams = g.constants(spec.attentionScale());
     cos = g.resident(FloatArray.fromArray(spec.rope().cosTable()));
     sin = g.resident(FloatArray.fromArray(spec.rope().sinTable()));
-    noPadding = g.resident(new IntArray(batch * slots));
+    packed = g.resident(FloatArray.fromArray(pack(spec)));
     int dkv = hkv * d;
     List<FloatArray[]> caches = new ArrayList<>();
     for (int l = 0; l < spec.layers().size(); l++) {
@@ -96,60 +104,88 @@ final class ResidentDecoder implements AutoCloseable {
       if (l > 0) {
         g.segment("layer" + l);
       }
-      x = layer(spec.layers().get(l), x, caches.get(l)[0], caches.get(l)[1]);
+      x = layer(l, x, caches.get(l)[0], caches.get(l)[1]);
     }
     g.segment("head");
     FloatArray h = g.floats(batch * c), rstd = g.floats(batch);
     rmsNorm(x, frozen(spec.finalNorm()), batch, c, h, rstd);
-    FloatArray logits = g.floats(batch * vocab);
+    logits = g.floats(batch * vocab);
     linear(h, weight(spec.lmHead()), logits, vocab, c);
-    IntArray argDims = g.ints(batch, vocab);
-    task1D(
-        "argmax",
-        batch,
-        (t, id) -> t.task(id, TrainKernels::argmax, new KernelContext(), logits, argDims, next));
-    chain = g.build(next);
+    chain = g.build(logits);
+    logitsHost = new float[batch * vocab];
   }
 
-  /** Device bytes of the decoder: weights, KV caches, activations. */
-  long plannedDeviceBytes() {
+  @Override
+  public int batch() {
+    return batch;
+  }
+
+  @Override
+  public int slots() {
+    return slots;
+  }
+
+  @Override
+  public int filled() {
+    return filled;
+  }
+
+  @Override
+  public long plannedDeviceBytes() {
     return g.bytes();
   }
 
-  /**
-   * Feeds one token per row at the next position and returns each row's greedy next token.
-   *
-   * @param tokens {@code [B]}
-   */
-  synchronized int[] step(int[] tokens) {
+  @Override
+  public synchronized void reset() {
+    filled = 0;
+    for (int i = 0; i < batch * slots; i++) {
+      padding.set(i, 0);
+    }
+  }
+
+  @Override
+  public synchronized float[] step(int[] tokens, int[] rowPositions, boolean[] pad) {
     if (closed) {
       throw new IllegalStateException("decoder is closed");
     }
-    if (tokens.length != batch) {
-      throw new IllegalArgumentException(tokens.length + " tokens for a batch of " + batch);
+    if (tokens.length != batch || rowPositions.length != batch || pad.length != batch) {
+      throw new IllegalArgumentException(
+          tokens.length
+              + " tokens, "
+              + rowPositions.length
+              + " positions and "
+              + pad.length
+              + " padding flags for a batch of "
+              + batch);
     }
-    if (position >= slots) {
-      throw new IllegalStateException("KV cache full: " + slots + " positions");
+    if (filled >= slots) {
+      throw new IllegalStateException("KV cache full: " + slots + " slots");
     }
+    int maxPosition = spec.rope().cosTable().length / (d / 2);
     for (int b = 0; b < batch; b++) {
       if (tokens[b] < 0 || tokens[b] >= vocab) {
         throw new IllegalArgumentException("token id " + tokens[b] + " outside [0, " + vocab + ")");
       }
+      if (rowPositions[b] < 0 || rowPositions[b] >= maxPosition) {
+        throw new IllegalArgumentException(
+            "position " + rowPositions[b] + " outside the RoPE table [0, " + maxPosition + ")");
+      }
       ids.set(b, tokens[b]);
-      positions.set(b, position);
+      positions.set(b, rowPositions[b]);
+      padding.set(b * slots + filled, pad[b] ? 1 : 0);
     }
-    int[] dims = {batch, 1, hq, d, slots, hkv, position + 1, 0, position, 1};
+    // keys 0..filled (this token's own included), no prefix, causal from query offset = slot
+    int[] dims = {batch, 1, hq, d, slots, hkv, filled + 1, 0, filled, 1};
     for (int i = 0; i < dims.length; i++) {
       attDims.set(i, dims[i]);
     }
-    step.set(0, position);
+    step.set(0, filled);
     chain.run();
-    position++;
-    int[] out = new int[batch];
-    for (int b = 0; b < batch; b++) {
-      out[b] = next.get(b);
+    filled++;
+    for (int i = 0; i < logitsHost.length; i++) {
+      logitsHost[i] = logits.get(i);
     }
-    return out;
+    return logitsHost;
   }
 
   /**
@@ -159,39 +195,49 @@ final class ResidentDecoder implements AutoCloseable {
    * @return {@code [B, newTokens]}
    */
   int[] greedy(int[] prompt, int promptLength, int newTokens) {
-    int[] out = new int[batch * newTokens];
-    int[] tokens = new int[batch];
-    int[] predicted = null;
-    for (int t = 0; t < promptLength; t++) {
-      for (int b = 0; b < batch; b++) {
-        tokens[b] = prompt[b * promptLength + t];
-      }
-      predicted = step(tokens);
+    if (promptLength < 1 || newTokens < 1) {
+      throw new IllegalArgumentException("greedy decoding needs a prompt token and a new token");
     }
-    for (int k = 0; k < newTokens; k++) {
+    reset();
+    int[] out = new int[batch * newTokens];
+    int[] tokens = new int[batch], pos = new int[batch];
+    boolean[] noPad = new boolean[batch];
+    float[] l = null;
+    for (int t = 0; t < promptLength + newTokens - 1; t++) {
       for (int b = 0; b < batch; b++) {
-        out[b * newTokens + k] = predicted[b];
+        tokens[b] =
+            t < promptLength ? prompt[b * promptLength + t] : out[b * newTokens + t - promptLength];
+        pos[b] = t;
       }
-      if (k + 1 < newTokens) {
-        predicted = step(predicted);
+      l = step(tokens, pos, noPad);
+      if (t >= promptLength - 1) {
+        for (int b = 0; b < batch; b++) {
+          out[b * newTokens + t - promptLength + 1] = argmax(l, b * vocab, vocab);
+        }
       }
     }
     return out;
   }
 
-  private FloatArray layer(LlamaLayer w, FloatArray x, FloatArray kCache, FloatArray vCache) {
+  private static int argmax(float[] l, int off, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++) {
+      if (l[off + i] > l[off + best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private FloatArray layer(int l, FloatArray x, FloatArray kCache, FloatArray vCache) {
+    LlamaLayer w = spec.layers().get(l);
     int n = batch, dq = hq * d, dkv = hkv * d;
     FloatArray h = g.floats(n * c), rstd = g.floats(n);
     rmsNorm(x, frozen(w.inputNorm()), n, c, h, rstd);
     FloatArray q = g.floats(n * dq), k = g.floats(n * dkv), v = g.floats(n * dkv);
-    linear(h, weight(w.q()), q, dq, c);
-    linear(h, weight(w.k()), k, dkv, c);
-    linear(h, weight(w.v()), v, dkv, c);
-    if (w.qBias() != null) {
-      bias(q, frozen(w.qBias()), dq);
-      bias(k, frozen(w.kBias()), dkv);
-      bias(v, frozen(w.vBias()), dkv);
-    }
+    projection(l, Projection.Q, h, q);
+    projection(l, Projection.K, h, k);
+    projection(l, Projection.V, h, v);
     if (w.qNorm() != null) {
       FloatArray qn = g.floats(n * dq), kn = g.floats(n * dkv);
       rmsNorm(q, frozen(w.qNorm()), n * hq, d, qn, g.floats(n * hq));
@@ -215,19 +261,19 @@ final class ResidentDecoder implements AutoCloseable {
                 qf,
                 kCache,
                 vCache,
-                noPadding,
+                padding,
                 attDims,
                 attParams,
                 att,
                 lse));
     FloatArray o = g.floats(n * c), x1 = g.floats(n * c);
-    linear(att, weight(w.o()), o, c, dq);
+    projection(l, Projection.O, att, o);
     add(x, o, x1, n * c);
     FloatArray h2 = g.floats(n * c), rstd2 = g.floats(n);
     rmsNorm(x1, frozen(w.postNorm()), n, c, h2, rstd2);
     FloatArray gate = g.floats(n * f), up = g.floats(n * f), act = g.floats(n * f);
-    linear(h2, weight(w.gate()), gate, f, c);
-    linear(h2, weight(w.up()), up, f, c);
+    projection(l, Projection.GATE, h2, gate);
+    projection(l, Projection.UP, h2, up);
     IntArray swDims = g.ints(n * f);
     task1D(
         "swiglu",
@@ -235,9 +281,77 @@ final class ResidentDecoder implements AutoCloseable {
         (t, id) ->
             t.task(id, ElementwiseKernels::swiglu, new KernelContext(), gate, up, swDims, act));
     FloatArray down = g.floats(n * c), out = g.floats(n * c);
-    linear(act, weight(w.down()), down, c, f);
+    projection(l, Projection.DOWN, act, down);
     add(x1, down, out, n * c);
     return out;
+  }
+
+  /**
+   * {@code y[B,out] = ((x ⊙ l_in)·Wᵀ + b) ⊙ l_out + s·(x·Aᵀ)·Bᵀ}: the projection with its adapter,
+   * the order of operations of the training step's forward ({@link TrainStepGraph}).
+   */
+  private void projection(int l, Projection p, FloatArray x, FloatArray y) {
+    LlamaLayer layer = spec.layers().get(l);
+    Adapter a = spec.adapters().get(l).get(p);
+    Tensor wt = p.weight(layer);
+    int out = wt.dim(0), in = wt.dim(1);
+    Tensor biasT = p.ownBias(layer) != null ? p.ownBias(layer) : a == null ? null : a.bias();
+    FloatArray xin = x;
+    if (a != null && a.ia3() != null && a.ia3ScalesInput()) {
+      xin = scratch("in", batch * in);
+      columns(x, a.ia3(), xin, in, 0);
+    }
+    boolean scaleOut = a != null && a.ia3() != null && !a.ia3ScalesInput();
+    FloatArray base = scaleOut ? scratch("out", batch * out) : y;
+    linear(xin, weight(wt), base, out, in);
+    if (biasT != null) {
+      columns(base, biasT, base, out, 2);
+    }
+    if (scaleOut) {
+      columns(base, a.ia3(), y, out, 0);
+    }
+    if (a != null && a.loraA() != null) {
+      int r = a.loraA().dim(0);
+      FloatArray u = scratch("lora", batch * r);
+      // u[B,r] = x·Aᵀ;  y += s·u·Bᵀ
+      gemm(x, in, 1, a.loraA(), 1, in, u, batch, r, in, false, one);
+      gemm(u, r, 1, a.loraB(), 1, r, y, batch, out, r, true, g.constants(a.loraScale()));
+    }
+  }
+
+  /**
+   * The values of every adapter tensor and q/k/v bias, back to back; {@link #packedOffsets} says
+   * where each starts.
+   */
+  private float[] pack(LlamaTrainSpec spec) {
+    List<Tensor> small = new ArrayList<>();
+    for (int l = 0; l < spec.layers().size(); l++) {
+      LlamaLayer w = spec.layers().get(l);
+      small.addAll(java.util.Arrays.asList(w.qBias(), w.kBias(), w.vBias()));
+      for (Adapter a : spec.adapters().get(l).byProjection()) {
+        if (a != null) {
+          small.addAll(java.util.Arrays.asList(a.loraA(), a.loraB(), a.bias(), a.ia3()));
+        }
+      }
+    }
+    int total = 0;
+    for (Tensor t : small) {
+      if (t != null && !packedOffsets.containsKey(t)) {
+        packedOffsets.put(t, total);
+        total += (int) t.size();
+      }
+    }
+    float[] all = new float[Math.max(total, 1)];
+    for (Map.Entry<Tensor, Integer> e : packedOffsets.entrySet()) {
+      float[] v = e.getKey().toFloatArray();
+      System.arraycopy(v, 0, all, e.getValue(), v.length);
+    }
+    return all;
+  }
+
+  /** A scratch buffer per purpose and size, reused by every projection (they run in order). */
+  private FloatArray scratch(String what, int size) {
+    return scratch.computeIfAbsent(what + size, k -> g.floats(size));
   }
 
   // ------------------------------------------------------------------ building blocks
@@ -261,12 +375,37 @@ final class ResidentDecoder implements AutoCloseable {
             t.task(id, TrainKernels::rmsNorm, new KernelContext(), x, w, dims, eps, out, rstd));
   }
 
-  private void bias(FloatArray y, FloatArray b, int cols) {
-    IntArray dims = g.ints(batch * cols, cols, 0, 2);
+  /** {@code y = x ⊙ v} ({@code mode} 0) or {@code y = x + v} (2) per column. */
+  private void columns(FloatArray x, Tensor vec, FloatArray y, int cols, int mode) {
+    IntArray dims = g.ints(batch * cols, cols, packedOffsets.get(vec), mode);
     task1D(
-        "bias",
+        "cols",
         batch * cols,
-        (t, id) -> t.task(id, TrainKernels::columns, new KernelContext(), y, b, dims, y));
+        (t, id) -> t.task(id, TrainKernels::columns, new KernelContext(), x, packed, dims, y));
+  }
+
+  /** {@link TrainKernels#gemm}: {@code C[M,N] (+)= α·op(A)·op(B)}, B a packed tensor. */
+  private void gemm(
+      FloatArray a,
+      int aRow,
+      int aCol,
+      Tensor b,
+      int bRow,
+      int bCol,
+      FloatArray out,
+      int rows,
+      int cols,
+      int k,
+      boolean acc,
+      FloatArray alpha) {
+    IntArray dims =
+        g.ints(rows, cols, k, aRow, aCol, bRow, bCol, acc ? 1 : 0, 0, packedOffsets.get(b), 0);
+    String id = "t" + (taskCounter++) + "gemm";
+    g.task2D(
+        id,
+        (cols + 3) / 4,
+        (rows + 3) / 4,
+        t -> t.task(id, TrainKernels::gemm, new KernelContext(), a, packed, out, dims, alpha));
   }
 
   private void rope(FloatArray x, int heads) {

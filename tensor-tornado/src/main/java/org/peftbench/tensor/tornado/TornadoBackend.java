@@ -7,6 +7,7 @@ import org.peftbench.tensor.backend.Checks;
 import org.peftbench.tensor.backend.FusedDecoderLayer;
 import org.peftbench.tensor.backend.LlamaLayer;
 import org.peftbench.tensor.backend.LlamaTrainSpec;
+import org.peftbench.tensor.backend.ResidentDecoding;
 import org.peftbench.tensor.backend.ResidentTrainer;
 import org.peftbench.tensor.backend.ResidentTraining;
 import org.peftbench.tensor.backend.RopeTable;
@@ -40,7 +41,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>Calls are serialised ({@code synchronized}): one execution plan runs at a time.
  */
-public final class TornadoBackend implements Backend, FusedDecoderLayer, ResidentTraining {
+public final class TornadoBackend
+    implements Backend, FusedDecoderLayer, ResidentTraining, ResidentDecoding {
   /** Work-group size of the 1-D kernels. */
   static final int LOCAL = 64;
 
@@ -445,10 +447,11 @@ public final class TornadoBackend implements Backend, FusedDecoderLayer, Residen
   }
 
   /**
-   * Greedy decoding on the device with the KV cache resident there ({@link ResidentDecoder}), for
-   * the plain layers of {@code spec} (B = its batch, S = its time).
+   * Decoding on the device with the KV cache resident there ({@link ResidentDecoder}): B = the
+   * spec's batch, S = its time; adapters run unmerged.
    */
-  synchronized ResidentDecoder openDecoder(LlamaTrainSpec spec) {
+  @Override
+  public synchronized ResidentDecoder openDecoder(LlamaTrainSpec spec) {
     return new ResidentDecoder(spec);
   }
 }

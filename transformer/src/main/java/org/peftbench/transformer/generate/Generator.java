@@ -8,6 +8,7 @@ import java.util.function.UnaryOperator;
 import org.peftbench.autograd.GradMode;
 import org.peftbench.transformer.CausalLM;
 import org.peftbench.transformer.CpuDecodePath;
+import org.peftbench.transformer.DeviceDecodePath;
 import org.peftbench.transformer.KvCache;
 import org.peftbench.transformer.ModelException;
 import org.peftbench.transformer.ModelInput;
@@ -43,11 +44,12 @@ public final class Generator {
 
   private final CausalLM model;
   private final Function<int[], String> decoder;
-  private final UnaryOperator<ModelInput> prefillHook;
+  private final UnaryOperator<ModelInput> prefillHook; // null: none
   private Timing lastTiming;
+  private String lastPath;
 
   public Generator(CausalLM model) {
-    this(model, null, UnaryOperator.identity());
+    this(model, null, null);
   }
 
   private Generator(
@@ -69,6 +71,11 @@ public final class Generator {
 
   public Timing lastTiming() {
     return lastTiming;
+  }
+
+  /** Which decode path the last {@link #generate} call took ("device …", "cpu", "general"). */
+  public String lastPath() {
+    return lastPath;
   }
 
   /** Generates a continuation of each prompt (each at least one token). */
@@ -117,13 +124,31 @@ public final class Generator {
         if (anyPad) {
           in = in.withPadding(pad);
         }
-        in = prefillHook.apply(in);
-        checkLength(in.prefixLength() + in.time(), config.maxNewTokens());
-        prefillTokens = in.batch() * in.time();
-        KvCache cache =
-            new KvCache(model.config(), b, in.prefixLength() + in.time() + config.maxNewTokens());
-        try (CpuDecodePath fast = CpuDecodePath.forModel(model, b)) {
-          float[] l = model.forwardLast(in.withCache(cache)).value().toFloatArray();
+        ModelInput plain = in;
+        if (prefillHook != null) {
+          in = prefillHook.apply(in);
+        }
+        // the device keeps the cache and takes token ids: a hook that added virtual tokens or
+        // prefix keys (a different input) keeps generation on the host
+        DeviceDecodePath device =
+            in == plain ? DeviceDecodePath.forModel(model, b, len + config.maxNewTokens()) : null;
+        KvCache cache = null;
+        CpuDecodePath fast = null;
+        try {
+          float[] l;
+          checkLength(in.prefixLength() + in.time(), config.maxNewTokens());
+          prefillTokens = in.batch() * in.time();
+          if (device != null) {
+            l = device.prefill(ids, anyPad ? pad : null, len);
+            lastPath = "device " + device.describeDevice();
+          } else {
+            cache =
+                new KvCache(
+                    model.config(), b, in.prefixLength() + in.time() + config.maxNewTokens());
+            fast = CpuDecodePath.forModel(model, b);
+            l = model.forwardLast(in.withCache(cache)).value().toFloatArray();
+            lastPath = fast != null ? "cpu" : "general";
+          }
           prefillNanos = System.nanoTime() - t0;
           long t1 = System.nanoTime();
           int[] live = new int[b]; // cache row -> prompt row
@@ -156,7 +181,7 @@ public final class Generator {
             if (active == 0) {
               break;
             }
-            if (fast == null && active <= live.length / 2) {
+            if (device == null && fast == null && active <= live.length / 2) {
               // half the rows finished: continue with a cache of the others only, so the
               // general path stops computing padding (the CPU decode path skips them itself)
               int[] keep = new int[active];
@@ -178,7 +203,9 @@ public final class Generator {
               stepTokens[i] = next[live[i]];
               stepDone[i] = done[live[i]];
             }
-            if (fast != null) {
+            if (device != null) {
+              l = device.step(stepTokens, stepDone);
+            } else if (fast != null) {
               l = fast.step(stepTokens, stepDone, cache);
             } else {
               // finished rows still in the cache run as padding, so the batch stays rectangular
@@ -192,7 +219,12 @@ public final class Generator {
           }
           decodeNanos = System.nanoTime() - t1;
         } finally {
-          cache.close();
+          if (fast != null) {
+            fast.close();
+          }
+          if (cache != null) {
+            cache.close();
+          }
         }
       }
     } else {
