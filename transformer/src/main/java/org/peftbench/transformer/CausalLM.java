@@ -458,6 +458,7 @@ public final class CausalLM implements AutoCloseable {
   /** Releases the memory-mapped weights; the model is unusable afterwards. */
   @Override
   public void close() {
+    DeviceDecodePath.releaseFor(this); // a decoder kept on a device holds this model's weights
     if (weightOwner != null) {
       try {
         weightOwner.close();

@@ -69,36 +69,44 @@ public final class DeviceDecodePath {
         || !(Backends.current() instanceof ResidentDecoding device)) {
       return null;
     }
-    int capacityRows = Integer.highestOneBit(Math.max(batch - 1, 1)) << 1;
-    capacityRows = batch == 1 ? 1 : capacityRows;
+    int capacityRows = batch == 1 ? 1 : Integer.highestOneBit(batch - 1) << 1;
     int capacitySlots = Math.max(16, Integer.highestOneBit(Math.max(slots - 1, 1)) << 1);
     capacitySlots =
         Math.min(capacitySlots, Math.max(slots, model.config().maxPositionEmbeddings()));
-    LlamaTrainSpec spec = describe(model, capacityRows, capacitySlots);
-    if (spec == null) {
-      return null;
-    }
-    long hash = heapHash(spec);
     synchronized (DeviceDecodePath.class) {
       Open o = last;
-      if (o == null
-          || o.model != model
-          || o.batch != capacityRows
-          || o.slots != capacitySlots
-          || o.adapterHash != hash) {
-        if (o != null) {
-          o.dec.close();
-          last = null;
+      // a kept decoder with room enough is reused (its extra rows run as padding): building a new
+      // one compiles the device program again
+      if (o != null && o.model == model && o.batch >= batch && o.slots >= slots) {
+        LlamaTrainSpec kept = describe(model, o.batch, o.slots);
+        if (kept != null && heapHash(kept) == o.adapterHash) {
+          o.dec.reset();
+          return new DeviceDecodePath(model, o.dec, batch);
         }
-        o = new Open(model, capacityRows, capacitySlots, hash, device.openDecoder(spec));
-        last = o;
       }
+      LlamaTrainSpec spec = describe(model, capacityRows, capacitySlots);
+      if (spec == null) {
+        return null;
+      }
+      if (o != null) {
+        o.dec.close();
+        last = null;
+      }
+      o = new Open(model, capacityRows, capacitySlots, heapHash(spec), device.openDecoder(spec));
+      last = o;
       o.dec.reset();
       return new DeviceDecodePath(model, o.dec, batch);
     }
   }
 
-  /** Frees the device memory of the kept decoder (e.g. before a model is closed). */
+  /** Frees the device memory of the decoder kept for {@code model}, if any (the model closes). */
+  static synchronized void releaseFor(CausalLM model) {
+    if (last != null && last.model == model) {
+      release();
+    }
+  }
+
+  /** Frees the device memory of the kept decoder. */
   public static synchronized void release() {
     if (last != null) {
       last.dec.close();
