@@ -193,6 +193,34 @@ public final class AdamW extends Optimizer {
     state.clear();
   }
 
+  /** A parameter's moments (copies) and step count. */
+  public record Moments(float[] expAvg, float[] expAvgSq, long step) {}
+
+  /** {@code p}'s moments, or null before its first update. */
+  public Moments moments(Parameter p) {
+    State s = state.get(p.name());
+    return s == null ? null : new Moments(s.m.clone(), s.v.clone(), s.step);
+  }
+
+  /**
+   * Sets {@code p}'s moments and step count (a step run elsewhere, e.g. resident on a device, whose
+   * state a checkpoint must carry).
+   */
+  public void setMoments(Parameter p, Moments moments) {
+    if (!params.contains(p)) {
+      throw new IllegalArgumentException(p.name() + " is not one of this optimizer's parameters");
+    }
+    long n = p.value().size();
+    if (moments.expAvg().length != n || moments.expAvgSq().length != n) {
+      throw new IllegalArgumentException(
+          p.name() + ": moments of " + moments.expAvg().length + " values for " + n);
+    }
+    State s = state.computeIfAbsent(p.name(), k -> new State(p.shape()));
+    System.arraycopy(moments.expAvg(), 0, s.m, 0, s.m.length);
+    System.arraycopy(moments.expAvgSq(), 0, s.v, 0, s.v.length);
+    s.step = moments.step();
+  }
+
   /** Step count of a parameter (0 before its first update). */
   public long stepCount(Parameter p) {
     State s = state.get(p.name());

@@ -1,6 +1,10 @@
 package org.peftbench.harness.run;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.peftbench.autograd.Parameter;
+import org.peftbench.autograd.optim.AdamW;
+import org.peftbench.autograd.optim.Optimizer;
 import org.peftbench.harness.suite.TrainingSettings;
 import org.peftbench.peft.ResidentTrainSpecs;
 import org.peftbench.tensor.backend.Backend;
@@ -32,14 +36,14 @@ final class ResidentStep implements AutoCloseable {
    *
    * @param maxRows the most examples a micro-batch has (B)
    * @param maxTokens the longest training example (T)
-   * @param resumed whether the run continues a checkpoint (its optimizer state is on the host)
+   * @param resumed the host optimizer holding a checkpoint's state the run continues, or null
    */
   static ResidentStep openOrNull(
       RunModel model,
       TrainingSettings s,
       int maxRows,
       int maxTokens,
-      boolean resumed,
+      Optimizer resumed,
       Trainer.Listener listener) {
     Backend backend = Backends.current();
     if (!(backend instanceof ResidentTraining device)) {
@@ -53,8 +57,6 @@ final class ResidentStep implements AutoCloseable {
       why = "gradient accumulation (grad_accum " + s.gradAccum() + ") steps through autograd";
     } else if (!s.optimizer().equalsIgnoreCase("adamw")) {
       why = "the device step runs AdamW, not " + s.optimizer();
-    } else if (resumed) {
-      why = "a resumed run continues its checkpoint's optimizer state through autograd";
     } else {
       ResidentTrainSpecs.Described d =
           ResidentTrainSpecs.describe(
@@ -70,6 +72,9 @@ final class ResidentStep implements AutoCloseable {
     if (spec != null) {
       try {
         ResidentTrainer trainer = device.openTrainer(spec);
+        if (resumed != null) {
+          trainer.loadOptimizerState(stateOf((AdamW) resumed, model.trainableParameters()));
+        }
         listener.onNotice(
             "training steps run resident on the "
                 + backend.name()
@@ -107,6 +112,32 @@ final class ResidentStep implements AutoCloseable {
     // right padding, as the per-op loss: causal attention keeps pads (all at the end, labels −100)
     // from influencing the real positions, so no padding mask is needed
     return trainer.step(TrainBatch.of(ids, labels, b, t), lr).loss();
+  }
+
+  /** The host AdamW's state of {@code params}, as the device step takes it. */
+  private static ResidentTrainer.OptimizerState stateOf(AdamW opt, List<Parameter> params) {
+    List<float[]> m = new ArrayList<>(), v = new ArrayList<>();
+    long steps = 0;
+    for (Parameter p : params) {
+      AdamW.Moments mo = opt.moments(p);
+      int n = (int) p.value().size();
+      m.add(mo == null ? new float[n] : mo.expAvg());
+      v.add(mo == null ? new float[n] : mo.expAvgSq());
+      steps = Math.max(steps, mo == null ? 0 : mo.step());
+    }
+    return new ResidentTrainer.OptimizerState(steps, m, v);
+  }
+
+  /** Copies AdamW's moments from the device into the host optimizer (before a checkpoint). */
+  void copyOptimizerStateTo(Optimizer opt) {
+    ResidentTrainer.OptimizerState state = trainer.copyOptimizerStateToHost();
+    List<Parameter> params = opt.parameters();
+    for (int i = 0; i < params.size(); i++) {
+      ((AdamW) opt)
+          .setMoments(
+              params.get(i),
+              new AdamW.Moments(state.expAvg().get(i), state.expAvgSq().get(i), state.steps()));
+    }
   }
 
   /** Copies the trained values into the host's parameters. */

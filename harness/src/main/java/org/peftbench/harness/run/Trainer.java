@@ -38,8 +38,8 @@ import org.peftbench.tensor.TensorArena;
  *
  * <p>When the backend runs whole training steps on its device ({@link ResidentStep}) and the run
  * fits them, each optimizer step runs there; the trained values come back to the host before every
- * evaluation and checkpoint and at the end. Such a checkpoint has no optimizer state (AdamW's
- * moments stay on the device), so resuming it starts over.
+ * evaluation and checkpoint and at the end, and AdamW's moments with every checkpoint, so a resumed
+ * run continues on the device (or through autograd) from the same optimizer state.
  */
 public final class Trainer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +47,7 @@ public final class Trainer {
   /** In a checkpoint: the trainable parameters' exact values, what resuming loads. */
   static final String TRAINABLE_FILE = "trainable.safetensors";
 
-  /** In a checkpoint: the host optimizer's state (absent after resident device steps). */
+  /** In a checkpoint: the optimizer's state (a resident step's moments copied back first). */
   static final String OPTIMIZER_FILE = "optimizer.safetensors";
 
   /** How long to train and how: the resolved settings plus caps. */
@@ -173,9 +173,7 @@ public final class Trainer {
             model.loadAdapterWeights(ckpt.resolve("adapter"));
           }
           if (!Files.isRegularFile(ckpt.resolve(OPTIMIZER_FILE))) {
-            throw new IllegalStateException(
-                "it has no optimizer state: a resident device run keeps AdamW's moments on the"
-                    + " device");
+            throw new IllegalStateException("it has no optimizer state (" + OPTIMIZER_FILE + ")");
           }
           opt.loadState(ckpt.resolve(OPTIMIZER_FILE));
           st = saved;
@@ -208,7 +206,7 @@ public final class Trainer {
                 s,
                 Math.min(s.batchSize(), train.size()),
                 ResidentStep.longest(train),
-                resumed,
+                resumed ? opt : null,
                 listener);
         TensorArena arena = openArena()) {
       try {
@@ -324,8 +322,7 @@ public final class Trainer {
       }
 
       if ((st.step % evalEvery == 0 || st.step == total) && validation.isEmpty()) {
-        saveCheckpoint(
-            st, opt, resident != null); // nothing to select on: checkpoint for resuming only
+        saveCheckpoint(st, opt, resident); // nothing to select on: checkpoint for resuming only
       } else if (st.step % evalEvery == 0 || st.step == total) {
         double val = validationLoss();
         double epoch = (double) st.step * s.gradAccum() / order.batchesPerEpoch();
@@ -340,7 +337,7 @@ public final class Trainer {
           st.bestStep = st.step;
           replaceDir(bestDir(), d -> model.saveAdapter(d));
         }
-        saveCheckpoint(st, opt, resident != null);
+        saveCheckpoint(st, opt, resident);
       }
     }
     return nonFinite;
@@ -414,15 +411,16 @@ public final class Trainer {
     return Batch.of(ex, model.padId());
   }
 
-  private void saveCheckpoint(State st, Optimizer opt, boolean residentSteps) {
+  private void saveCheckpoint(State st, Optimizer opt, ResidentStep resident) {
+    if (resident != null) {
+      resident.copyOptimizerStateTo(opt); // AdamW's moments live on the device between steps
+    }
     replaceDir(
         checkpointDir(),
         d -> {
           model.saveAdapter(d.resolve("adapter"));
           model.saveTrainable(d.resolve(TRAINABLE_FILE));
-          if (!residentSteps) { // else AdamW's moments are on the device, the host's unused
-            opt.saveState(d.resolve(OPTIMIZER_FILE));
-          }
+          opt.saveState(d.resolve(OPTIMIZER_FILE));
           try {
             // state.json last: a checkpoint folder without it is incomplete
             Files.writeString(d.resolve("state.json"), JSON.writeValueAsString(st));

@@ -38,8 +38,15 @@ import org.peftbench.transformer.CausalLM;
 class ResidentStepTest {
   static final int STEPS = 4;
 
-  /** What one training run saw. */
-  record Run(Trainer.Outcome outcome, List<float[]> trained, List<String> notices, long opened) {}
+  /**
+   * What one training run saw; {@code loadedState}: the device trainer took a checkpoint's state.
+   */
+  record Run(
+      Trainer.Outcome outcome,
+      List<float[]> trained,
+      List<String> notices,
+      long opened,
+      boolean loadedState) {}
 
   /**
    * A resident step computed on the CPU: the parameters and AdamW's moments live in this object;
@@ -53,6 +60,7 @@ class ResidentStepTest {
     private List<float[]> device;
     private List<float[]> host;
     private long steps;
+    boolean loadedState;
 
     CpuResidentTrainer(PeftModel model, LlamaTrainSpec spec) {
       this.model = model;
@@ -90,6 +98,30 @@ class ResidentStepTest {
     public void copyParametersToHost() {
       host = device;
       load(host);
+    }
+
+    @Override
+    public OptimizerState copyOptimizerStateToHost() {
+      List<float[]> m = new ArrayList<>(), v = new ArrayList<>();
+      long t = 0;
+      for (Parameter p : params) {
+        AdamW.Moments mo = adamw.moments(p);
+        m.add(mo.expAvg());
+        v.add(mo.expAvgSq());
+        t = mo.step();
+      }
+      return new OptimizerState(t, m, v);
+    }
+
+    @Override
+    public void loadOptimizerState(OptimizerState state) {
+      assertThat(steps).as("optimizer state loads before the first step").isZero();
+      for (int i = 0; i < params.size(); i++) {
+        adamw.setMoments(
+            params.get(i),
+            new AdamW.Moments(state.expAvg().get(i), state.expAvgSq().get(i), state.steps()));
+      }
+      loadedState = true;
     }
 
     @Override
@@ -159,6 +191,11 @@ class ResidentStepTest {
 
   /** Trains stories260K {@link #STEPS} steps, on the resident CPU backend when {@code resident}. */
   static Run train(PeftConfig config, int gradAccum, boolean resident, Path work) {
+    return train(config, gradAccum, resident, work, 0);
+  }
+
+  /** As above; {@code killAfter} > 0 throws after that step (an interrupted run). */
+  static Run train(PeftConfig config, int gradAccum, boolean resident, Path work, int killAfter) {
     TrainingSettings s =
         new TrainingSettings("adamw", 3e-2, "cosine", 0.1, 1e-2, 2, gradAccum, 100, 1.0, null, true)
             .resolved();
@@ -168,6 +205,13 @@ class ResidentStepTest {
           @Override
           public void onNotice(String message) {
             notices.add(message);
+          }
+
+          @Override
+          public void onStep(int step, int total, double loss) {
+            if (step == killAfter) {
+              throw new IllegalStateException("killed");
+            }
           }
         };
     AtomicReference<PeftModel> adapted = new AtomicReference<>();
@@ -190,7 +234,8 @@ class ResidentStepTest {
           pm.trainableParameters().stream().map(p -> p.value().toFloatArray()).toList();
       long steps = opened.stream().mapToLong(CpuResidentTrainer::deviceSteps).sum();
       assertThat(opened.size()).isLessThanOrEqualTo(1);
-      return new Run(o, trained, notices, opened.isEmpty() ? -1 : steps);
+      boolean loaded = opened.stream().anyMatch(t -> t.loadedState);
+      return new Run(o, trained, notices, opened.isEmpty() ? -1 : steps, loaded);
     } finally {
       Backends.use(before);
     }
@@ -230,9 +275,37 @@ class ResidentStepTest {
         assertThat(a[j]).as("trained parameter %d[%d]", i, j).isCloseTo(e[j], within(1e-5f));
       }
     }
-    // AdamW's moments stayed on the "device": the checkpoint holds none
-    assertThat(tmp.resolve("resident/checkpoint/" + Trainer.OPTIMIZER_FILE)).doesNotExist();
+    // AdamW's moments came back from the "device" for the checkpoint
+    assertThat(tmp.resolve("resident/checkpoint/" + Trainer.OPTIMIZER_FILE)).exists();
     assertThat(tmp.resolve("per-op/checkpoint/" + Trainer.OPTIMIZER_FILE)).exists();
+  }
+
+  @Test
+  void anInterruptedResidentRunResumesWithItsOptimizerStateOnTheDevice(@TempDir Path tmp) {
+    Run whole = train(LORA, 1, true, tmp.resolve("whole"));
+    Path work = tmp.resolve("interrupted");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> train(LORA, 1, true, work, 3))
+        .hasMessageContaining("killed");
+    Run resumed = train(LORA, 1, true, work);
+
+    assertThat(resumed.outcome().resumed()).isTrue();
+    assertThat(resumed.loadedState())
+        .as("the device trainer took the checkpoint's moments")
+        .isTrue();
+    assertThat(resumed.notices().getFirst()).contains("resident");
+    assertThat(resumed.opened()).isEqualTo(STEPS - 2); // checkpoint at step 2, steps 3 and 4 run
+    List<Double> w = whole.outcome().state().losses, r = resumed.outcome().state().losses;
+    assertThat(r).hasSize(STEPS);
+    for (int i = 0; i < STEPS; i++) {
+      // fresh moments (a restart of AdamW) would change steps 3 and 4
+      assertThat(r.get(i)).as("loss of step " + (i + 1)).isCloseTo(w.get(i), within(1e-6));
+    }
+    for (int i = 0; i < whole.trained().size(); i++) {
+      float[] e = whole.trained().get(i), a = resumed.trained().get(i);
+      for (int j = 0; j < e.length; j++) {
+        assertThat(a[j]).as("trained parameter %d[%d]", i, j).isCloseTo(e[j], within(1e-6f));
+      }
+    }
   }
 
   @Test

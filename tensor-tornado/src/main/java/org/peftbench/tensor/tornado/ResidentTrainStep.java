@@ -2,6 +2,8 @@ package org.peftbench.tensor.tornado;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.LlamaTrainSpec;
 import org.peftbench.tensor.backend.ResidentTrainer;
@@ -30,6 +32,7 @@ final class ResidentTrainStep implements ResidentTrainer {
   private final TrainGraph.Chain plan;
   private final Plans plans;
   private long steps;
+  private long adamSteps; // AdamW steps of a checkpoint this trainer continues
   private long hostOperations;
   private TornadoExecutionResult last;
   private boolean closed;
@@ -153,7 +156,7 @@ final class ResidentTrainStep implements ResidentTrainer {
   /** AdamW's scalars of this step, in double and rounded to float as {@code AdamW} does. */
   private void fillAdamW(double lr) {
     LlamaTrainSpec.AdamWSettings o = spec.optimizer();
-    long t = steps + 1;
+    long t = adamSteps + steps + 1;
     double bc1 = 1 - Math.pow(o.beta1(), t), bc2 = 1 - Math.pow(o.beta2(), t);
     float[] h = {
       (float) (1 - lr * o.weightDecay()),
@@ -185,6 +188,55 @@ final class ResidentTrainStep implements ResidentTrainer {
           t.offset(),
           t.size());
     }
+  }
+
+  @Override
+  public synchronized OptimizerState copyOptimizerStateToHost() {
+    if (last != null) {
+      last.transferToHost(graph.m);
+      last.transferToHost(graph.v);
+    }
+    List<float[]> m = new ArrayList<>(), v = new ArrayList<>();
+    for (LlamaTrainSpec.Trainable p : spec.trainables()) {
+      int off = graph.offsets.get(p.value()), size = (int) p.value().size();
+      float[] mi = new float[size], vi = new float[size];
+      for (int i = 0; i < size; i++) {
+        mi[i] = graph.m.get(off + i);
+        vi[i] = graph.v.get(off + i);
+      }
+      m.add(mi);
+      v.add(vi);
+    }
+    return new OptimizerState(adamSteps + steps, m, v);
+  }
+
+  @Override
+  public synchronized void loadOptimizerState(OptimizerState state) {
+    if (last != null || steps > 0) {
+      throw new IllegalStateException("optimizer state loads before the first step");
+    }
+    List<LlamaTrainSpec.Trainable> ps = spec.trainables();
+    if (state.expAvg().size() != ps.size() || state.expAvgSq().size() != ps.size()) {
+      throw new IllegalArgumentException(
+          "optimizer state for "
+              + state.expAvg().size()
+              + " tensors, the step trains "
+              + ps.size());
+    }
+    for (int j = 0; j < ps.size(); j++) {
+      Tensor t = ps.get(j).value();
+      float[] m = state.expAvg().get(j), v = state.expAvgSq().get(j);
+      if (m.length != t.size() || v.length != t.size()) {
+        throw new IllegalArgumentException(
+            ps.get(j).name() + ": optimizer state of " + m.length + " values for " + t.size());
+      }
+      int off = graph.offsets.get(t);
+      for (int i = 0; i < m.length; i++) {
+        graph.m.set(off + i, m[i]); // sent with the parameters on the first run
+        graph.v.set(off + i, v[i]);
+      }
+    }
+    adamSteps = state.steps();
   }
 
   @Override

@@ -57,6 +57,11 @@ class TrainingRunOnDeviceTest {
   record Run(List<Double> losses, List<double[]> evaluations, List<float[]> trained, String path) {}
 
   static Run train(Backend backend, Path work) {
+    return train(backend, work, 0);
+  }
+
+  /** {@code killAfter} > 0: the run throws after that step (an interrupted run). */
+  static Run train(Backend backend, Path work, int killAfter) {
     Path model = ResidentTrainStepTest.model();
     TrainingSettings s =
         new TrainingSettings("adamw", 3e-2, "cosine", 0.1, 1e-2, 2, 1, 100, 1.0, null, true)
@@ -67,6 +72,13 @@ class TrainingRunOnDeviceTest {
           @Override
           public void onNotice(String message) {
             notices.add(message);
+          }
+
+          @Override
+          public void onStep(int step, int total, double loss) {
+            if (step == killAfter) {
+              throw new IllegalStateException("killed");
+            }
           }
         };
     Backend before = Backends.current();
@@ -133,5 +145,18 @@ class TrainingRunOnDeviceTest {
     // AdamW divides each gradient by its running RMS, so a parameter whose gradient is near zero
     // turns rounding differences into steps of up to lr (3e-2): measured 1.1e-4, under 1% of lr
     assertThat(worst).as("largest difference of a trained LoRA value").isLessThan(2.5e-4f);
+
+    // interrupted after step 6 (checkpoint at step 4), resumed: AdamW's moments went to the
+    // checkpoint from the device and back, so steps 5..12 repeat the uninterrupted device run
+    Path work = Files.createDirectory(tmp.resolve("interrupted"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> train(tornado, work, 6))
+        .hasMessageContaining("killed");
+    Run resumed = train(tornado, work);
+    assertThat(resumed.path()).startsWith("training steps run resident on the");
+    for (int s = 0; s < STEPS; s++) {
+      assertThat(resumed.losses().get(s))
+          .as("resumed run, loss of step %d", s + 1)
+          .isCloseTo(device.losses().get(s), within(1e-6));
+    }
   }
 }

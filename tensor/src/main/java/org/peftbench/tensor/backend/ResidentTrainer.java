@@ -26,6 +26,25 @@ public interface ResidentTrainer extends AutoCloseable {
   void copyParametersToHost();
 
   /**
+   * AdamW's state of each trainable, in the spec's order: the first and second moments and the
+   * number of steps taken (the bias correction's t). What a checkpoint needs to resume.
+   */
+  record OptimizerState(
+      long steps, java.util.List<float[]> expAvg, java.util.List<float[]> expAvgSq) {}
+
+  /** Copies AdamW's moments from the device (at checkpoints). */
+  OptimizerState copyOptimizerStateToHost();
+
+  /**
+   * Continues from a checkpoint's optimizer state: loaded before the first step (it goes to the
+   * device with the parameters).
+   *
+   * @throws IllegalStateException after the first step
+   * @throws IllegalArgumentException when the sizes do not match the spec's trainables
+   */
+  void loadOptimizerState(OptimizerState state);
+
+  /**
    * Device memory the step needs, planned when it was built: weights, parameters and optimizer
    * state, every activation kept for backward and every scratch buffer, in bytes.
    */
