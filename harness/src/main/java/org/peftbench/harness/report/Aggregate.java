@@ -115,8 +115,21 @@ public final class Aggregate {
         switch (pscp.memory()) {
           case "rss" -> r.measurements.peakRssGb;
           case "tensor" -> r.measurements.peakTensorGb;
+          case "resident" -> r.measurements.residentStepDeviceGb;
           default -> r.cost.deviceMemoryGb;
         };
+    if (v == null && pscp.memory().equals("resident")) {
+      // never mix a device's measured step with another measure (or a 0) in one ranking
+      throw new IllegalArgumentException(
+          "pscp.memory 'resident': run "
+              + r.model
+              + " / "
+              + r.method
+              + " / "
+              + r.task
+              + " trained without a resident device step (no resident_step_device_gb); use"
+              + " 'device', 'tensor' or 'rss'");
+    }
     return v == null ? 0.0 : v;
   }
 

@@ -54,6 +54,7 @@ public final class CsvExport {
                 "device_memory_gb",
                 "peak_rss_gb",
                 "peak_tensor_gb",
+                "resident_step_device_gb",
                 "seconds_per_step",
                 "prefill_tok_s_base",
                 "decode_tok_s_base",
@@ -102,6 +103,7 @@ public final class CsvExport {
         var m = r.measurements;
         row.add(blank(m.peakRssGb));
         row.add(blank(m.peakTensorGb));
+        row.add(blank(m.residentStepDeviceGb));
         row.add(blank(m.secondsPerStep));
         row.add(blank(m.prefillTokensPerSecondBase));
         row.add(blank(m.decodeTokensPerSecondBase));

@@ -88,6 +88,7 @@ public final class Tables {
             c.cMemory(),
             switch (c.memory()) {
               case "rss" -> "process RSS";
+              case "resident" -> "resident device step";
               case "tensor" -> "live tensor";
               default -> "device-equivalent";
             }),

@@ -152,6 +152,14 @@ public final class RunResult {
   public static final class Measurements {
     public Double peakRssGb;
     public Double peakTensorGb;
+
+    /**
+     * The device memory of the training step resident on the device (planned for the whole step:
+     * weights, parameters, AdamW's moments, activations, scratch), in GB; null when steps ran per
+     * operation. {@code pscp.memory: resident} uses it as M_m.
+     */
+    public Double residentStepDeviceGb;
+
     public Double secondsPerStep;
     public Double trainSeconds;
     public Double evalSeconds;

@@ -145,6 +145,11 @@ final class ResidentStep implements AutoCloseable {
     trainer.copyParametersToHost();
   }
 
+  /** The device memory the step planned, in bytes. */
+  long plannedDeviceBytes() {
+    return trainer.plannedDeviceBytes();
+  }
+
   /** Steps the device ran. */
   long deviceSteps() {
     return trainer.deviceSteps();

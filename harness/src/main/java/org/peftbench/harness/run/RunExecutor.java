@@ -179,6 +179,8 @@ public final class RunExecutor {
       r.measurements.secondsPerStep = Double.isNaN(o.secondsPerStep()) ? null : o.secondsPerStep();
       r.measurements.peakTensorGb = o.peakTensorBytes() / 1e9;
       r.measurements.peakRssGb = o.peakRssBytes() < 0 ? null : o.peakRssBytes() / 1e9;
+      r.measurements.residentStepDeviceGb =
+          o.residentDeviceBytes() < 0 ? null : o.residentDeviceBytes() / 1e9;
       r.measurements.resumed = o.resumed();
       if (o.nonFinite() != null) {
         r.status = RunResult.Status.NONFINITE_LOSS;

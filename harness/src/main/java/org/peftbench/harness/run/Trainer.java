@@ -85,7 +85,11 @@ public final class Trainer {
     public String fingerprint;
   }
 
-  /** What training produced. */
+  /**
+   * What training produced; {@code residentDeviceBytes}: the device memory the resident training
+   * step planned (weights, parameters, optimizer state, activations), −1 when steps ran per
+   * operation.
+   */
   public record Outcome(
       State state,
       int totalSteps,
@@ -93,7 +97,8 @@ public final class Trainer {
       boolean resumed,
       double secondsPerStep,
       long peakTensorBytes,
-      long peakRssBytes) {}
+      long peakRssBytes,
+      long residentDeviceBytes) {}
 
   private final RunModel model;
   private final List<TokenizedExample> train;
@@ -198,6 +203,7 @@ public final class Trainer {
     MemoryTracker.resetPeak();
     ProcessMemory.resetPeak();
     String nonFinite = null;
+    long residentBytes = -1;
     // the training loop's activations and gradients recycle the arrays of the tensors each step
     // closes (TensorArena): the shapes repeat, and the collector then has little to copy
     try (ResidentStep resident =
@@ -209,6 +215,9 @@ public final class Trainer {
                 resumed ? opt : null,
                 listener);
         TensorArena arena = openArena()) {
+      if (resident != null) {
+        residentBytes = resident.plannedDeviceBytes();
+      }
       try {
         nonFinite = trainLoop(st, total, s, order, schedule, opt, evalEvery, resident);
       } finally {
@@ -229,7 +238,8 @@ public final class Trainer {
         resumed,
         sps,
         MemoryTracker.peakBytes(),
-        ProcessMemory.peakRssBytes());
+        ProcessMemory.peakRssBytes(),
+        residentBytes);
   }
 
   /**

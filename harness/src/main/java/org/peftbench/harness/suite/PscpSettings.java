@@ -10,7 +10,8 @@ import org.peftbench.harness.pscp.Pscp;
  * memory measurement stands for M_m ({@code device}, the default: the device-equivalent peak memory
  * of the reference's bf16 GPU training step, the paper's M_m; {@code tensor}: this JVM's peak live
  * tensor bytes, the analogue of PyTorch's {@code max_memory_allocated}; {@code rss}: the process's
- * peak resident set).
+ * peak resident set; {@code resident}: the planned device memory of the training step resident on a
+ * TornadoVM device, for suites whose every run trained that way).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PscpSettings(
@@ -28,9 +29,9 @@ public record PscpSettings(
             cMemory != null ? cMemory : d.cMemory,
             betas != null && !betas.isEmpty() ? List.copyOf(betas) : d.betas,
             memory != null ? memory.toLowerCase(java.util.Locale.ROOT) : d.memory);
-    if (!r.memory.equals("device") && !r.memory.equals("tensor") && !r.memory.equals("rss")) {
+    if (!java.util.Set.of("device", "tensor", "rss", "resident").contains(r.memory)) {
       throw new IllegalArgumentException(
-          "pscp.memory must be 'device', 'tensor' or 'rss', got " + memory);
+          "pscp.memory must be 'device', 'tensor', 'rss' or 'resident', got " + memory);
     }
     r.constants(); // validates
     return r;

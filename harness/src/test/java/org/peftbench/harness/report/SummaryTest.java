@@ -1,6 +1,7 @@
 package org.peftbench.harness.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,6 +94,25 @@ class SummaryTest {
         .contains("$cost_p^{-2}$")
         .contains("lntuning & 77.8 & 1.00 & 1.00 & 0.60 & \\textbf{46.57}")
         .contains("\\underline{45.26}");
+  }
+
+  @Test
+  void residentMemoryIsTheDeviceStepsAndARunWithoutOneIsRefused() {
+    RunResult a = run("lora", "sst2", 42, 80.0, PAPER.get(4));
+    RunResult b = run("ia3", "sst2", 42, 75.0, PAPER.get(0));
+    a.measurements.residentStepDeviceGb = 12.5;
+    b.measurements.residentStepDeviceGb = 7.25;
+    PscpSettings resident = new PscpSettings(null, null, null, null, "resident").resolved();
+    Aggregate agg = new Aggregate(List.of(a, b), resident);
+    assertThat(agg.memoryGb(a)).isEqualTo(12.5);
+    assertThat(agg.memoryGb(b)).isEqualTo(7.25);
+    b.measurements.residentStepDeviceGb = null; // trained per operation: no device step measured
+    assertThatThrownBy(() -> agg.memoryGb(b))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ia3")
+        .hasMessageContaining("without a resident device step");
+    assertThatThrownBy(() -> new PscpSettings(null, null, null, null, "gpu").resolved())
+        .hasMessageContaining("'resident'");
   }
 
   @Test

@@ -126,7 +126,7 @@ class ResidentStepTest {
 
     @Override
     public long plannedDeviceBytes() {
-      return 0;
+      return 3L * params.stream().mapToLong(p -> p.value().size() * Float.BYTES).sum();
     }
 
     @Override
@@ -250,6 +250,9 @@ class ResidentStepTest {
     assertThat(resident.notices()).hasSize(1);
     assertThat(resident.notices().getFirst()).contains("resident").contains("resident-cpu");
     assertThat(resident.opened()).isEqualTo(STEPS);
+    // the resident step's device memory is reported (the benchmark's M_m with pscp.memory resident)
+    assertThat(perOp.outcome().residentDeviceBytes()).isEqualTo(-1);
+    assertThat(resident.outcome().residentDeviceBytes()).isEqualTo(3L * 4 * paramCount(resident));
 
     List<Double> expected = perOp.outcome().state().losses;
     List<Double> actual = resident.outcome().state().losses;
@@ -278,6 +281,10 @@ class ResidentStepTest {
     // AdamW's moments came back from the "device" for the checkpoint
     assertThat(tmp.resolve("resident/checkpoint/" + Trainer.OPTIMIZER_FILE)).exists();
     assertThat(tmp.resolve("per-op/checkpoint/" + Trainer.OPTIMIZER_FILE)).exists();
+  }
+
+  static long paramCount(Run r) {
+    return r.trained().stream().mapToLong(a -> a.length).sum();
   }
 
   @Test
