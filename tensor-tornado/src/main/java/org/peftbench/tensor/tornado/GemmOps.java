@@ -8,7 +8,6 @@ import org.peftbench.tensor.Storage;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.Checks;
 import org.peftbench.tensor.backend.cpu.CpuBackend;
-import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -26,12 +25,12 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  */
 final class GemmOps {
   private final Plans plans;
-  private final TornadoBackend.GemmKernel gemmKernel;
+  private final GemmKernel gemmKernel;
   private final CpuBackend cpu = new CpuBackend();
   private final Map<WeightKey, Object> weights = new HashMap<>();
   private final Map<DType, FloatArray> decodeTables = new HashMap<>();
 
-  GemmOps(Plans plans, TornadoBackend.GemmKernel gemmKernel) {
+  GemmOps(Plans plans, GemmKernel gemmKernel) {
     this.plans = plans;
     this.gemmKernel = gemmKernel;
   }
@@ -94,12 +93,7 @@ final class GemmOps {
       m, n, k, transA ? 1 : k, transA ? m : 1, transB ? 1 : n, transB ? k : 1, accumulate ? 1 : 0
     };
     DeviceBuffers.putInts(dims, p.dims);
-    if (gemmKernel == TornadoBackend.GemmKernel.TILED) {
-      p.plan.size2D("mm", n, m);
-    } else {
-      int blocks = GemmKernels.BLOCK;
-      p.plan.size2D("mm", (n + blocks - 1) / blocks, (m + blocks - 1) / blocks);
-    }
+    gemmKernel.size(p.plan, "mm", m, n);
     plans.run(p.plan);
     DeviceBuffers.get(p.c, c);
   }
@@ -113,7 +107,6 @@ final class GemmOps {
       int capA, FloatArray bF32, boolean bEveryRun, ShortArray bBits, FloatArray decode, int capC) {
     FloatArray a = new FloatArray(capA), c = new FloatArray(capC);
     IntArray dims = new IntArray(8);
-    KernelContext ctx = new KernelContext();
     TaskGraph g;
     String name;
     if (bBits != null) {
@@ -121,19 +114,8 @@ final class GemmOps {
       g =
           new TaskGraph(name)
               .transferToDevice(DataTransferMode.FIRST_EXECUTION, bBits, decode)
-              .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, c, dims)
-              .task(
-                  "mm",
-                  gemmKernel == TornadoBackend.GemmKernel.TILED
-                      ? GemmKernels::gemm16
-                      : GemmKernels::gemmBlocked16,
-                  ctx,
-                  a,
-                  bBits,
-                  decode,
-                  c,
-                  dims)
-              .transferToHost(DataTransferMode.EVERY_EXECUTION, c);
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, c, dims);
+      g = gemmKernel.add16(g, "mm", a, bBits, decode, c, dims);
     } else {
       name = "gemm";
       g =
@@ -141,24 +123,11 @@ final class GemmOps {
               .transferToDevice(
                   bEveryRun ? DataTransferMode.EVERY_EXECUTION : DataTransferMode.FIRST_EXECUTION,
                   bF32)
-              .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, c, dims)
-              .task(
-                  "mm",
-                  gemmKernel == TornadoBackend.GemmKernel.TILED
-                      ? GemmKernels::gemmF32
-                      : GemmKernels::gemmBlockedF32,
-                  ctx,
-                  a,
-                  bF32,
-                  c,
-                  dims)
-              .transferToHost(DataTransferMode.EVERY_EXECUTION, c);
+              .transferToDevice(DataTransferMode.EVERY_EXECUTION, a, c, dims);
+      g = gemmKernel.addF32(g, "mm", a, bF32, c, dims);
     }
-    KernelPlan plan =
-        gemmKernel == TornadoBackend.GemmKernel.TILED
-            ? new KernelPlan(g, name).with2D("mm", GemmKernels.TILE, GemmKernels.TILE)
-            : new KernelPlan(g, name)
-                .with2D("mm", GemmKernels.BLOCK_GROUP_X, GemmKernels.BLOCK_GROUP_Y);
+    g = g.transferToHost(DataTransferMode.EVERY_EXECUTION, c);
+    KernelPlan plan = gemmKernel.group(new KernelPlan(g, name), "mm");
     return new GemmPlan(plan, a, bF32, c, dims);
   }
 

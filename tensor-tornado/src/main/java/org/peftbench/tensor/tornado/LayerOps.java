@@ -27,7 +27,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * </pre>
  *
  * 16 kernels (up to 21 with biases and q/k norms), the same ones the per-op backend uses ({@link
- * RowKernels}, {@link GemmKernels}, {@link AttentionKernels}, {@link ElementwiseKernels}). Per call
+ * RowKernels}, {@link GemmKernel}, {@link AttentionKernels}, {@link ElementwiseKernels}). Per call
  * only {@code x}, the positions, the padding flags and a few shape ints go to the device, and
  * {@code out} comes back (with the rotated keys and the values, which a KV-cache prefill keeps):
  * every other intermediate (h, q, attention output, x1, gate, up, ...) lives in device buffers that
@@ -45,7 +45,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  */
 final class LayerOps {
   private final Plans plans;
-  private final TornadoBackend.GemmKernel gemmKernel;
+  private final GemmKernel gemmKernel;
   private final int maxLayers = Integer.getInteger("peftbench.tornado.layers", 128);
   private final Map<DType, FloatArray> decodeTables = new HashMap<>();
   private final Map<List<WeightId>, LayerPlan> layers =
@@ -64,7 +64,7 @@ final class LayerOps {
   private long lastCopyInBytes = -1;
   private boolean profile;
 
-  LayerOps(Plans plans, TornadoBackend.GemmKernel gemmKernel) {
+  LayerOps(Plans plans, GemmKernel gemmKernel) {
     this.plans = plans;
     this.gemmKernel = gemmKernel;
   }
@@ -222,12 +222,7 @@ final class LayerOps {
   }
 
   private void gemmSize(KernelPlan plan, String task, int m, int n) {
-    if (gemmKernel == TornadoBackend.GemmKernel.TILED) {
-      plan.size2D(task, n, m);
-    } else {
-      int blk = GemmKernels.BLOCK;
-      plan.size2D(task, (n + blk - 1) / blk, (m + blk - 1) / blk);
-    }
+    gemmKernel.size(plan, task, m, n);
   }
 
   /** The layer's plan for n rows and this RoPE table: the cached one, or a new (bigger) one. */
@@ -484,38 +479,18 @@ final class LayerOps {
     tasks1D.add("residual2");
     KernelPlan plan = new KernelPlan(g, "layer", tasks1D.toArray(new String[0]));
     for (String task : List.of("q", "k", "v", "o", "gate", "up", "down")) {
-      if (gemmKernel == TornadoBackend.GemmKernel.TILED) {
-        plan.with2D(task, GemmKernels.TILE, GemmKernels.TILE);
-      } else {
-        plan.with2D(task, GemmKernels.BLOCK_GROUP_X, GemmKernels.BLOCK_GROUP_Y);
-      }
+      gemmKernel.group(plan, task);
     }
     return new LayerPlan(
         plan, capN, rope, wt, x, out, k, v, positions, padding, normParams, attParams, ints);
   }
 
-  /** Adds {@code c = a·Wᵀ} with the F32 or the 16-bit kernel, tiled or register-blocked. */
+  /** Adds {@code c = a·Wᵀ} with the F32 or the 16-bit kernel of the backend's GEMM family. */
   private TaskGraph gemm(
       TaskGraph g, String name, FloatArray a, DeviceWeight w, FloatArray c, IntArray dims) {
-    boolean tiled = gemmKernel == TornadoBackend.GemmKernel.TILED;
     if (w.bits != null) {
-      return g.task(
-          name,
-          tiled ? GemmKernels::gemm16 : GemmKernels::gemmBlocked16,
-          new KernelContext(),
-          a,
-          w.bits,
-          w.decode,
-          c,
-          dims);
+      return gemmKernel.add16(g, name, a, w.bits, w.decode, c, dims);
     }
-    return g.task(
-        name,
-        tiled ? GemmKernels::gemmF32 : GemmKernels::gemmBlockedF32,
-        new KernelContext(),
-        a,
-        w.f32,
-        c,
-        dims);
+    return gemmKernel.addF32(g, name, a, w.f32, c, dims);
   }
 }

@@ -18,7 +18,6 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
-import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
@@ -56,16 +55,6 @@ public final class TornadoBackend
   private final String deviceName;
   private final GemmKernel gemmKernel;
 
-  /**
-   * Which GEMM kernels run: {@code TILED} (local-memory tiles, for GPUs) or {@code BLOCKED} (4×4
-   * register blocks, no barriers: faster on OpenCL CPU devices). Default: BLOCKED on a CPU device,
-   * TILED elsewhere; {@code -Dpeftbench.tornado.gemm=tiled|blocked} overrides.
-   */
-  enum GemmKernel {
-    TILED,
-    BLOCKED
-  }
-
   private TornadoBackend(GemmKernel gemmKernel) {
     TornadoDevice device = TornadoExecutionPlan.DEFAULT_DEVICE;
     this.deviceName =
@@ -85,15 +74,7 @@ public final class TornadoBackend
    */
   static TornadoBackend open() {
     configureRuntime();
-    String forced = System.getProperty("peftbench.tornado.gemm");
-    GemmKernel kernel;
-    if (forced != null) {
-      kernel = GemmKernel.valueOf(forced.toUpperCase(java.util.Locale.ROOT));
-    } else {
-      boolean cpuDevice =
-          TornadoExecutionPlan.DEFAULT_DEVICE.getDeviceType() == TornadoDeviceType.CPU;
-      kernel = cpuDevice ? GemmKernel.BLOCKED : GemmKernel.TILED;
-    }
+    GemmKernel kernel = GemmKernel.select(TornadoExecutionPlan.DEFAULT_DEVICE.getDeviceType());
     return open(kernel);
   }
 

@@ -74,22 +74,21 @@ class TornadoBackendTest {
 
   // ------------------------------------------------------------ GEMM
 
-  /** The backend with the other GEMM kernels (tiled vs register-blocked), built on first use. */
-  static TornadoBackend other;
+  /** One backend per GEMM kernel family (the default one reused), built on first use. */
+  static TornadoBackend[] everyGemmKernel;
 
-  static TornadoBackend[] bothGemmKernels() {
-    if (other == null) {
-      other =
-          TornadoBackend.open(
-              tornado.gemmKernel() == TornadoBackend.GemmKernel.TILED
-                  ? TornadoBackend.GemmKernel.BLOCKED
-                  : TornadoBackend.GemmKernel.TILED);
+  static TornadoBackend[] everyGemmKernel() {
+    if (everyGemmKernel == null) {
+      everyGemmKernel =
+          java.util.Arrays.stream(GemmKernel.values())
+              .map(g -> g == tornado.gemmKernel() ? tornado : TornadoBackend.open(g))
+              .toArray(TornadoBackend[]::new);
     }
-    return new TornadoBackend[] {tornado, other};
+    return everyGemmKernel;
   }
 
   void checkMatmul(Random r, int m, int n, int k, boolean ta, boolean tb, boolean acc, DType w) {
-    for (TornadoBackend backend : bothGemmKernels()) {
+    for (TornadoBackend backend : everyGemmKernel()) {
       checkMatmul(backend, r, m, n, k, ta, tb, acc, w);
     }
   }
@@ -134,7 +133,7 @@ class TornadoBackendTest {
   @Test
   void matmulWithFrozenWeightsOfEveryDtype() {
     Random r = new Random(2);
-    for (TornadoBackend backend : bothGemmKernels()) {
+    for (TornadoBackend backend : everyGemmKernel()) {
       checkFrozenWeights(backend, r);
     }
   }
