@@ -12,9 +12,9 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 /**
  * Which GEMM kernels a backend runs, and the one place that adds a GEMM task to a graph and sizes
- * its grid ({@link GemmOps} for single GEMMs, {@link LayerOps} for the fused layer). All three
- * take the same {@code dims = {M, N, K, aRowStride, aColStride, bRowStride, bColStride,
- * accumulate}} and compute the same {@code C[M,N] (+)= op(A)·op(B)}:
+ * its grid ({@link GemmOps} for single GEMMs, {@link LayerOps} for the fused layer). All three take
+ * the same {@code dims = {M, N, K, aRowStride, aColStride, bRowStride, bColStride, accumulate}} and
+ * compute the same {@code C[M,N] (+)= op(A)·op(B)}:
  *
  * <ul>
  *   <li>{@link #REGISTER_TILED}: {@link GemmRegisterTiles}, 64×64 blocks of C per 16×16 group, 4×4
@@ -96,8 +96,7 @@ enum GemmKernel {
       IntArray dims) {
     KernelContext ctx = new KernelContext();
     return switch (this) {
-      case REGISTER_TILED ->
-          g.task(name, GemmRegisterTiles::gemm16, ctx, a, bits, decode, c, dims);
+      case REGISTER_TILED -> g.task(name, GemmRegisterTiles::gemm16, ctx, a, bits, decode, c, dims);
       case TILED -> g.task(name, GemmKernels::gemm16, ctx, a, bits, decode, c, dims);
       case BLOCKED -> g.task(name, GemmKernels::gemmBlocked16, ctx, a, bits, decode, c, dims);
     };

@@ -13,21 +13,21 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * <p>Why this shape. The 16×16 tiled kernel ({@link GemmKernels#gemmF32}) reads two local-memory
  * values per multiply-add, so a GPU spends most of its issue slots on local loads. Here every
  * work-item reads 4 values of A and 4 of B per K step and does 16 multiply-adds with them (2 per
- * load), and a staged element of A or B serves 64 outputs instead of 16, so global traffic per
- * flop drops fourfold. 4×4 accumulators are written out as scalars (not a private array) so that
- * they stay in registers whatever the OpenCL compiler unrolls. A work-group of 256 work-items and
- * 2 × 2 × 16 × 65 floats (16.6 KiB) of local memory lets several groups share an SM; a 64-row
- * tile keeps enough groups for one wave on M = 512 (8 × N/64 groups).
+ * load), and a staged element of A or B serves 64 outputs instead of 16, so global traffic per flop
+ * drops fourfold. 4×4 accumulators are written out as scalars (not a private array) so that they
+ * stay in registers whatever the OpenCL compiler unrolls. A work-group of 256 work-items and 2 × 2
+ * × 16 × 65 floats (16.6 KiB) of local memory lets several groups share an SM; a 64-row tile keeps
+ * enough groups for one wave on M = 512 (8 × N/64 groups).
  *
  * <p>Layout. Work-item {@code (tx, ty)} owns rows {@code ty + 16i} and columns {@code tx + 16j}
- * ({@code i, j < 4}) of the block: at every K step the 16 work-items of a row read 16 consecutive
- * B values from local memory (no bank conflicts) and the same A value (a broadcast), and the
- * stores to C are 16 consecutive floats. Local tiles are stored K-major ({@code [16][64]}) with a
- * row stride of 65, so staging an operand whose K index runs fastest in global memory (A of the
- * NN/NT forms, B of NT: a Linear's weight {@code [N,K]}) does not put 16 stores on one bank.
+ * ({@code i, j < 4}) of the block: at every K step the 16 work-items of a row read 16 consecutive B
+ * values from local memory (no bank conflicts) and the same A value (a broadcast), and the stores
+ * to C are 16 consecutive floats. Local tiles are stored K-major ({@code [16][64]}) with a row
+ * stride of 65, so staging an operand whose K index runs fastest in global memory (A of the NN/NT
+ * forms, B of NT: a Linear's weight {@code [N,K]}) does not put 16 stores on one bank.
  *
- * <p>Staging. Each work-item copies 4 elements of A and 4 of B per slice. Which elements depends
- * on the strides, chosen at run time so that neighbouring work-items read neighbouring global
+ * <p>Staging. Each work-item copies 4 elements of A and 4 of B per slice. Which elements depends on
+ * the strides, chosen at run time so that neighbouring work-items read neighbouring global
  * addresses: along K when that operand's K stride is 1, otherwise along M (A) or N (B). The next
  * slice is fetched into registers before the current one is multiplied and written into the other
  * local buffer after it: one barrier per slice, and global latency overlaps arithmetic. Elements
@@ -35,9 +35,9 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * work-item takes part in every barrier and only the final stores are guarded.
  *
  * <p>BF16/F16 weights ({@link #gemm16}) are decoded while staging: one read of the 65,536-entry
- * table per loaded element, kept as a float in local memory and used by 64 outputs. TornadoVM
- * 5.2's OpenCL backend cannot compile a bit reinterpretation ({@code Float.intBitsToFloat}:
- * {@code emitReinterpret} is unimplemented), and PoCL has no {@code half}; the table read costs 4
+ * table per loaded element, kept as a float in local memory and used by 64 outputs. TornadoVM 5.2's
+ * OpenCL backend cannot compile a bit reinterpretation ({@code Float.intBitsToFloat}: {@code
+ * emitReinterpret} is unimplemented), and PoCL has no {@code half}; the table read costs 4
  * scattered loads per work-item per 256 multiply-adds.
  *
  * <p>Same {@code dims} as {@link GemmKernels#gemmF32}: {@code {M, N, K, aRowStride, aColStride,

@@ -17,11 +17,11 @@ import org.peftbench.tensor.testing.TestTensors;
 import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 
 /**
- * Every GEMM kernel family ({@link GemmKernel}: register-tiled, tiled, blocked), forced on the
- * test device, against a plain triple loop in double precision: every transpose form, overwrite
- * and accumulate, B as an activation (heap F32) and as frozen F32/BF16/F16 weights, and shapes
- * around the tile sizes (ragged M, N and K, M = 1 as in decoding, K = 1, N = 1, K spanning many
- * 16-wide slices).
+ * Every GEMM kernel family ({@link GemmKernel}: register-tiled, tiled, blocked), forced on the test
+ * device, against a plain triple loop in double precision: every transpose form, overwrite and
+ * accumulate, B as an activation (heap F32) and as frozen F32/BF16/F16 weights, and shapes around
+ * the tile sizes (ragged M, N and K, M = 1 as in decoding, K = 1, N = 1, K spanning many 16-wide
+ * slices).
  */
 class GemmKernelsTest {
   static final Map<GemmKernel, TornadoBackend> backends = new EnumMap<>(GemmKernel.class);
@@ -31,8 +31,8 @@ class GemmKernelsTest {
   }
 
   /**
-   * {M, N, K}: tile-exact, ragged on each axis (N mod 64 both below and above 48, where the last
-   * of a work-item's four columns leaves C), degenerate, and K over many slices.
+   * {M, N, K}: tile-exact, ragged on each axis (N mod 64 both below and above 48, where the last of
+   * a work-item's four columns leaves C), degenerate, and K over many slices.
    */
   static final int[][] SHAPES = {
     {64, 64, 16},
