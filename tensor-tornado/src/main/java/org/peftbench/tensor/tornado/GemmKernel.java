@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.TornadoDeviceType;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -12,8 +13,9 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 /**
  * Which GEMM kernels a backend runs, and the one place that adds a GEMM task to a graph and sizes
- * its grid ({@link GemmOps} for single GEMMs, {@link LayerOps} for the fused layer). All three take
- * the same {@code dims = {M, N, K, aRowStride, aColStride, bRowStride, bColStride, accumulate}} and
+ * its grid ({@link GemmOps} for single GEMMs, {@link LayerOps} for the fused layer, {@link
+ * TrainStepGraph} for the frozen projections of the resident training step). All three take the
+ * same {@code dims = {M, N, K, aRowStride, aColStride, bRowStride, bColStride, accumulate}} and
  * compute the same {@code C[M,N] (+)= op(A)·op(B)}:
  *
  * <ul>
@@ -56,6 +58,11 @@ enum GemmKernel {
       return parse(forced);
     }
     return deviceType == TornadoDeviceType.CPU ? BLOCKED : REGISTER_TILED;
+  }
+
+  /** {@link #select} for TornadoVM's default device (the one every plan of the backend uses). */
+  static GemmKernel forDefaultDevice() {
+    return select(TornadoExecutionPlan.DEFAULT_DEVICE.getDeviceType());
   }
 
   /** The kernel named {@code name} ({@code register-tiled}, {@code tiled} or {@code blocked}). */

@@ -74,8 +74,7 @@ public final class TornadoBackend
    */
   static TornadoBackend open() {
     configureRuntime();
-    GemmKernel kernel = GemmKernel.select(TornadoExecutionPlan.DEFAULT_DEVICE.getDeviceType());
-    return open(kernel);
+    return open(GemmKernel.forDefaultDevice());
   }
 
   /**

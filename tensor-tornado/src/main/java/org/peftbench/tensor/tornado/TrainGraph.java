@@ -38,7 +38,7 @@ import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
  * between segments. Shapes and constants made while a segment is open belong to it alone.
  */
 final class TrainGraph {
-  /** 2-D GEMM tasks: work-groups of 16×4 work-items, 4×4 outputs each. */
+  /** 2-D tasks: work-groups of 16×4 work-items unless the task says otherwise (a GEMM's kernel). */
   static final int GROUP_X = GemmKernels.BLOCK_GROUP_X, GROUP_Y = GemmKernels.BLOCK_GROUP_Y;
 
   /** One task graph of the chain. */
@@ -157,8 +157,22 @@ final class TrainGraph {
 
   /** Adds a 2-D task of {@code x × y} work-items (rounded up to whole 16×4 work-groups). */
   void task2D(String name, int x, int y, UnaryOperator<TaskGraph> add) {
+    task2D(name, x, y, GROUP_X, GROUP_Y, add);
+  }
+
+  /**
+   * Adds a GEMM task that {@code add} builds with {@code kernel} ({@link GemmKernel#addF32} or
+   * {@link GemmKernel#add16}) for a {@code C[m,n]}: that kernel's grid and work-group shape.
+   */
+  void gemmTask(String name, GemmKernel kernel, int m, int n, UnaryOperator<TaskGraph> add) {
+    int per = kernel.perItem;
+    task2D(name, (n + per - 1) / per, (m + per - 1) / per, kernel.groupX, kernel.groupY, add);
+  }
+
+  private void task2D(
+      String name, int x, int y, int groupX, int groupY, UnaryOperator<TaskGraph> add) {
     check(name);
-    current.grids2D.put(name, new int[] {x, y});
+    current.grids2D.put(name, new int[] {x, y, groupX, groupY});
     current.tasks.add(add);
     tasks++;
   }
@@ -218,11 +232,12 @@ final class TrainGraph {
         scheduler.addWorkerGrid(s.name + "." + e.getKey(), grid);
       }
       for (Map.Entry<String, int[]> e : s.grids2D.entrySet()) {
-        WorkerGrid grid = new WorkerGrid2D(GROUP_X, GROUP_Y);
-        grid.setLocalWork(GROUP_X, GROUP_Y, 1);
+        int[] xy = e.getValue();
+        WorkerGrid grid = new WorkerGrid2D(xy[2], xy[3]);
+        grid.setLocalWork(xy[2], xy[3], 1);
         grid.setGlobalWork(
-            DeviceBuffers.roundUp(Math.max(e.getValue()[0], 1), GROUP_X),
-            DeviceBuffers.roundUp(Math.max(e.getValue()[1], 1), GROUP_Y),
+            DeviceBuffers.roundUp(Math.max(xy[0], 1), xy[2]),
+            DeviceBuffers.roundUp(Math.max(xy[1], 1), xy[3]),
             1);
         scheduler.addWorkerGrid(s.name + "." + e.getKey(), grid);
       }

@@ -78,6 +78,9 @@ final class TrainStepGraph {
   final TrainGraph g = new TrainGraph();
   private final LlamaTrainSpec spec;
 
+  /** The GEMM kernels of the frozen projections (the backend's choice for this device). */
+  private final GemmKernel gemmKernel = GemmKernel.forDefaultDevice();
+
   /** B; P virtual tokens, T real ones, S = P + T positions per row; N = B·S rows. */
   final int batch, virtual, time, seq, n, c, f, hq, hkv, d, vocab, paramCount;
 
@@ -729,26 +732,17 @@ final class TrainStepGraph {
       int cols,
       int k,
       boolean acc) {
-    if (w.bits() == null) {
-      gemm(a, 0, aRow, aCol, w.f32(), 0, bRow, bCol, c, 0, rows, cols, k, acc, one);
-      return;
-    }
     IntArray dims = g.ints(rows, cols, k, aRow, aCol, bRow, bCol, acc ? 1 : 0);
-    String id = name("gemm16");
-    g.task2D(
+    String id = name(w.bits() == null ? "gemm" : "gemm16");
+    g.gemmTask(
         id,
-        (cols + 3) / 4,
-        (rows + 3) / 4,
+        gemmKernel,
+        rows,
+        cols,
         t ->
-            t.task(
-                id,
-                GemmKernels::gemmBlocked16,
-                new KernelContext(),
-                a,
-                w.bits(),
-                w.decode(),
-                c,
-                dims));
+            w.bits() == null
+                ? gemmKernel.addF32(t, id, a, w.f32(), c, dims)
+                : gemmKernel.add16(t, id, a, w.bits(), w.decode(), c, dims));
   }
 
   /** {@link TrainKernels#gemm}: {@code C[M,N] (+)= α·op(A)·op(B)} with strides and offsets. */
