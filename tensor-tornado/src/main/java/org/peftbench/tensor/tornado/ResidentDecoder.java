@@ -52,6 +52,7 @@ final class ResidentDecoder implements DeviceDecoder {
 
   private final FloatArray packed;
   private final Map<String, FloatArray> scratch = new java.util.HashMap<>();
+  private final GemmKernel gemmKernel = GemmKernel.forDefaultDevice();
   private int taskCounter;
   private int filled;
   private boolean closed;
@@ -433,33 +434,19 @@ final class ResidentDecoder implements DeviceDecoder {
         (t, id) -> t.task(id, ElementwiseKernels::binary, new KernelContext(), a, b, dims, out));
   }
 
-  /** {@code y[B,out] = x[B,in]·Wᵀ}. */
+  /** {@code y[B,out] = x[B,in]·Wᵀ}, with the device's GEMM kernel ({@link GemmKernel}). */
   private void linear(FloatArray x, TrainGraph.Weight w, FloatArray y, int out, int in) {
     String id = "t" + (taskCounter++) + "gemm";
-    if (w.bits() == null) {
-      IntArray dims = g.ints(batch, out, in, in, 1, 1, in, 0, 0, 0, 0);
-      g.task2D(
-          id,
-          (out + 3) / 4,
-          (batch + 3) / 4,
-          t -> t.task(id, TrainKernels::gemm, new KernelContext(), x, w.f32(), y, dims, one));
-    } else {
-      IntArray dims = g.ints(batch, out, in, in, 1, 1, in, 0);
-      g.task2D(
-          id,
-          (out + 3) / 4,
-          (batch + 3) / 4,
-          t ->
-              t.task(
-                  id,
-                  GemmKernels::gemmBlocked16,
-                  new KernelContext(),
-                  x,
-                  w.bits(),
-                  w.decode(),
-                  y,
-                  dims));
-    }
+    IntArray dims = g.ints(batch, out, in, in, 1, 1, in, 0);
+    g.gemmTask(
+        id,
+        gemmKernel,
+        batch,
+        out,
+        t ->
+            w.bits() == null
+                ? gemmKernel.addF32(t, id, x, w.f32(), y, dims)
+                : gemmKernel.add16(t, id, x, w.bits(), w.decode(), y, dims));
   }
 
   private FloatArray frozen(Tensor t) {
