@@ -2,18 +2,24 @@ package org.peftbench.peft;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.peft.bitfit.BiasLinear;
 import org.peftbench.peft.ia3.IA3Linear;
 import org.peftbench.peft.lora.LoraLinear;
+import org.peftbench.peft.prefixtuning.PrefixTuning;
 import org.peftbench.peft.prompttuning.PromptTuning;
+import org.peftbench.peft.ptuning.PTuning;
 import org.peftbench.tensor.Tensor;
 import org.peftbench.tensor.backend.LlamaLayer;
 import org.peftbench.tensor.backend.LlamaTrainSpec;
 import org.peftbench.tensor.backend.LlamaTrainSpec.Adapter;
+import org.peftbench.tensor.backend.LlamaTrainSpec.EncoderActivation;
+import org.peftbench.tensor.backend.LlamaTrainSpec.EncoderLayer;
 import org.peftbench.tensor.backend.LlamaTrainSpec.LayerAdapters;
 import org.peftbench.tensor.backend.LlamaTrainSpec.Projection;
+import org.peftbench.tensor.backend.LlamaTrainSpec.TokenEncoder;
 import org.peftbench.tensor.backend.RopeTable;
 import org.peftbench.transformer.Activation;
 import org.peftbench.transformer.CausalLM;
@@ -34,8 +40,9 @@ import org.peftbench.transformer.nn.RmsNorm;
  *
  * <p>What the resident step runs: Llama-style decoders (Llama, Mistral, Qwen2, Qwen3: RMSNorm,
  * RoPE, SiLU-gated MLP, global causal attention) with LoRA (no dropout, no DoRA), IA3, BitFit, LN
- * tuning, prompt tuning or no method. Everything else (prefix tuning, P-tuning, dropout, other
- * architectures) is reported as unsupported, with the reason, and trains through autograd.
+ * tuning, prompt tuning, P-tuning's MLP encoder, prefix tuning (with or without projection) or no
+ * method. Everything else (P-tuning's LSTM encoder, dropout, other architectures) is reported as
+ * unsupported, with the reason, and trains through autograd.
  */
 public final class ResidentTrainSpecs {
   private ResidentTrainSpecs() {}
@@ -57,14 +64,39 @@ public final class ResidentTrainSpecs {
     CausalLM lm = pm.base();
     ModelConfig c = lm.config();
     ModelStructure st = lm.structure();
-    Tensor prompt = null;
-    if (pm.method() instanceof PromptTuning pt) {
-      prompt = pt.trainable().values().iterator().next().value();
-    } else if (pm.virtualTokens() > 0) {
-      return no("P-tuning's virtual tokens (an encoder's output) train through autograd");
-    }
-    if (pm.reservedPositions() > pm.virtualTokens()) {
-      return no("prefix tuning's keys and values train through autograd");
+    TokenEncoder prompt = null, prefix = null;
+    switch (pm.method()) {
+      case PromptTuning pt -> prompt = TokenEncoder.table(only(pt.trainable()));
+      case PTuning pt -> {
+        if (pt.config().lstm()) {
+          return no(
+              "P-tuning's LSTM encoder trains through autograd (the device runs the MLP encoder,"
+                  + " PEFT-Bench's reference configuration)");
+        }
+        if (pt.trainable().isEmpty()) {
+          return no("a loaded P-tuning adapter is a fixed table with nothing to train");
+        }
+        // PEFT's MLP head: Linear(C,h) → ReLU → Linear(h,h) → ReLU → Linear(h,C), no dropout
+        prompt =
+            encoder(
+                pt.trainable(),
+                "prompt_encoder.mlp_head.",
+                new int[] {0, 2, 4},
+                EncoderActivation.RELU);
+      }
+      case PrefixTuning pt -> {
+        Map<String, Parameter> p = pt.trainable();
+        // PEFT's projection: Linear(token_dim, E) → tanh → Linear(E, 2·L·token_dim)
+        prefix =
+            p.size() == 1
+                ? TokenEncoder.table(only(p))
+                : encoder(p, "prompt_encoder.transform.", new int[] {0, 2}, EncoderActivation.TANH);
+      }
+      default -> {
+        if (pm.reservedPositions() > 0) {
+          return no(pm.method() + " adds positions the device step does not describe");
+        }
+      }
     }
     if (c.activation() != Activation.SILU || c.layerNorm() || st.positionEmbedding() != null) {
       return no(c.architecture() + " is not a Llama-style decoder (RMSNorm, RoPE, SiLU MLP)");
@@ -171,7 +203,7 @@ public final class ResidentTrainSpecs {
     RopeTable rope =
         new RopeTable(
             c.headDim(),
-            Math.max(pm.virtualTokens() + time, 1),
+            Math.max(pm.reservedPositions() + time, 1),
             c.ropeTheta(),
             c.ropeScaling(),
             c.ropeLinearFactor());
@@ -184,6 +216,7 @@ public final class ResidentTrainSpecs {
               fin.weight().value(),
               head.weight().value(),
               prompt,
+              prefix,
               trainables,
               rope,
               (float) (1.0 / Math.sqrt(scalar)),
@@ -194,6 +227,30 @@ public final class ResidentTrainSpecs {
     } catch (IllegalArgumentException e) {
       return no(e.getMessage());
     }
+  }
+
+  /** The value of a method's single trainable tensor (a prompt or prefix table). */
+  private static Tensor only(Map<String, Parameter> trainable) {
+    return trainable.values().iterator().next().value();
+  }
+
+  /**
+   * A prompt encoder as PEFT's torch module names it: {@code prompt_encoder.embedding.weight}, then
+   * the linears {@code <head><i>.weight/.bias} for each i in {@code linears} (a {@code
+   * torch.nn.Sequential}'s indices, the activations between), {@code between} after every linear
+   * but the last.
+   */
+  private static TokenEncoder encoder(
+      Map<String, Parameter> p, String head, int[] linears, EncoderActivation between) {
+    List<EncoderLayer> layers = new ArrayList<>();
+    for (int i = 0; i < linears.length; i++) {
+      layers.add(
+          new EncoderLayer(
+              p.get(head + linears[i] + ".weight").value(),
+              p.get(head + linears[i] + ".bias").value(),
+              i + 1 < linears.length ? between : EncoderActivation.NONE));
+    }
+    return new TokenEncoder(p.get("prompt_encoder.embedding.weight").value(), layers);
   }
 
   private static Described no(String why) {

@@ -3,6 +3,7 @@ package org.peftbench.peft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.peft.lora.LoraLinear;
@@ -94,9 +95,78 @@ class ResidentTrainSpecsTest {
               "{\"peft_type\": \"PROMPT_TUNING\", \"num_virtual_tokens\": 3,"
                   + " \"task_type\": \"CAUSAL_LM\"}");
       LlamaTrainSpec spec = describe(pm).spec();
-      assertThat(spec.prompt()).isSameAs(pm.trainableParameters().get(0).value());
+      assertThat(spec.prompt().table()).isSameAs(pm.trainableParameters().get(0).value());
+      assertThat(spec.prompt().layers()).isEmpty();
+      assertThat(spec.prefix()).isNull();
       assertThat(spec.virtualTokens()).isEqualTo(3);
       assertThat(spec.rope().maxPositions()).isGreaterThanOrEqualTo(3 + 16);
+    }
+  }
+
+  @Test
+  void pTuningsMlpEncoderProducesTheVirtualTokens() {
+    try (CausalLM lm = MethodsTest.tinyModel()) {
+      PeftModel pm =
+          peft(
+              lm,
+              "{\"peft_type\": \"P_TUNING\", \"num_virtual_tokens\": 3,"
+                  + " \"encoder_reparameterization_type\": \"MLP\", \"encoder_hidden_size\": 6,"
+                  + " \"task_type\": \"CAUSAL_LM\"}");
+      LlamaTrainSpec spec = describe(pm).spec();
+      Map<String, Parameter> p = pm.method().trainable();
+      LlamaTrainSpec.TokenEncoder e = spec.prompt();
+      assertThat(e.table()).isSameAs(p.get("prompt_encoder.embedding.weight").value());
+      assertThat(e.layers()).hasSize(3);
+      assertThat(e.layers().get(1).weight())
+          .isSameAs(p.get("prompt_encoder.mlp_head.2.weight").value());
+      assertThat(e.layers().get(2).bias())
+          .isSameAs(p.get("prompt_encoder.mlp_head.4.bias").value());
+      assertThat(e.layers().stream().map(LlamaTrainSpec.EncoderLayer::activation))
+          .containsExactly(
+              LlamaTrainSpec.EncoderActivation.RELU,
+              LlamaTrainSpec.EncoderActivation.RELU,
+              LlamaTrainSpec.EncoderActivation.NONE);
+      assertThat(spec.virtualTokens()).isEqualTo(3);
+      assertThat(spec.trainables()).hasSize(7);
+      for (Parameter x : p.values()) {
+        assertThat(spec.isTrainable(x.value())).as(x.name()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void prefixTuningGivesEveryLayerItsKeysAndValues() {
+    for (boolean projection : new boolean[] {false, true}) {
+      try (CausalLM lm = MethodsTest.tinyModel()) {
+        PeftModel pm =
+            peft(
+                lm,
+                "{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 3,"
+                    + " \"prefix_projection\": "
+                    + projection
+                    + ", \"encoder_hidden_size\": 5, \"task_type\": \"CAUSAL_LM\"}");
+        LlamaTrainSpec spec = describe(pm).spec();
+        var c = lm.config();
+        Map<String, Parameter> p = pm.method().trainable();
+        assertThat(spec.prompt()).isNull();
+        assertThat(spec.virtualTokens()).isZero();
+        assertThat(spec.prefixTokens()).isEqualTo(3);
+        assertThat(spec.prefix().width())
+            .isEqualTo(2 * c.numLayers() * c.numKvHeads() * c.headDim());
+        assertThat(spec.prefix().table())
+            .isSameAs(p.get("prompt_encoder.embedding.weight").value());
+        assertThat(spec.rope().maxPositions()).isGreaterThanOrEqualTo(3 + 16);
+        if (projection) {
+          assertThat(spec.prefix().layers()).hasSize(2);
+          assertThat(spec.prefix().layers().get(0).activation())
+              .isEqualTo(LlamaTrainSpec.EncoderActivation.TANH);
+          assertThat(spec.prefix().layers().get(1).weight())
+              .isSameAs(p.get("prompt_encoder.transform.2.weight").value());
+        } else {
+          assertThat(spec.prefix().layers()).isEmpty();
+        }
+        assertThat(spec.trainables()).hasSize(p.size());
+      }
     }
   }
 
@@ -107,10 +177,11 @@ class ResidentTrainSpecsTest {
           describe(
               peft(
                   lm,
-                  "{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 3,"
+                  "{\"peft_type\": \"P_TUNING\", \"num_virtual_tokens\": 3,"
+                      + " \"encoder_reparameterization_type\": \"LSTM\","
                       + " \"task_type\": \"CAUSAL_LM\"}"));
       assertThat(d.spec()).isNull();
-      assertThat(d.unsupported()).contains("prefix tuning");
+      assertThat(d.unsupported()).contains("LSTM").contains("MLP");
     }
     try (CausalLM lm = MethodsTest.tinyModel()) {
       ResidentTrainSpecs.Described d =

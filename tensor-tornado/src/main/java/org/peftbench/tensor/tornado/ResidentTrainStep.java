@@ -17,7 +17,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * forward of every layer, the loss, the backward of every layer, gradient clipping and AdamW.
  *
  * <p>What crosses between host and device: frozen weights, the initial parameters, the shapes and
- * the RoPE table once, on the first run; per step the batch ({@code 4·B·T} ints), the loss weight
+ * the RoPE table once, on the first run; per step the batch ({@code 4·B·T} ints, and prefix
+ * tuning's key padding flags {@code B·(P'+T)}), the loss weight
  * and AdamW's eight scalars in, the loss, gradient norm and clipping coefficient (3 floats) and a
  * 64-int probe out. The parameters and AdamW's moments stay on the device; {@link
  * #copyParametersToHost} fetches the parameters on demand.
@@ -103,14 +104,15 @@ final class ResidentTrainStep implements ResidentTrainer {
   }
 
   /**
-   * Lays the batch into the graph's {@code [B, P+T]} capacity: P virtual positions (prompt tuning;
-   * never padding, positions 0..P−1) then the tokens (positions shifted by P), targets (labels
-   * shifted, −100 where nothing is predicted; the last virtual token predicts the first label),
-   * padding flags; slots beyond the batch are padding with no target. Returns the number of counted
-   * targets.
+   * Lays the batch into the graph's {@code [B, P+T]} capacity: P virtual positions (prompt tuning,
+   * P-tuning; never padding, positions P'..P'+P−1) then the tokens (positions shifted by P'+P),
+   * targets (labels shifted, −100 where nothing is predicted; the last virtual token predicts the
+   * first label), padding flags; slots beyond the batch are padding with no target. Prefix tuning's
+   * P' keys take positions 0..P'−1 (as HF's {@code past_key_values}) and are never padding. Returns
+   * the number of counted targets.
    */
   private int fillBatch(TrainBatch b) {
-    int seq = graph.seq, p = graph.virtual, count = 0;
+    int seq = graph.seq, p = graph.virtual, shift = graph.prefixTokens, count = 0;
     boolean[] pad = b.padding();
     for (int i = 0; i < graph.n; i++) {
       graph.ids.set(i, 0);
@@ -125,7 +127,7 @@ final class ResidentTrainStep implements ResidentTrainer {
       for (int j = 0; j < p + b.time(); j++) {
         int dst = r * seq + j;
         if (j < p) {
-          graph.positions.set(dst, j);
+          graph.positions.set(dst, shift + j);
           graph.padding.set(dst, 0);
         } else {
           int src = r * b.time() + j - p;
@@ -135,7 +137,7 @@ final class ResidentTrainStep implements ResidentTrainer {
                 "token id " + id + " outside the vocabulary [0, " + graph.vocab + ")");
           }
           graph.ids.set(dst, id);
-          graph.positions.set(dst, b.positions()[src] + p);
+          graph.positions.set(dst, b.positions()[src] + shift + p);
           graph.padding.set(dst, pad != null && pad[src] ? 1 : 0);
         }
         // position j predicts the label of position j + 1 (HF's shift)
@@ -148,6 +150,16 @@ final class ResidentTrainStep implements ResidentTrainer {
           count++;
         }
         graph.targets.set(dst, y);
+      }
+    }
+    if (graph.keyPadding != graph.padding) {
+      // [B, P'+S]: the prefix keys, then the row's own
+      int keys = graph.keys;
+      for (int r = 0; r < graph.batch; r++) {
+        for (int s = 0; s < keys; s++) {
+          int flag = s < shift ? 0 : graph.padding.get(r * seq + s - shift);
+          graph.keyPadding.set(r * keys + s, flag);
+        }
       }
     }
     return count;

@@ -22,16 +22,17 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * in the order it runs:
  *
  * <pre>
- *   zero the gradients
- *   x0 = embedding[ids] (prompt tuning: the prompt's rows first in every sequence)
+ *   zero the gradients;  the virtual-token encoders' forward (TokenEncoderGraph)
+ *   x0 = embedding[ids] (prompt tuning, P-tuning: the prompt's rows first in every sequence)
  *   for each layer l (forward, keeping h1, q, k, v, attention out, lse, x1, h2, gate, up, act,
  *                     LoRA's x·Aᵀ, IA3's unscaled outputs for backward):
- *     x_l+1 = layer_l(x_l)
+ *     x_l+1 = layer_l(x_l)     (prefix tuning: P' prefix keys/values first, PrefixAttention)
  *   logits = rmsNorm(x_L)·lm_headᵀ;  loss, dlogits = cross-entropy (mean over counted rows)
  *   dx = rmsNorm backward(dlogits·lm_head)
  *   for each layer l from the last (backward; parameter gradients added into grad):
  *     dx = layer_l backward(dx)
- *   the prompt's gradient (dx summed over the batch);  norm = ‖grad‖;  coef = clip(norm);
+ *   the prompt's gradient (dx summed over the batch);  the encoders' backward
+ *   norm = ‖grad‖;  coef = clip(norm);
  *   AdamW(theta, grad·coef)
  * </pre>
  *
@@ -84,8 +85,14 @@ final class TrainStepGraph {
   /** B; P virtual tokens, T real ones, S = P + T positions per row; N = B·S rows. */
   final int batch, virtual, time, seq, n, c, f, hq, hkv, d, vocab, paramCount;
 
+  /** P' prefix keys in front of every layer's; K = P' + S keys per sequence. */
+  final int prefixTokens, keys;
+
   // per-step inputs
   final IntArray ids, targets, positions, padding;
+
+  /** {@code [B, K]}, 1 = a padding key: {@link #padding} itself without a prefix. */
+  final IntArray keyPadding;
   final FloatArray lossParams, hyper;
   // parameters and optimizer state
   final FloatArray theta, grad, m, v;
@@ -101,12 +108,16 @@ final class TrainStepGraph {
   private final Map<Tensor, Ref> frozen = new IdentityHashMap<>();
   private final Map<Tensor, TrainGraph.Weight> weights = new IdentityHashMap<>();
   private final Map<DType, FloatArray> decodeTables = new HashMap<>();
-  private final FloatArray one, eps, attParams;
+  final FloatArray one;
+  private final FloatArray eps, attParams;
   private final IntArray attDims;
   private final FloatArray cos, sin;
   private int taskCounter;
   // backward scratch, shared by the layers (they run one after another)
   private final Map<String, FloatArray> scratch = new HashMap<>();
+  // prompt learning, built in the first segment (null when the spec has none)
+  private TokenEncoderGraph promptEncoder;
+  private PrefixAttention prefix;
 
   TrainStepGraph(LlamaTrainSpec spec) {
     this.spec = spec;
@@ -116,6 +127,8 @@ final class TrainStepGraph {
     time = spec.time();
     seq = virtual + time;
     n = batch * seq;
+    prefixTokens = spec.prefixTokens();
+    keys = prefixTokens + seq;
     c = first.hidden();
     f = first.intermediate();
     hq = first.heads();
@@ -146,6 +159,7 @@ final class TrainStepGraph {
     targets = g.perStep(new IntArray(n));
     positions = g.perStep(new IntArray(n));
     padding = g.perStep(new IntArray(n));
+    keyPadding = prefixTokens > 0 ? g.perStep(new IntArray(batch * keys)) : padding;
     lossParams = g.perStep(new FloatArray(1));
     hyper = g.perStep(new FloatArray(8));
     result = g.floats(3);
@@ -153,7 +167,7 @@ final class TrainStepGraph {
     one = g.constants(1f);
     eps = g.constants(first.eps());
     attParams = g.constants(spec.attentionScale());
-    attDims = g.ints(batch, seq, hq, d, seq, hkv, seq, 0, 0, 1);
+    attDims = g.ints(batch, seq, hq, d, keys, hkv, keys, prefixTokens, 0, 1);
     cos = g.resident(FloatArray.fromArray(spec.rope().cosTable()));
     sin = g.resident(FloatArray.fromArray(spec.rope().sinTable()));
   }
@@ -163,6 +177,14 @@ final class TrainStepGraph {
     // the first graph allocates and uploads every shared buffer and clears the gradients
     g.segment("start");
     zero(grad, paramCount);
+    if (spec.prompt() != null) {
+      promptEncoder = new TokenEncoderGraph(this, spec.prompt());
+    }
+    if (spec.prefix() != null) {
+      prefix =
+          new PrefixAttention(
+              this, new TokenEncoderGraph(this, spec.prefix()), prefixTokens, hkv * d);
+    }
     g.segment("forward0");
     // forward
     FloatArray x0 = g.floats(n * c);
@@ -176,8 +198,8 @@ final class TrainStepGraph {
               t.task(
                   id, TrainKernels::embed, new KernelContext(), table.array(), ids, embedDims, x0));
     } else {
-      // prompt tuning: the first P rows of every sequence are the prompt's
-      Ref prompt = ref(spec.prompt());
+      // prompt tuning, P-tuning: the first P rows of every sequence are the prompt's
+      Ref prompt = promptEncoder.output();
       IntArray embedDims = g.ints(n, c, seq, virtual, prompt.offset());
       task1D(
           "embed",
@@ -252,14 +274,20 @@ final class TrainStepGraph {
       layerBackward(l, saved.get(l), dx);
     }
     g.segment("optimizer");
-    if (spec.prompt() != null && ref(spec.prompt()).trains()) {
+    if (promptEncoder != null && promptEncoder.outputGrad() != null) {
       // dx is now the gradient of x0: the prompt's rows summed over the batch
-      Ref prompt = ref(spec.prompt());
-      IntArray pDims = g.ints(batch, c, seq, virtual, prompt.grad());
+      Ref prompt = promptEncoder.outputGrad();
+      IntArray pDims = g.ints(batch, c, seq, virtual, prompt.offset());
+      FloatArray promptGrad = prompt.array();
       task1D(
           "promptGrad",
           virtual * c,
-          (t, id) -> t.task(id, TrainKernels::promptGrad, new KernelContext(), dx, pDims, grad));
+          (t, id) ->
+              t.task(id, TrainKernels::promptGrad, new KernelContext(), dx, pDims, promptGrad));
+      promptEncoder.backward();
+    }
+    if (prefix != null) {
+      prefix.encoder().backward(); // every layer's backward added its prefix gradient
     }
     optimizer();
     IntArray probeDims = g.ints(TornadoBackend.LOCAL);
@@ -282,14 +310,19 @@ final class TrainStepGraph {
     FloatArray h1 = g.floats(n * c), rstd1 = g.floats(n);
     rmsNorm(x, n1, n, c, h1, rstd1);
     Map<Projection, ProjSaved> proj = new EnumMap<>(Projection.class);
-    FloatArray qPre = g.floats(n * dq), kPre = g.floats(n * dkv), vOut = g.floats(n * dkv);
+    // with a prefix, the attention keeps its own copies of k and v (kAll, vAll below): the
+    // projections' outputs are needed only until then, unless a k norm's backward reads kPre
+    boolean keep = prefix == null;
+    FloatArray qPre = g.floats(n * dq);
+    FloatArray kPre = keep || w.kNorm() != null ? g.floats(n * dkv) : scratch("kPre", n * dkv);
+    FloatArray vOut = keep ? g.floats(n * dkv) : scratch("vOut", n * dkv);
     proj.put(Projection.Q, projection(l, Projection.Q, h1, qPre));
     proj.put(Projection.K, projection(l, Projection.K, h1, kPre));
     proj.put(Projection.V, projection(l, Projection.V, h1, vOut));
     FloatArray q = qPre, k = kPre, rq = null, rk = null;
     if (w.qNorm() != null) {
       q = g.floats(n * dq);
-      k = g.floats(n * dkv);
+      k = keep ? g.floats(n * dkv) : scratch("kNormed", n * dkv);
       rq = g.floats(n * hq);
       rk = g.floats(n * hkv);
       rmsNorm(qPre, ref(w.qNorm()), n * hq, d, q, rq);
@@ -302,7 +335,13 @@ final class TrainStepGraph {
     rope(q, hq, false);
     rope(k, hkv, false);
     FloatArray att = g.floats(n * dq), lse = g.floats(n * hq);
-    FloatArray qf = q, kf = k;
+    FloatArray kAll = k, vAll = vOut; // [B, K, Hkv, D]
+    if (prefix != null) {
+      // the prefix joins after RoPE and the k norm: its keys are used as given
+      kAll = prefix.prepend(l, false, k);
+      vAll = prefix.prepend(l, true, vOut);
+    }
+    FloatArray qf = q, kf = kAll, vf = vAll;
     task1D(
         "attn",
         n * hq,
@@ -313,8 +352,8 @@ final class TrainStepGraph {
                 new KernelContext(),
                 qf,
                 kf,
-                vOut,
-                padding,
+                vf,
+                keyPadding,
                 attDims,
                 attParams,
                 att,
@@ -338,7 +377,8 @@ final class TrainStepGraph {
     next = g.floats(n * c);
     add(x1, downOut, next, n * c);
     return new LayerSaved(
-        x, h1, rstd1, qPre, kPre, rq, rk, q, k, vOut, att, lse, x1, h2, rstd2, gate, up, act, proj);
+        x, h1, rstd1, qPre, kPre, rq, rk, q, kAll, vAll, att, lse, x1, h2, rstd2, gate, up, act,
+        proj);
   }
 
   /** {@code y = ((x ⊙ l_in)·Wᵀ + b) ⊙ l_out + s·(x·Aᵀ)·Bᵀ} (see {@link LlamaTrainSpec}). */
@@ -423,9 +463,10 @@ final class TrainStepGraph {
     rmsNormInputGrad(s.x1(), n2, s.rstd2(), dh, n, c, dx, true);
     // attention half: dx is now the gradient of x1
     FloatArray dAtt = scratch("dAtt", n * dq), delta = scratch("delta", n * hq);
+    // dkAll, dvAll [B, K, Hkv, D]: the real keys' gradients, and the prefix's in front
     FloatArray dq_ = scratch("dq", n * dq),
-        dk = scratch("dk", n * dkv),
-        dv = scratch("dv", n * dkv);
+        dkAll = scratch("dkAll", batch * keys * dkv),
+        dvAll = scratch("dvAll", batch * keys * dkv);
     projectionBackward(l, s.proj().get(Projection.O), dx, dAtt, false);
     task1D(
         "attnBackQ",
@@ -438,7 +479,7 @@ final class TrainStepGraph {
                 s.q(),
                 s.k(),
                 s.v(),
-                padding,
+                keyPadding,
                 attDims,
                 attParams,
                 s.att(),
@@ -448,7 +489,7 @@ final class TrainStepGraph {
                 dq_));
     task1D(
         "attnBackK",
-        n * hkv,
+        batch * keys * hkv,
         (t, id) ->
             t.task(
                 id,
@@ -457,14 +498,21 @@ final class TrainStepGraph {
                 s.q(),
                 s.k(),
                 s.v(),
-                padding,
+                keyPadding,
                 attDims,
                 attParams,
                 s.lse(),
                 dAtt,
                 delta,
-                dk,
-                dv));
+                dkAll,
+                dvAll));
+    FloatArray dk = dkAll, dv = dvAll; // [B·S, Hkv·D]
+    if (prefix != null) {
+      dk = scratch("dk", n * dkv);
+      dv = scratch("dv", n * dkv);
+      prefix.split(l, false, dkAll, dk);
+      prefix.split(l, true, dvAll, dv);
+    }
     rope(dq_, hq, true);
     rope(dk, hkv, true);
     FloatArray dqIn = dq_, dkIn = dk;
@@ -591,11 +639,11 @@ final class TrainStepGraph {
   // ------------------------------------------------------------------ building blocks
 
   /** A task named uniquely: {@code add} receives the graph and the name. */
-  private interface TaskAdder {
+  interface TaskAdder {
     uk.ac.manchester.tornado.api.TaskGraph add(uk.ac.manchester.tornado.api.TaskGraph t, String id);
   }
 
-  private void task1D(String what, int items, TaskAdder add) {
+  void task1D(String what, int items, TaskAdder add) {
     String id = name(what);
     g.task1D(id, items, t -> add.add(t, id));
   }
@@ -608,7 +656,7 @@ final class TrainStepGraph {
     return scratch.computeIfAbsent(key, k -> g.floats(size));
   }
 
-  private void zero(FloatArray x, int size) {
+  void zero(FloatArray x, int size) {
     IntArray dims = g.ints(size);
     task1D("zero", size, (t, id) -> t.task(id, TrainKernels::zero, new KernelContext(), x, dims));
   }
@@ -746,7 +794,7 @@ final class TrainStepGraph {
   }
 
   /** {@link TrainKernels#gemm}: {@code C[M,N] (+)= α·op(A)·op(B)} with strides and offsets. */
-  private void gemm(
+  void gemm(
       FloatArray a,
       int aOff,
       int aRow,

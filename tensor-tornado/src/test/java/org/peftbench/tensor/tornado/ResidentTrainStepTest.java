@@ -179,8 +179,30 @@ class ResidentTrainStepTest {
   }
 
   /**
+   * Prompt learning with an encoder on the device: P-tuning's MLP (its output is the prompt), and
+   * prefix tuning's keys and values in every layer, from a plain table and through the projection
+   * MLP (tanh).
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"peft_type\": \"P_TUNING\", \"num_virtual_tokens\": 4,"
+            + " \"encoder_reparameterization_type\": \"MLP\", \"encoder_hidden_size\": 16,"
+            + " \"task_type\": \"CAUSAL_LM\"}",
+        "{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 4,"
+            + " \"task_type\": \"CAUSAL_LM\"}",
+        "{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 4,"
+            + " \"prefix_projection\": true, \"encoder_hidden_size\": 16,"
+            + " \"task_type\": \"CAUSAL_LM\"}"
+      })
+  void promptEncodersMatchAutogradOnTheCpu(String config) {
+    compare(model(), config);
+  }
+
+  /**
    * The tiny Qwen2 (q/k/v biases: BitFit trains them) and Qwen3 (per-head q/k norms: LN tuning may
-   * train them) models of the transformer module's golden tests.
+   * train them) models of the transformer module's golden tests; prefix tuning on both (grouped
+   * query heads; the prefix keys skip the biases, the k norm and RoPE).
    */
   @ParameterizedTest
   @ValueSource(
@@ -193,7 +215,10 @@ class ResidentTrainStepTest {
             + " \"target_modules\": [\"q_proj\", \"k_proj\", \"v_proj\", \"down_proj\"]}",
         "qwen3|{\"peft_type\": \"LN_TUNING\", \"target_modules\": [\"input_layernorm\","
             + " \"q_norm\", \"k_norm\", \"norm\"]}",
-        "qwen3|{\"peft_type\": \"IA3\"}"
+        "qwen3|{\"peft_type\": \"IA3\"}",
+        "qwen2|{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 3}",
+        "qwen3|{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 3,"
+            + " \"prefix_projection\": true, \"encoder_hidden_size\": 8}"
       })
   void qwenLayersMatchToo(String modelAndConfig) {
     String name = modelAndConfig.substring(0, modelAndConfig.indexOf('|'));

@@ -14,6 +14,7 @@ import org.peftbench.tensor.Tensor;
  * <pre>
  *   x0     = [prompt ; embedding[ids]] per row                    [N,C]    N = B·(P+T)
  *   x_l+1  = layer_l(x_l) with the adapters of layer l           (LlamaLayer's chain)
+ *            (prefix tuning: layer l's attention also sees the prefix's P' keys and values)
  *   logits = rmsNorm(x_L, finalNorm)·lmHeadᵀ                      [N,V]
  *   loss   = mean cross-entropy over the positions with a target
  * </pre>
@@ -35,8 +36,16 @@ import org.peftbench.tensor.Tensor;
  * @param adapters one entry per layer
  * @param finalNorm {@code [C]}
  * @param lmHead {@code [V,C]} (may be the embedding itself when tied)
- * @param prompt {@code [P,C]}: prompt tuning's virtual-token embeddings, put in front of every row
- *     (positions 0..P−1, never padding; the real tokens' positions are shifted by P), or null
+ *     <p>Prompt learning is described by two {@link TokenEncoder}s, whose tensors, like the
+ *     adapters', train in place when listed as trainables:
+ * @param prompt the virtual-token embeddings {@code [P,C]} put in front of every row (positions
+ *     0..P−1, never padding; the real tokens' positions are shifted by P): prompt tuning's table or
+ *     P-tuning's MLP encoder, or null
+ * @param prefix prefix tuning's encoder, output {@code [P', 2·L·Hkv·D]}: per virtual token, layer
+ *     l's key ({@code [Hkv,D]}) at column block 2l and value at 2l+1. Every layer's attention sees
+ *     these P' keys and values in front of the real ones, as HF's {@code past_key_values}: always
+ *     visible (never padding, no causal limit), used as given (no RoPE, no k norm), the real
+ *     tokens' positions shifted by P'. Or null
  * @param trainables the parameters the step updates: heap F32, distinct, each used by the spec
  * @param rope the RoPE table (covers every position of a batch)
  * @param attentionScale the softmax scale of attention scores (usually 1/√D)
@@ -51,7 +60,8 @@ public record LlamaTrainSpec(
     List<LayerAdapters> adapters,
     Tensor finalNorm,
     Tensor lmHead,
-    Tensor prompt,
+    TokenEncoder prompt,
+    TokenEncoder prefix,
     List<Trainable> trainables,
     RopeTable rope,
     float attentionScale,
@@ -151,6 +161,96 @@ public record LlamaTrainSpec(
     }
   }
 
+  /** The nonlinearity after one layer of a {@link TokenEncoder}. */
+  public enum EncoderActivation {
+    NONE,
+    RELU,
+    TANH
+  }
+
+  /**
+   * One layer of a {@link TokenEncoder}: {@code y = act(x·Wᵀ + b)}.
+   *
+   * @param weight {@code [out, in]}
+   * @param bias {@code [out]}
+   */
+  public record EncoderLayer(Tensor weight, Tensor bias, EncoderActivation activation) {}
+
+  /**
+   * Virtual tokens computed from a table: {@code out = layers(table)}, row by row, the same for
+   * every sequence of a batch. Prompt tuning and prefix tuning without projection are a bare table;
+   * P-tuning's MLP (Linear → ReLU → Linear → ReLU → Linear) and prefix tuning's projection (Linear
+   * → tanh → Linear) are a table and a few layers.
+   *
+   * @param table {@code [P, K]}
+   * @param layers applied in order (may be empty)
+   */
+  public record TokenEncoder(Tensor table, List<EncoderLayer> layers) {
+    public TokenEncoder {
+      layers = List.copyOf(layers);
+    }
+
+    /** A bare table {@code [P, width]}. */
+    public static TokenEncoder table(Tensor table) {
+      return new TokenEncoder(table, List.of());
+    }
+
+    /** P, the number of virtual tokens. */
+    public int tokens() {
+      return table.dim(0);
+    }
+
+    /** The width of the encoder's output rows. */
+    public int width() {
+      return layers.isEmpty() ? table.dim(1) : layers.getLast().weight().dim(0);
+    }
+
+    /** Every tensor of the encoder. */
+    public List<Tensor> tensors() {
+      List<Tensor> all = new java.util.ArrayList<>();
+      all.add(table);
+      for (EncoderLayer l : layers) {
+        all.add(l.weight());
+        all.add(l.bias());
+      }
+      return all;
+    }
+
+    /** Throws unless the layers chain from the table to rows of {@code width}. */
+    void check(String what, int width) {
+      if (table.rank() != 2) {
+        throw new IllegalArgumentException(
+            "training spec: " + what + " table is " + Arrays.toString(table.shape()));
+      }
+      int in = table.dim(1);
+      for (int i = 0; i < layers.size(); i++) {
+        EncoderLayer l = layers.get(i);
+        if (l.weight().rank() != 2
+            || l.weight().dim(1) != in
+            || l.bias() == null
+            || l.bias().size() != l.weight().dim(0)) {
+          throw new IllegalArgumentException(
+              "training spec: "
+                  + what
+                  + " encoder layer "
+                  + i
+                  + " has weight "
+                  + Arrays.toString(l.weight().shape())
+                  + " and bias "
+                  + (l.bias() == null ? "none" : Arrays.toString(l.bias().shape()))
+                  + ", expected [out, "
+                  + in
+                  + "] and [out]");
+        }
+        in = l.weight().dim(0);
+      }
+      if (in != width) {
+        throw new IllegalArgumentException(
+            "training spec: " + what + " is [P, " + in + "], expected [P, " + width + "]");
+      }
+    }
+  }
+
   /**
    * A parameter the step trains.
    *
@@ -172,12 +272,33 @@ public record LlamaTrainSpec(
     layers = List.copyOf(layers);
     adapters = List.copyOf(adapters);
     trainables = List.copyOf(trainables);
-    check(embedding, layers, adapters, finalNorm, lmHead, prompt, trainables, rope, batch, time);
+    check(
+        embedding,
+        layers,
+        adapters,
+        finalNorm,
+        lmHead,
+        prompt,
+        prefix,
+        trainables,
+        rope,
+        batch,
+        time);
   }
 
   /** P, the number of virtual tokens in front of every row (0 without a prompt). */
   public int virtualTokens() {
-    return prompt == null ? 0 : prompt.dim(0);
+    return prompt == null ? 0 : prompt.tokens();
+  }
+
+  /** P', the number of prefix keys and values in front of every layer's (0 without a prefix). */
+  public int prefixTokens() {
+    return prefix == null ? 0 : prefix.tokens();
+  }
+
+  /** The positions before the real tokens: virtual tokens and prefix keys. */
+  public int reservedPositions() {
+    return virtualTokens() + prefixTokens();
   }
 
   /** Whether {@code t} is one of the trainables (by identity). */
@@ -199,7 +320,8 @@ public record LlamaTrainSpec(
       List<LayerAdapters> adapters,
       Tensor finalNorm,
       Tensor lmHead,
-      Tensor prompt,
+      TokenEncoder prompt,
+      TokenEncoder prefix,
       List<Trainable> trainables,
       RopeTable rope,
       int batch,
@@ -235,19 +357,17 @@ public record LlamaTrainSpec(
       throw new IllegalArgumentException(
           "training spec: final norm has " + finalNorm.size() + " weights, expected " + c);
     }
-    int virtual = 0;
+    int reserved = 0;
     if (prompt != null) {
-      if (prompt.rank() != 2 || prompt.dim(1) != c) {
-        throw new IllegalArgumentException(
-            "training spec: prompt is "
-                + Arrays.toString(prompt.shape())
-                + ", expected [P, "
-                + c
-                + "]");
-      }
-      virtual = prompt.dim(0);
+      prompt.check("prompt", c);
+      reserved += prompt.tokens();
     }
-    if (rope.headDim() != layers.get(0).headDim() || rope.maxPositions() < virtual + time) {
+    if (prefix != null) {
+      LlamaLayer l0 = layers.get(0);
+      prefix.check("prefix", 2 * layers.size() * l0.kvHeads() * l0.headDim());
+      reserved += prefix.tokens();
+    }
+    if (rope.headDim() != layers.get(0).headDim() || rope.maxPositions() < reserved + time) {
       throw new IllegalArgumentException(
           "training spec: RoPE table for head dim "
               + rope.headDim()
@@ -256,15 +376,17 @@ public record LlamaTrainSpec(
               + " positions, need "
               + layers.get(0).headDim()
               + " and "
-              + (virtual + time));
+              + (reserved + time));
     }
     Set<Tensor> used = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<Tensor> projections = Collections.newSetFromMap(new IdentityHashMap<>());
     used.add(embedding);
     used.add(finalNorm);
     used.add(lmHead);
-    if (prompt != null) {
-      used.add(prompt);
+    for (TokenEncoder e : new TokenEncoder[] {prompt, prefix}) {
+      if (e != null) {
+        used.addAll(e.tensors());
+      }
     }
     for (int l = 0; l < layers.size(); l++) {
       LlamaLayer layer = layers.get(l);

@@ -51,6 +51,7 @@ class LlamaTrainSpecTest {
         t(C),
         emb,
         null,
+        null,
         trainables,
         new RopeTable(D, 16, 10000, null),
         0.5f,
@@ -114,7 +115,8 @@ class LlamaTrainSpecTest {
                     List.of(LayerAdapters.none()),
                     t(C),
                     emb,
-                    t(3, C + 1),
+                    LlamaTrainSpec.TokenEncoder.table(t(3, C + 1)),
+                    null,
                     List.of(),
                     new RopeTable(D, 16, 10000, null),
                     0.5f,
@@ -130,7 +132,8 @@ class LlamaTrainSpecTest {
                     List.of(LayerAdapters.none()),
                     t(C),
                     emb,
-                    t(9, C),
+                    LlamaTrainSpec.TokenEncoder.table(t(9, C)),
+                    null,
                     List.of(),
                     new RopeTable(D, 16, 10000, null),
                     0.5f,
@@ -139,6 +142,56 @@ class LlamaTrainSpecTest {
                     ADAMW))
         .hasMessageContaining("RoPE table")
         .hasMessageContaining("17");
+  }
+
+  LlamaTrainSpec withPrefix(LlamaTrainSpec.TokenEncoder prefix, int ropePositions) {
+    Tensor emb = t(V, C);
+    return new LlamaTrainSpec(
+        emb,
+        List.of(layer()),
+        List.of(LayerAdapters.none()),
+        t(C),
+        emb,
+        null,
+        prefix,
+        List.of(new Trainable("prefix", prefix.table(), false)),
+        new RopeTable(D, ropePositions, 10000, null),
+        0.5f,
+        2,
+        8,
+        ADAMW);
+  }
+
+  @Test
+  void aPrefixHasOneKeyAndValueRowPerLayerAndReservesItsPositions() {
+    // one layer, Hkv·D = 4: a prefix row is [key 4 | value 4]
+    LlamaTrainSpec.TokenEncoder mlp =
+        new LlamaTrainSpec.TokenEncoder(
+            t(3, 5),
+            List.of(
+                new LlamaTrainSpec.EncoderLayer(
+                    t(6, 5), t(6), LlamaTrainSpec.EncoderActivation.TANH),
+                new LlamaTrainSpec.EncoderLayer(
+                    t(2 * HKV * D, 6), t(2 * HKV * D), LlamaTrainSpec.EncoderActivation.NONE)));
+    LlamaTrainSpec s = withPrefix(mlp, 11);
+    assertThat(s.prefixTokens()).isEqualTo(3);
+    assertThat(s.reservedPositions()).isEqualTo(3);
+    assertThat(s.virtualTokens()).isZero();
+    assertThat(mlp.width()).isEqualTo(8);
+    assertThatThrownBy(() -> withPrefix(mlp, 10))
+        .hasMessageContaining("RoPE table")
+        .hasMessageContaining("11");
+    assertThatThrownBy(() -> withPrefix(LlamaTrainSpec.TokenEncoder.table(t(3, 7)), 16))
+        .hasMessageContaining("prefix is [P, 7], expected [P, 8]");
+    LlamaTrainSpec.TokenEncoder broken =
+        new LlamaTrainSpec.TokenEncoder(
+            t(3, 5),
+            List.of(
+                new LlamaTrainSpec.EncoderLayer(
+                    t(8, 4), t(8), LlamaTrainSpec.EncoderActivation.NONE)));
+    assertThatThrownBy(() -> withPrefix(broken, 16))
+        .hasMessageContaining("prefix encoder layer 0")
+        .hasMessageContaining("expected [out, 5]");
   }
 
   @Test
