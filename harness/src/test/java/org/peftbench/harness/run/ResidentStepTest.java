@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.peftbench.autograd.Parameter;
 import org.peftbench.autograd.optim.AdamW;
 import org.peftbench.autograd.optim.LrSchedule;
@@ -241,10 +243,18 @@ class ResidentStepTest {
     }
   }
 
-  @Test
-  void everyStepRunsResidentAndTheRunEqualsThePerOpOne(@TempDir Path tmp) {
-    Run perOp = train(LORA, 1, false, tmp.resolve("per-op"));
-    Run resident = train(LORA, 1, true, tmp.resolve("resident"));
+  /** LoRA, and prefix tuning (its keys and values an encoder's output, every layer reads them). */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"peft_type\": \"LORA\", \"r\": 4, \"lora_alpha\": 8, \"lora_dropout\": 0.0}",
+        "{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 4,"
+            + " \"prefix_projection\": true, \"encoder_hidden_size\": 16}"
+      })
+  void everyStepRunsResidentAndTheRunEqualsThePerOpOne(String json, @TempDir Path tmp) {
+    PeftConfig method = config(json);
+    Run perOp = train(method, 1, false, tmp.resolve("per-op"));
+    Run resident = train(method, 1, true, tmp.resolve("resident"));
 
     assertThat(perOp.notices()).isEmpty(); // the CPU backend: nothing changes, nothing said
     assertThat(resident.notices()).hasSize(1);
@@ -316,12 +326,15 @@ class ResidentStepTest {
   }
 
   @Test
-  void prefixTuningFallsBackToThePerOpStepWithTheReason(@TempDir Path tmp) {
+  void loraDropoutFallsBackToThePerOpStepWithTheReason(@TempDir Path tmp) {
     Run run =
         train(
-            config("{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 4}"), 1, true, tmp);
+            config("{\"peft_type\": \"LORA\", \"r\": 4, \"lora_alpha\": 8, \"lora_dropout\": 0.1}"),
+            1,
+            true,
+            tmp);
     assertThat(run.notices()).hasSize(1);
-    assertThat(run.notices().getFirst()).contains("per operation").contains("prefix tuning");
+    assertThat(run.notices().getFirst()).contains("per operation").contains("LoRA dropout");
     assertThat(run.opened()).isEqualTo(-1); // no trainer opened
     assertThat(run.outcome().state().losses).hasSize(STEPS).allMatch(Double::isFinite);
     assertThat(run.outcome().nonFinite()).isNull();
