@@ -280,6 +280,7 @@ public final class DeviceDecodePath {
           fin.weight().value(),
           ((Linear) head).weight().value(),
           null,
+          null,
           List.of(),
           model.ropeTable(slots),
           (float) (1.0 / Math.sqrt(scalar)),
