@@ -6,10 +6,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Prefix tuning in the resident training step: every layer's attention reads P' keys and values
- * from the prefix encoder's output in front of the sequence's own, as HF's {@code
- * past_key_values}: the same for every sequence, used as given (the real keys are rotated and
- * normed before they join, the prefix's are not), always visible (the attention kernels' {@code
- * prefix} count: never padding, no causal limit).
+ * from the prefix encoder's output in front of the sequence's own, as HF's {@code past_key_values}:
+ * the same for every sequence, used as given (the real keys are rotated and normed before they
+ * join, the prefix's are not), always visible (the attention kernels' {@code prefix} count: never
+ * padding, no causal limit).
  *
  * <pre>
  *   prefix  [P', 2·L·W]       W = Hkv·D; layer l's keys at column block 2l·W, values at (2l+1)·W
@@ -48,13 +48,7 @@ final class PrefixAttention {
     TrainStepGraph.Ref out = encoder.output();
     IntArray dims =
         step.g.ints(
-            step.batch,
-            step.seq,
-            tokens,
-            keyWidth,
-            out.offset(),
-            prefixWidth,
-            block(layer, value));
+            step.batch, step.seq, tokens, keyWidth, out.offset(), prefixWidth, block(layer, value));
     FloatArray prefix = out.array();
     step.task1D(
         value ? "prefixV" : "prefixK",
@@ -73,21 +67,14 @@ final class PrefixAttention {
     step.task1D(
         "prefixReal",
         step.n * keyWidth,
-        (t, id) ->
-            t.task(id, PromptKernels::realRows, new KernelContext(), dAll, realDims, dReal));
+        (t, id) -> t.task(id, PromptKernels::realRows, new KernelContext(), dAll, realDims, dReal));
     TrainStepGraph.Ref g = encoder.outputGrad();
     if (g == null) {
       return; // a frozen prefix
     }
     IntArray dims =
         step.g.ints(
-            step.batch,
-            step.seq,
-            tokens,
-            keyWidth,
-            g.offset(),
-            prefixWidth,
-            block(layer, value));
+            step.batch, step.seq, tokens, keyWidth, g.offset(), prefixWidth, block(layer, value));
     FloatArray grad = g.array();
     step.task1D(
         "prefixGrad",

@@ -18,10 +18,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>What crosses between host and device: frozen weights, the initial parameters, the shapes and
  * the RoPE table once, on the first run; per step the batch ({@code 4·B·T} ints, and prefix
- * tuning's key padding flags {@code B·(P'+T)}), the loss weight
- * and AdamW's eight scalars in, the loss, gradient norm and clipping coefficient (3 floats) and a
- * 64-int probe out. The parameters and AdamW's moments stay on the device; {@link
- * #copyParametersToHost} fetches the parameters on demand.
+ * tuning's key padding flags {@code B·(P'+T)}), the loss weight and AdamW's eight scalars in, the
+ * loss, gradient norm and clipping coefficient (3 floats) and a 64-int probe out. The parameters
+ * and AdamW's moments stay on the device; {@link #copyParametersToHost} fetches the parameters on
+ * demand.
  *
  * <p>Every step checks the probe: 64 work-items write their global ids, which a sequential (host)
  * run of the kernels would leave all 0. A step that did not run on the device throws and is counted

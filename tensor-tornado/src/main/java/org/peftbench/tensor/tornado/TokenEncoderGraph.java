@@ -10,8 +10,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * A {@link TokenEncoder} in the resident training step: the virtual tokens' forward at the start
- * of the step and their backward after the layers', before clipping and AdamW.
+ * A {@link TokenEncoder} in the resident training step: the virtual tokens' forward at the start of
+ * the step and their backward after the layers', before clipping and AdamW.
  *
  * <pre>
  *   y_0 = table                                  [P, K]
@@ -25,8 +25,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * A bare table (prompt tuning, prefix tuning without projection) has no tasks: its output is the
  * table's own slice of theta and its gradient goes straight into the table's slice of grad. With
- * layers, the output and its gradient have their own buffers; the gradient buffer is cleared at
- * the start of every step, since the layers add into it.
+ * layers, the output and its gradient have their own buffers; the gradient buffer is cleared at the
+ * start of every step, since the layers add into it.
  */
 final class TokenEncoderGraph {
   private final TrainStepGraph step;
@@ -54,7 +54,20 @@ final class TokenEncoderGraph {
       FloatArray y = step.g.floats(rows * out);
       // y[P,out] = x[P,in]·Wᵀ, then bias and activation in place
       step.gemm(
-          x.array(), x.offset(), in, 1, w.array(), w.offset(), 1, in, y, 0, rows, out, in, false,
+          x.array(),
+          x.offset(),
+          in,
+          1,
+          w.array(),
+          w.offset(),
+          1,
+          in,
+          y,
+          0,
+          rows,
+          out,
+          in,
+          false,
           step.one);
       IntArray dims = step.g.ints(rows * out, out, b.offset(), code(layer.activation()));
       FloatArray bias = b.array();
@@ -83,8 +96,8 @@ final class TokenEncoderGraph {
   }
 
   /**
-   * Where the gradient of the output is to be added (array and offset), or null when nothing of
-   * the encoder trains.
+   * Where the gradient of the output is to be added (array and offset), or null when nothing of the
+   * encoder trains.
    */
   TrainStepGraph.Ref outputGrad() {
     return outputGrad;
@@ -124,7 +137,20 @@ final class TokenEncoderGraph {
       if (w.trains()) {
         // dW[out,in] += dzᵀ·x
         step.gemm(
-            dz, 0, 1, out, x.array(), x.offset(), in, 1, step.grad, w.grad(), out, in, rows, true,
+            dz,
+            0,
+            1,
+            out,
+            x.array(),
+            x.offset(),
+            in,
+            1,
+            step.grad,
+            w.grad(),
+            out,
+            in,
+            rows,
+            true,
             step.one);
       }
       // dx[P,in] = dz·W: into the previous layer's output gradient, or added into the table's
@@ -135,7 +161,20 @@ final class TokenEncoderGraph {
         dy = dx;
       } else if (x.trains()) {
         step.gemm(
-            dz, 0, out, 1, w.array(), w.offset(), in, 1, step.grad, x.grad(), rows, in, out, true,
+            dz,
+            0,
+            out,
+            1,
+            w.array(),
+            w.offset(),
+            in,
+            1,
+            step.grad,
+            x.grad(),
+            rows,
+            in,
+            out,
+            true,
             step.one);
       }
     }

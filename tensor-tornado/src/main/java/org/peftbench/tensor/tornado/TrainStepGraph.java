@@ -93,6 +93,7 @@ final class TrainStepGraph {
 
   /** {@code [B, K]}, 1 = a padding key: {@link #padding} itself without a prefix. */
   final IntArray keyPadding;
+
   final FloatArray lossParams, hyper;
   // parameters and optimizer state
   final FloatArray theta, grad, m, v;
