@@ -58,9 +58,10 @@ final class ResidentDecoder implements DeviceDecoder {
   private boolean closed;
 
   ResidentDecoder(LlamaTrainSpec spec) {
-    if (spec.prompt() != null) {
+    if (spec.prompt() != null || spec.prefix() != null) {
       throw new IllegalArgumentException(
-          "device decoding feeds token ids: virtual tokens go through the host's prefill");
+          "device decoding feeds token ids: virtual tokens and prefix keys go through the host's"
+              + " prefill");
     }
     this.spec = spec;
     LlamaLayer first = spec.layers().get(0);
