@@ -92,7 +92,13 @@ public final class DeviceDecodePath {
         o.dec.close();
         last = null;
       }
-      o = new Open(model, capacityRows, capacitySlots, heapHash(spec), device.openDecoder(spec));
+      DeviceDecoder dec;
+      try {
+        dec = device.openDecoder(spec);
+      } catch (IllegalArgumentException e) {
+        return null; // a shape or part the device decoder refuses: the host path generates
+      }
+      o = new Open(model, capacityRows, capacitySlots, heapHash(spec), dec);
       last = o;
       o.dec.reset();
       return new DeviceDecodePath(model, o.dec, batch);
