@@ -181,7 +181,7 @@ public final class DeviceDecodePath {
   /**
    * The model as a {@link LlamaTrainSpec} with no trainables, or null when the path can't run it.
    */
-  static LlamaTrainSpec describe(CausalLM model, int batch, int slots) {
+  public static LlamaTrainSpec describe(CausalLM model, int batch, int slots) {
     ModelConfig c = model.config();
     switch (c.architecture()) {
       case LLAMA, MISTRAL, QWEN2, QWEN3 -> {}
