@@ -222,7 +222,9 @@ public final class ResidentTrainSpecs {
               (float) (1.0 / Math.sqrt(scalar)),
               batch,
               time,
-              optimizer),
+              optimizer,
+              // the model's own switch, honoured by the per-op path too
+              lm.gradientCheckpointing()),
           null);
     } catch (IllegalArgumentException e) {
       return no(e.getMessage());

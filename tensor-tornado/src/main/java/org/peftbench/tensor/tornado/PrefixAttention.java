@@ -41,10 +41,9 @@ final class PrefixAttention {
 
   /**
    * {@code all [B, P'+S, W]}: layer l's prefix keys ({@code value} false) or values in front of
-   * {@code real [B·S, W]}.
+   * {@code real [B·S, W]}, written into {@code all}.
    */
-  FloatArray prepend(int layer, boolean value, FloatArray real) {
-    FloatArray all = step.g.floats(step.batch * (tokens + step.seq) * keyWidth);
+  FloatArray prepend(int layer, boolean value, FloatArray real, FloatArray all) {
     TrainStepGraph.Ref out = encoder.output();
     IntArray dims =
         step.g.ints(

@@ -216,16 +216,20 @@ final class TrainStepGraph {
                   embedDims,
                   x0));
     }
-    FloatArray x = x0;
+    // inputs.get(l) = x_l [N,C], kept for the whole step; x_L feeds the head
+    List<FloatArray> inputs = new ArrayList<>(List.of(x0));
     List<LayerSaved> saved = new ArrayList<>();
+    boolean recompute = spec.recompute();
     for (int l = 0; l < spec.layers().size(); l++) {
       if (l > 0) {
         g.segment("forward" + l);
       }
-      LayerSaved s = layerForward(l, x);
-      saved.add(s);
-      x = next;
+      FloatArray out = g.floats(n * c);
+      // recomputing: the activations go to the shared set, overwritten by the next layer
+      saved.add(layerForward(l, inputs.get(l), out, recompute));
+      inputs.add(out);
     }
+    FloatArray x = inputs.get(inputs.size() - 1);
     // head and loss
     g.segment("head");
     FloatArray xL = x;
@@ -271,8 +275,15 @@ final class TrainStepGraph {
     }
     rmsNormInputGrad(xL, finalNorm, rstdF, dhf, n, c, dx, false);
     for (int l = spec.layers().size() - 1; l >= 0; l--) {
+      LayerSaved s = saved.get(l);
+      if (recompute) {
+        // layer l's forward again, from its kept input, into the shared set (its output, x_l+1,
+        // is not needed again: it goes to a scratch buffer)
+        g.segment("recompute" + l);
+        s = layerForward(l, inputs.get(l), scratch("recomputedOut", n * c), true);
+      }
       g.segment("backward" + l);
-      layerBackward(l, saved.get(l), dx);
+      layerBackward(l, s, dx);
     }
     g.segment("optimizer");
     if (promptEncoder != null && promptEncoder.outputGrad() != null) {
@@ -299,33 +310,36 @@ final class TrainStepGraph {
             t.task(id, ElementwiseKernels::threadIds, new KernelContext(), probeDims, probe));
   }
 
-  /** The output of the layer {@link #layerForward} built last. */
-  private FloatArray next;
-
   // ------------------------------------------------------------------ forward
 
-  private LayerSaved layerForward(int l, FloatArray x) {
+  /**
+   * Layer l's forward, {@code out = layer_l(x)} ({@code x}, {@code out} {@code [N,C]}), keeping
+   * what its backward reads: in buffers of its own, or ({@code shared}, recomputation) in the one
+   * set every layer writes, valid until the next layer's forward runs.
+   */
+  private LayerSaved layerForward(int l, FloatArray x, FloatArray out, boolean shared) {
     LlamaLayer w = spec.layers().get(l);
+    Activations a = new Activations(shared);
     int dq = hq * d, dkv = hkv * d;
     Ref n1 = ref(w.inputNorm()), n2 = ref(w.postNorm());
-    FloatArray h1 = g.floats(n * c), rstd1 = g.floats(n);
+    FloatArray h1 = a.get("h1", n * c), rstd1 = a.get("rstd1", n);
     rmsNorm(x, n1, n, c, h1, rstd1);
     Map<Projection, ProjSaved> proj = new EnumMap<>(Projection.class);
     // with a prefix, the attention keeps its own copies of k and v (kAll, vAll below): the
     // projections' outputs are needed only until then, unless a k norm's backward reads kPre
     boolean keep = prefix == null;
-    FloatArray qPre = g.floats(n * dq);
-    FloatArray kPre = keep || w.kNorm() != null ? g.floats(n * dkv) : scratch("kPre", n * dkv);
-    FloatArray vOut = keep ? g.floats(n * dkv) : scratch("vOut", n * dkv);
-    proj.put(Projection.Q, projection(l, Projection.Q, h1, qPre));
-    proj.put(Projection.K, projection(l, Projection.K, h1, kPre));
-    proj.put(Projection.V, projection(l, Projection.V, h1, vOut));
+    FloatArray qPre = a.get("qPre", n * dq);
+    FloatArray kPre = keep || w.kNorm() != null ? a.get("kPre", n * dkv) : scratch("kPre", n * dkv);
+    FloatArray vOut = keep ? a.get("v", n * dkv) : scratch("vOut", n * dkv);
+    proj.put(Projection.Q, projection(l, Projection.Q, h1, qPre, a));
+    proj.put(Projection.K, projection(l, Projection.K, h1, kPre, a));
+    proj.put(Projection.V, projection(l, Projection.V, h1, vOut, a));
     FloatArray q = qPre, k = kPre, rq = null, rk = null;
     if (w.qNorm() != null) {
-      q = g.floats(n * dq);
-      k = keep ? g.floats(n * dkv) : scratch("kNormed", n * dkv);
-      rq = g.floats(n * hq);
-      rk = g.floats(n * hkv);
+      q = a.get("q", n * dq);
+      k = keep ? a.get("k", n * dkv) : scratch("kNormed", n * dkv);
+      rq = a.get("rq", n * hq);
+      rk = a.get("rk", n * hkv);
       rmsNorm(qPre, ref(w.qNorm()), n * hq, d, q, rq);
       rmsNorm(kPre, ref(w.kNorm()), n * hkv, d, k, rk);
     } else {
@@ -335,12 +349,12 @@ final class TrainStepGraph {
     }
     rope(q, hq, false);
     rope(k, hkv, false);
-    FloatArray att = g.floats(n * dq), lse = g.floats(n * hq);
+    FloatArray att = a.get("att", n * dq), lse = a.get("lse", n * hq);
     FloatArray kAll = k, vAll = vOut; // [B, K, Hkv, D]
     if (prefix != null) {
       // the prefix joins after RoPE and the k norm: its keys are used as given
-      kAll = prefix.prepend(l, false, k);
-      vAll = prefix.prepend(l, true, vOut);
+      kAll = prefix.prepend(l, false, k, a.get("kAll", batch * keys * dkv));
+      vAll = prefix.prepend(l, true, vOut, a.get("vAll", batch * keys * dkv));
     }
     FloatArray qf = q, kf = kAll, vf = vAll;
     task1D(
@@ -359,14 +373,14 @@ final class TrainStepGraph {
                 attParams,
                 att,
                 lse));
-    FloatArray oOut = scratch("oOut", n * c), x1 = g.floats(n * c);
-    proj.put(Projection.O, projection(l, Projection.O, att, oOut));
+    FloatArray oOut = scratch("oOut", n * c), x1 = a.get("x1", n * c);
+    proj.put(Projection.O, projection(l, Projection.O, att, oOut, a));
     add(x, oOut, x1, n * c);
-    FloatArray h2 = g.floats(n * c), rstd2 = g.floats(n);
+    FloatArray h2 = a.get("h2", n * c), rstd2 = a.get("rstd2", n);
     rmsNorm(x1, n2, n, c, h2, rstd2);
-    FloatArray gate = g.floats(n * f), up = g.floats(n * f), act = g.floats(n * f);
-    proj.put(Projection.GATE, projection(l, Projection.GATE, h2, gate));
-    proj.put(Projection.UP, projection(l, Projection.UP, h2, up));
+    FloatArray gate = a.get("gate", n * f), up = a.get("up", n * f), act = a.get("act", n * f);
+    proj.put(Projection.GATE, projection(l, Projection.GATE, h2, gate, a));
+    proj.put(Projection.UP, projection(l, Projection.UP, h2, up, a));
     IntArray swDims = g.ints(n * f);
     task1D(
         "swiglu",
@@ -374,16 +388,15 @@ final class TrainStepGraph {
         (t, id) ->
             t.task(id, ElementwiseKernels::swiglu, new KernelContext(), gate, up, swDims, act));
     FloatArray downOut = scratch("downOut", n * c);
-    proj.put(Projection.DOWN, projection(l, Projection.DOWN, act, downOut));
-    next = g.floats(n * c);
-    add(x1, downOut, next, n * c);
+    proj.put(Projection.DOWN, projection(l, Projection.DOWN, act, downOut, a));
+    add(x1, downOut, out, n * c);
     return new LayerSaved(
         x, h1, rstd1, qPre, kPre, rq, rk, q, kAll, vAll, att, lse, x1, h2, rstd2, gate, up, act,
         proj);
   }
 
   /** {@code y = ((x ⊙ l_in)·Wᵀ + b) ⊙ l_out + s·(x·Aᵀ)·Bᵀ} (see {@link LlamaTrainSpec}). */
-  private ProjSaved projection(int l, Projection p, FloatArray x, FloatArray y) {
+  private ProjSaved projection(int l, Projection p, FloatArray x, FloatArray y, Activations acts) {
     LlamaLayer layer = spec.layers().get(l);
     Adapter a = spec.adapters().get(l).get(p);
     Tensor wt = p.weight(layer);
@@ -391,11 +404,11 @@ final class TrainStepGraph {
     Tensor biasT = p.ownBias(layer) != null ? p.ownBias(layer) : a == null ? null : a.bias();
     FloatArray xin = x;
     if (a != null && a.ia3() != null && a.ia3ScalesInput()) {
-      xin = g.floats(n * in);
+      xin = acts.get(p + ".scaledIn", n * in);
       columns(x, ref(a.ia3()), xin, in, 0);
     }
     boolean scaleOut = a != null && a.ia3() != null && !a.ia3ScalesInput();
-    FloatArray unscaled = scaleOut ? g.floats(n * out) : null;
+    FloatArray unscaled = scaleOut ? acts.get(p + ".unscaled", n * out) : null;
     FloatArray base = scaleOut ? unscaled : y;
     linear(xin, weight(wt), base, out, in, false);
     if (biasT != null) {
@@ -408,7 +421,7 @@ final class TrainStepGraph {
     if (a != null && a.loraA() != null) {
       int r = a.loraA().dim(0);
       Ref aRef = ref(a.loraA()), bRef = ref(a.loraB());
-      u = g.floats(n * r);
+      u = acts.get(p + ".loraU", n * r);
       // u[N,r] = x·Aᵀ;  y += s·u·Bᵀ
       gemm(x, 0, in, 1, aRef.array(), aRef.offset(), 1, in, u, 0, n, r, in, false, one);
       gemm(
@@ -655,6 +668,22 @@ final class TrainStepGraph {
 
   private FloatArray scratch(String key, int size) {
     return scratch.computeIfAbsent(key, k -> g.floats(size));
+  }
+
+  /**
+   * Where one layer's forward puts what its backward reads: buffers of its own, or ({@code shared})
+   * the one set of the recomputation, the same buffer for the same name in every layer.
+   */
+  private final class Activations {
+    private final boolean shared;
+
+    Activations(boolean shared) {
+      this.shared = shared;
+    }
+
+    FloatArray get(String name, int size) {
+      return shared ? scratch("recomputed." + name, size) : g.floats(size);
+    }
   }
 
   void zero(FloatArray x, int size) {

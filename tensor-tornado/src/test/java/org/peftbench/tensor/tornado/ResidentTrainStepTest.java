@@ -88,7 +88,8 @@ class ResidentTrainStepTest {
     return mask;
   }
 
-  record Run(float[] losses, List<float[]> params, float moved) {}
+  /** A run's losses and trained parameters; {@code deviceBytes} 0 on the CPU. */
+  record Run(float[] losses, List<float[]> params, float moved, long deviceBytes) {}
 
   static PeftModel peft(CausalLM lm, String config) {
     return PeftModel.apply(lm, PeftConfigs.fromJson(config, "test"), 42);
@@ -120,7 +121,7 @@ class ResidentTrainStepTest {
           moved = Math.max(moved, Math.abs(trained.get(i)[j] - initial.get(i)[j]));
         }
       }
-      return new Run(losses, trained, moved);
+      return new Run(losses, trained, moved, 0);
     } finally {
       Backends.use(before);
     }
@@ -128,16 +129,27 @@ class ResidentTrainStepTest {
 
   /** The same run as one resident step per batch on the TornadoVM device. */
   static Run device(Path model, String config) {
+    return device(model, config, false);
+  }
+
+  /**
+   * {@code recompute}: the model's gradient checkpointing switched on, which the spec must carry
+   * (activation recomputation on the device).
+   */
+  static Run device(Path model, String config, boolean recompute) {
     Backend before = Backends.current();
     Backends.use(new CpuBackend());
     try (CausalLM lm = CausalLM.load(model)) {
+      lm.setGradientCheckpointing(recompute);
       PeftModel pm = peft(lm, config);
       ResidentTrainSpecs.Described d =
           ResidentTrainSpecs.describe(pm, BATCH, TIME, ADAMW, AdamW::biasAndNormsExcluded);
       assertThat(d.unsupported()).isNull();
+      assertThat(d.spec().recompute()).isEqualTo(recompute);
       LrSchedule schedule = LrSchedule.constant(LR, 3);
       long runsBefore = tornado.deviceRuns();
       float[] losses = new float[STEPS];
+      long bytes;
       try (ResidentTrainer trainer = tornado.openTrainer(d.spec())) {
         for (int s = 0; s < STEPS; s++) {
           losses[s] = trainer.step(batch(s, lm.config().vocabSize()), schedule.lr(s)).loss();
@@ -152,12 +164,14 @@ class ResidentTrainStepTest {
             ((ResidentTrainStep) trainer).tasks(),
             ((ResidentTrainStep) trainer).graphs(),
             trainer.plannedDeviceBytes() / 1e6);
+        bytes = trainer.plannedDeviceBytes();
         trainer.copyParametersToHost();
       }
       return new Run(
           losses,
           pm.trainableParameters().stream().map(p -> p.value().toFloatArray()).toList(),
-          Float.NaN);
+          Float.NaN,
+          bytes);
     } finally {
       Backends.use(before);
     }
@@ -255,6 +269,85 @@ class ResidentTrainStepTest {
     assertThat(want.moved()).isGreaterThan(1e-2f);
     assertThat(maxLoss).isLessThan(1e-4f);
     assertThat(maxDiff).isLessThan(1e-4f * Math.max(1f, maxParam));
+  }
+
+  static final String LORA_ALL =
+      "{\"peft_type\": \"LORA\", \"r\": 4, \"lora_alpha\": 8, \"lora_dropout\": 0.0,"
+          + " \"target_modules\": [\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\", \"gate_proj\","
+          + " \"up_proj\", \"down_proj\"]}";
+
+  /**
+   * Activation recomputation (the model's gradient checkpointing): each layer's backward re-runs
+   * its forward, the same kernels on the same input x_l, so the 20 steps give the same losses and
+   * parameters bit for bit, with less device memory planned. LoRA on every projection (its x·Aᵀ is
+   * recomputed too) and prefix tuning with projection (the prefix keys and values joined again).
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        LORA_ALL,
+        "{\"peft_type\": \"PREFIX_TUNING\", \"num_virtual_tokens\": 4,"
+            + " \"prefix_projection\": true, \"encoder_hidden_size\": 16,"
+            + " \"task_type\": \"CAUSAL_LM\"}"
+      })
+  void recomputationGivesTheSameStepsBitForBit(String config) {
+    Run kept = device(model(), config, false);
+    Run recomputed = device(model(), config, true);
+    System.out.printf(
+        "recomputation: %.3f MB planned with it off, %.3f MB on%n",
+        kept.deviceBytes() / 1e6, recomputed.deviceBytes() / 1e6);
+    assertThat(bits(recomputed.losses())).containsExactly(bits(kept.losses()));
+    for (int i = 0; i < kept.params().size(); i++) {
+      assertThat(bits(recomputed.params().get(i)))
+          .as("parameter %d", i)
+          .containsExactly(bits(kept.params().get(i)));
+    }
+    assertThat(recomputed.deviceBytes()).isLessThan(kept.deviceBytes());
+  }
+
+  static int[] bits(float[] values) {
+    int[] b = new int[values.length];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = Float.floatToRawIntBits(values[i]);
+    }
+    return b;
+  }
+
+  /**
+   * The memory plan of the step with and without recomputation, built but not run, for stories260K
+   * with LoRA at the test's shape and at B=8, T=256. Recomputing keeps, of L layers' activations,
+   * one set: at least h1, x1, h2 {@code [N,C]} and gate, up, act {@code [N,F]} of L−1 layers go.
+   */
+  @org.junit.jupiter.api.Test
+  void recomputationPlansLessDeviceMemory() {
+    Backend before = Backends.current();
+    Backends.use(new CpuBackend());
+    try (CausalLM lm = CausalLM.load(model())) {
+      PeftModel pm = peft(lm, LORA_ALL);
+      for (int[] shape : new int[][] {{BATCH, TIME}, {8, 256}}) {
+        LlamaTrainSpec spec =
+            ResidentTrainSpecs.describe(pm, shape[0], shape[1], ADAMW, AdamW::biasAndNormsExcluded)
+                .spec();
+        assertThat(spec.recompute()).isFalse();
+        long off = plannedBytes(spec), on = plannedBytes(spec.withRecompute(true));
+        var layer = spec.layers().get(0);
+        long n = (long) shape[0] * shape[1], layers = spec.layers().size();
+        long atLeast = (layers - 1) * 4L * n * (3L * layer.hidden() + 3L * layer.intermediate());
+        System.out.printf(
+            "stories260K LoRA B=%d T=%d: %.2f MB planned, %.2f MB with recomputation%n",
+            shape[0], shape[1], off / 1e6, on / 1e6);
+        assertThat(off - on).isGreaterThanOrEqualTo(atLeast);
+      }
+    } finally {
+      Backends.use(before);
+    }
+  }
+
+  /** The device bytes of the step {@code spec} describes: its graph assembled, not run. */
+  static long plannedBytes(LlamaTrainSpec spec) {
+    TrainStepGraph graph = new TrainStepGraph(spec);
+    graph.assemble();
+    return graph.g.bytes();
   }
 
   @org.junit.jupiter.api.Test

@@ -53,6 +53,10 @@ import org.peftbench.tensor.Tensor;
  * @param time T, the longest a batch may be, without the virtual tokens (shorter batches are padded
  *     on the device side)
  * @param optimizer AdamW's settings and the gradient clipping norm
+ * @param recompute activation recomputation (HF's gradient checkpointing, per decoder layer): the
+ *     forward keeps only every layer's input, and each layer's backward first runs the layer's
+ *     forward again from it, into one set of activation buffers shared by all layers. The same
+ *     losses and parameters, less device memory, about one more forward of compute per step
  */
 public record LlamaTrainSpec(
     Tensor embedding,
@@ -67,7 +71,8 @@ public record LlamaTrainSpec(
     float attentionScale,
     int batch,
     int time,
-    AdamWSettings optimizer) {
+    AdamWSettings optimizer,
+    boolean recompute) {
 
   /** The seven projections of a layer, in {@link LayerAdapters}' order. */
   public enum Projection {
@@ -284,6 +289,57 @@ public record LlamaTrainSpec(
         rope,
         batch,
         time);
+  }
+
+  /** A spec without recomputation (every layer's activations kept for its backward). */
+  public LlamaTrainSpec(
+      Tensor embedding,
+      List<LlamaLayer> layers,
+      List<LayerAdapters> adapters,
+      Tensor finalNorm,
+      Tensor lmHead,
+      TokenEncoder prompt,
+      TokenEncoder prefix,
+      List<Trainable> trainables,
+      RopeTable rope,
+      float attentionScale,
+      int batch,
+      int time,
+      AdamWSettings optimizer) {
+    this(
+        embedding,
+        layers,
+        adapters,
+        finalNorm,
+        lmHead,
+        prompt,
+        prefix,
+        trainables,
+        rope,
+        attentionScale,
+        batch,
+        time,
+        optimizer,
+        false);
+  }
+
+  /** This spec with activation recomputation on or off. */
+  public LlamaTrainSpec withRecompute(boolean on) {
+    return new LlamaTrainSpec(
+        embedding,
+        layers,
+        adapters,
+        finalNorm,
+        lmHead,
+        prompt,
+        prefix,
+        trainables,
+        rope,
+        attentionScale,
+        batch,
+        time,
+        optimizer,
+        on);
   }
 
   /** P, the number of virtual tokens in front of every row (0 without a prompt). */
