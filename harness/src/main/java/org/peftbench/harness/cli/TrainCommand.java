@@ -156,6 +156,13 @@ public final class TrainCommand implements Callable<Integer> {
       description = "false: consume rows in file order (default true).")
   Boolean shuffle;
 
+  @Option(
+      names = "--gradient-checkpointing",
+      description =
+          "Recompute each layer's activations in backward instead of keeping them: less memory,"
+              + " the same losses (training setting gradient_checkpointing; default off).")
+  boolean gradientCheckpointing;
+
   @Range(min = 1)
   @Option(
       names = "--eval-every",
@@ -208,6 +215,7 @@ public final class TrainCommand implements Callable<Integer> {
                   maxGradNorm,
                   evalEvery,
                   shuffle)
+              .withGradientCheckpointing(gradientCheckpointing ? true : null)
               .resolved();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);

@@ -56,6 +56,11 @@ public final class PeftRunModel implements RunModel {
   }
 
   @Override
+  public void setGradientCheckpointing(boolean on) {
+    model.base().setGradientCheckpointing(on);
+  }
+
+  @Override
   public int padId() {
     return padId;
   }

@@ -36,6 +36,12 @@ public interface RunModel {
   /** The token id used for padding. */
   int padId();
 
+  /**
+   * Recomputes activations in backward instead of keeping them (gradient checkpointing); a model
+   * without layers to recompute ignores it.
+   */
+  default void setGradientCheckpointing(boolean on) {}
+
   /** Writes the adapter (HF PEFT format: adapter_config.json + adapter_model.safetensors). */
   void saveAdapter(Path dir);
 

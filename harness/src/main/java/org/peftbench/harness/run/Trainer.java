@@ -157,6 +157,10 @@ public final class Trainer {
       throw new IllegalStateException("the adapted model has no trainable parameters");
     }
     Optimizer opt = newOptimizer(s, params);
+    if (s.checkpointsGradients()) {
+      // recompute each layer's activations in backward: autograd's and the device step's alike
+      model.setGradientCheckpointing(true);
+    }
 
     State st = new State();
     st.fingerprint = fingerprint();
@@ -362,7 +366,7 @@ public final class Trainer {
     try {
       java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
       md.update(
-          (plan.settings()
+          (plan.settings().trajectoryText()
                   + "|"
                   + plan.seed()
                   + "|"

@@ -21,6 +21,11 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *     fractional {@code eval_steps})
  * @param validationFraction the share of the training split held out for validation ({@code
  *     val_size})
+ * @param gradientCheckpointing recompute each decoder layer's activations in backward instead of
+ *     keeping them ({@code gradient_checkpointing}; absent = off): the model's {@code
+ *     setGradientCheckpointing}, on the per-op path and the resident device step alike. The same
+ *     trajectory with less memory, so it is not part of a checkpoint's fingerprint ({@link
+ *     #trajectoryText})
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -37,15 +42,16 @@ public record TrainingSettings(
     Integer evalEverySteps,
     Boolean shuffle,
     Double evalEveryFraction,
-    Double validationFraction) {
+    Double validationFraction,
+    Boolean gradientCheckpointing) {
 
   public static final TrainingSettings PEFT_BENCH_DEFAULTS =
       new TrainingSettings(
-          "adamw", 5e-5, "cosine", 0.1, 1e-5, 4, 1, 10, 1.0, null, true, 0.05, 0.1);
+          "adamw", 5e-5, "cosine", 0.1, 1e-5, 4, 1, 10, 1.0, null, true, 0.05, 0.1, null);
 
   public static final TrainingSettings EMPTY =
       new TrainingSettings(
-          null, null, null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   /** The pre-protocol constructor: fractions left to the defaults. */
   public TrainingSettings(
@@ -73,7 +79,99 @@ public record TrainingSettings(
         evalEverySteps,
         shuffle,
         null,
+        null,
         null);
+  }
+
+  /** The protocol's constructor: no gradient checkpointing. */
+  public TrainingSettings(
+      String optimizer,
+      Double learningRate,
+      String scheduler,
+      Double warmupRatio,
+      Double weightDecay,
+      Integer batchSize,
+      Integer gradAccum,
+      Integer epochs,
+      Double maxGradNorm,
+      Integer evalEverySteps,
+      Boolean shuffle,
+      Double evalEveryFraction,
+      Double validationFraction) {
+    this(
+        optimizer,
+        learningRate,
+        scheduler,
+        warmupRatio,
+        weightDecay,
+        batchSize,
+        gradAccum,
+        epochs,
+        maxGradNorm,
+        evalEverySteps,
+        shuffle,
+        evalEveryFraction,
+        validationFraction,
+        null);
+  }
+
+  /** Whether {@code gradient_checkpointing} is on (absent = off). */
+  public boolean checkpointsGradients() {
+    return Boolean.TRUE.equals(gradientCheckpointing);
+  }
+
+  /** These settings with {@code gradient_checkpointing} set. */
+  public TrainingSettings withGradientCheckpointing(Boolean on) {
+    return new TrainingSettings(
+        optimizer,
+        learningRate,
+        scheduler,
+        warmupRatio,
+        weightDecay,
+        batchSize,
+        gradAccum,
+        epochs,
+        maxGradNorm,
+        evalEverySteps,
+        shuffle,
+        evalEveryFraction,
+        validationFraction,
+        on);
+  }
+
+  /**
+   * Every setting that shapes the training trajectory, as text for a checkpoint's fingerprint: all
+   * but {@code gradient_checkpointing} (recomputation gives the same losses and gradients), in the
+   * form fingerprints had before that setting existed, so earlier checkpoints still resume.
+   */
+  public String trajectoryText() {
+    return "TrainingSettings[optimizer="
+        + optimizer
+        + ", learningRate="
+        + learningRate
+        + ", scheduler="
+        + scheduler
+        + ", warmupRatio="
+        + warmupRatio
+        + ", weightDecay="
+        + weightDecay
+        + ", batchSize="
+        + batchSize
+        + ", gradAccum="
+        + gradAccum
+        + ", epochs="
+        + epochs
+        + ", maxGradNorm="
+        + maxGradNorm
+        + ", evalEverySteps="
+        + evalEverySteps
+        + ", shuffle="
+        + shuffle
+        + ", evalEveryFraction="
+        + evalEveryFraction
+        + ", validationFraction="
+        + validationFraction
+        + "]";
   }
 
   /**
@@ -107,7 +205,8 @@ public record TrainingSettings(
         pick(o.evalEverySteps, evalEverySteps),
         pick(o.shuffle, shuffle),
         pick(o.evalEveryFraction, evalEveryFraction),
-        pick(o.validationFraction, validationFraction));
+        pick(o.validationFraction, validationFraction),
+        pick(o.gradientCheckpointing, gradientCheckpointing));
   }
 
   /** PEFT-Bench's defaults overridden by these settings, validated. */

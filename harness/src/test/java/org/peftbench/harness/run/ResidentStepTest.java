@@ -43,7 +43,9 @@ class ResidentStepTest {
   /**
    * What one training run saw; {@code loadedState}: the device trainer took a checkpoint's state;
    * {@code trainedParameters}: how many values trained (the adapter as reloaded at the end may be
-   * smaller: prefix tuning's projection is saved as its output table).
+   * smaller: prefix tuning's projection is saved as its output table); {@code modelCheckpointing}:
+   * the model's gradient checkpointing after the run; {@code specRecompute}: the device spec's
+   * recomputation (null when no device trainer opened).
    */
   record Run(
       Trainer.Outcome outcome,
@@ -51,7 +53,9 @@ class ResidentStepTest {
       List<String> notices,
       long opened,
       boolean loadedState,
-      long trainedParameters) {}
+      long trainedParameters,
+      boolean modelCheckpointing,
+      Boolean specRecompute) {}
 
   /**
    * A resident step computed on the CPU: the parameters and AdamW's moments live in this object;
@@ -201,8 +205,20 @@ class ResidentStepTest {
 
   /** As above; {@code killAfter} > 0 throws after that step (an interrupted run). */
   static Run train(PeftConfig config, int gradAccum, boolean resident, Path work, int killAfter) {
+    return train(config, gradAccum, resident, work, killAfter, null);
+  }
+
+  /** As above, with the training setting {@code gradient_checkpointing}. */
+  static Run train(
+      PeftConfig config,
+      int gradAccum,
+      boolean resident,
+      Path work,
+      int killAfter,
+      Boolean gradientCheckpointing) {
     TrainingSettings s =
         new TrainingSettings("adamw", 3e-2, "cosine", 0.1, 1e-2, 2, gradAccum, 100, 1.0, null, true)
+            .withGradientCheckpointing(gradientCheckpointing)
             .resolved();
     List<String> notices = new ArrayList<>();
     Trainer.Listener listener =
@@ -241,7 +257,15 @@ class ResidentStepTest {
       long steps = opened.stream().mapToLong(CpuResidentTrainer::deviceSteps).sum();
       assertThat(opened.size()).isLessThanOrEqualTo(1);
       boolean loaded = opened.stream().anyMatch(t -> t.loadedState);
-      return new Run(o, trained, notices, opened.isEmpty() ? -1 : steps, loaded, trainable);
+      return new Run(
+          o,
+          trained,
+          notices,
+          opened.isEmpty() ? -1 : steps,
+          loaded,
+          trainable,
+          model.gradientCheckpointing(),
+          opened.isEmpty() ? null : opened.getFirst().spec.recompute());
     } finally {
       Backends.use(before);
     }
@@ -296,6 +320,30 @@ class ResidentStepTest {
     // AdamW's moments came back from the "device" for the checkpoint
     assertThat(tmp.resolve("resident/checkpoint/" + Trainer.OPTIMIZER_FILE)).exists();
     assertThat(tmp.resolve("per-op/checkpoint/" + Trainer.OPTIMIZER_FILE)).exists();
+  }
+
+  /**
+   * The training setting {@code gradient_checkpointing} switches the model's checkpointing on,
+   * which the per-op step honours (the same losses) and the resident step's spec carries
+   * (recompute).
+   */
+  @Test
+  void gradientCheckpointingReachesTheModelAndTheDeviceSpec(@TempDir Path tmp) {
+    Run plain = train(LORA, 1, false, tmp.resolve("plain"));
+    Run perOp = train(LORA, 1, false, tmp.resolve("per-op"), 0, true);
+    Run resident = train(LORA, 1, true, tmp.resolve("resident"), 0, true);
+    Run residentPlain = train(LORA, 1, true, tmp.resolve("resident-plain"));
+
+    assertThat(plain.modelCheckpointing()).isFalse();
+    assertThat(perOp.modelCheckpointing()).isTrue();
+    assertThat(resident.modelCheckpointing()).isTrue();
+    assertThat(resident.specRecompute()).isTrue();
+    assertThat(residentPlain.specRecompute()).isFalse();
+    List<Double> want = plain.outcome().state().losses, got = perOp.outcome().state().losses;
+    assertThat(got).hasSize(STEPS);
+    for (int i = 0; i < STEPS; i++) {
+      assertThat(got.get(i)).as("loss of step " + (i + 1)).isCloseTo(want.get(i), within(1e-6));
+    }
   }
 
   @Test

@@ -96,6 +96,27 @@ class SuiteLoaderTest {
         .hasMessageContaining("eval_every_fraction");
   }
 
+  /**
+   * {@code gradient_checkpointing}: absent = off (PEFT-Bench's defaults leave it absent, so a
+   * resolved suite writes nothing new), a method may turn it on, and it is not part of a
+   * checkpoint's fingerprint text, which keeps the form it had before the setting existed.
+   */
+  @Test
+  void gradientCheckpointingIsOffUnlessAskedAndLeavesFingerprintsAlone() {
+    TrainingSettings d = TrainingSettings.EMPTY.resolved();
+    assertThat(d.gradientCheckpointing()).isNull();
+    assertThat(d.checkpointsGradients()).isFalse();
+    TrainingSettings on = d.overriddenBy(TrainingSettings.EMPTY.withGradientCheckpointing(true));
+    assertThat(on.checkpointsGradients()).isTrue();
+    assertThat(on.trajectoryText()).isEqualTo(d.trajectoryText());
+    assertThat(d.trajectoryText())
+        .isEqualTo(
+            "TrainingSettings[optimizer=adamw, learningRate=5.0E-5, scheduler=cosine,"
+                + " warmupRatio=0.1, weightDecay=1.0E-5, batchSize=4, gradAccum=1, epochs=10,"
+                + " maxGradNorm=1.0, evalEverySteps=null, shuffle=true, evalEveryFraction=0.05,"
+                + " validationFraction=0.1]");
+  }
+
   @Test
   void nonFiniteTrainingNumbersAreRefused() {
     for (String bad :

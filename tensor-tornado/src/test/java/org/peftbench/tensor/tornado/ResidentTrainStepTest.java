@@ -137,6 +137,19 @@ class ResidentTrainStepTest {
    * (activation recomputation on the device).
    */
   static Run device(Path model, String config, boolean recompute) {
+    // a run another test made already is not made again (the same spec, batches and schedule)
+    String key = model + "|" + config + "|" + recompute;
+    Run done = deviceRuns.get(key);
+    if (done == null) {
+      done = runOnDevice(model, config, recompute);
+      deviceRuns.put(key, done);
+    }
+    return done;
+  }
+
+  static final java.util.Map<String, Run> deviceRuns = new java.util.HashMap<>();
+
+  static Run runOnDevice(Path model, String config, boolean recompute) {
     Backend before = Backends.current();
     Backends.use(new CpuBackend());
     try (CausalLM lm = CausalLM.load(model)) {
@@ -180,9 +193,7 @@ class ResidentTrainStepTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "{\"peft_type\": \"LORA\", \"r\": 4, \"lora_alpha\": 8, \"lora_dropout\": 0.0,"
-            + " \"target_modules\": [\"q_proj\", \"k_proj\", \"v_proj\", \"o_proj\", \"gate_proj\","
-            + " \"up_proj\", \"down_proj\"]}",
+        LORA_ALL,
         "{\"peft_type\": \"IA3\"}",
         "{\"peft_type\": \"LN_TUNING\"}",
         "{\"peft_type\": \"BITFIT\"}",
