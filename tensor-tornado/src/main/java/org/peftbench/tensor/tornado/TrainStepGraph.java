@@ -680,7 +680,8 @@ final class TrainStepGraph {
 
   /**
    * Where one layer's forward puts what its backward reads: buffers of its own, or ({@code shared})
-   * the one set of the recomputation, the same buffer for the same name in every layer.
+   * the one set of the recomputation, the same buffer for the same name and size in every layer
+   * (sizes may differ between layers: a LoRA rank pattern).
    */
   private final class Activations {
     private final boolean shared;
@@ -690,7 +691,7 @@ final class TrainStepGraph {
     }
 
     FloatArray get(String name, int size) {
-      return shared ? scratch("recomputed." + name, size) : g.floats(size);
+      return shared ? scratch("recomputed." + name + "/" + size, size) : g.floats(size);
     }
   }
 

@@ -61,6 +61,18 @@ class LlamaTrainSpecTest {
   }
 
   @Test
+  void recomputationIsOffUnlessAskedAndChangesNothingElse() {
+    LlamaLayer l = layer();
+    LlamaTrainSpec s = spec(l, LayerAdapters.none(), List.of());
+    assertThat(s.recompute()).isFalse();
+    LlamaTrainSpec on = s.withRecompute(true);
+    assertThat(on.recompute()).isTrue();
+    assertThat(on.withRecompute(false)).isEqualTo(s);
+    assertThat(on.layers()).isEqualTo(s.layers());
+    assertThat(on.trainables()).isEqualTo(s.trainables());
+  }
+
+  @Test
   void aLoraSpecNamesItsTrainablesByIdentity() {
     LlamaLayer l = layer();
     Tensor a = t(2, C), b = Tensor.zeros(HQ * D, 2);
