@@ -38,11 +38,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * </pre>
  *
  * With the spec's {@code recompute} (gradient checkpointing) every layer's forward writes what its
- * backward reads into one set of buffers shared by all layers instead of a set of its own, and
- * only the layer inputs x_0..x_L stay for the whole step; each backward segment is preceded by a
- * segment that runs the same {@link #layerForward} again from x_l into the shared set. Same
- * kernels on the same inputs: the same numbers, bit for bit, for (L−1)·(one layer's activations)
- * less device memory and one more layer forward per layer.
+ * backward reads into one set of buffers shared by all layers instead of a set of its own, and only
+ * the layer inputs x_0..x_L stay for the whole step; each backward segment is preceded by a segment
+ * that runs the same {@link #layerForward} again from x_l into the shared set. Same kernels on the
+ * same inputs: the same numbers, bit for bit, for (L−1)·(one layer's activations) less device
+ * memory and one more layer forward per layer.
  *
  * <p>Shapes are fixed when the graph is built ({@code N = B·(P+T)} rows of the spec's capacity), so
  * every kernel's shape array is a constant sent once; a shorter batch is padded by the host.

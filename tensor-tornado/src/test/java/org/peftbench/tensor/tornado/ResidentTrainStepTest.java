@@ -33,6 +33,7 @@ import org.peftbench.transformer.CausalLM;
  * on the device: one device run per step, none of the per-op backend, and the probe of every step
  * (a sequential host run of the graph would fail it) checked.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ResidentTrainStepTest {
   static final int STEPS = 20, BATCH = 2, TIME = 16;
   static final double LR = 1e-2, MAX_NORM = 1.0;
@@ -294,6 +295,7 @@ class ResidentTrainStepTest {
    * recomputed too) and prefix tuning with projection (the prefix keys and values joined again).
    */
   @ParameterizedTest
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // last: the runs without it are made already
   @ValueSource(
       strings = {
         LORA_ALL,
