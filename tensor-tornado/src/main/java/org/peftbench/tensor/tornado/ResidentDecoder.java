@@ -1,5 +1,7 @@
 package org.peftbench.tensor.tornado;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -184,9 +186,8 @@ final class ResidentDecoder implements DeviceDecoder {
     step.set(0, filled);
     chain.run();
     filled++;
-    for (int i = 0; i < logitsHost.length; i++) {
-      logitsHost[i] = logits.get(i);
-    }
+    MemorySegment.copy(
+        logits.getSegment(), ValueLayout.JAVA_FLOAT, 0, logitsHost, 0, logitsHost.length);
     return logitsHost;
   }
 

@@ -212,10 +212,9 @@ final class ResidentTrainStep implements ResidentTrainer {
     for (LlamaTrainSpec.Trainable p : spec.trainables()) {
       int off = graph.offsets.get(p.value()), size = (int) p.value().size();
       float[] mi = new float[size], vi = new float[size];
-      for (int i = 0; i < size; i++) {
-        mi[i] = graph.m.get(off + i);
-        vi[i] = graph.v.get(off + i);
-      }
+      long at = (long) off * Float.BYTES;
+      MemorySegment.copy(graph.m.getSegment(), ValueLayout.JAVA_FLOAT, at, mi, 0, size);
+      MemorySegment.copy(graph.v.getSegment(), ValueLayout.JAVA_FLOAT, at, vi, 0, size);
       m.add(mi);
       v.add(vi);
     }
@@ -242,11 +241,10 @@ final class ResidentTrainStep implements ResidentTrainer {
         throw new IllegalArgumentException(
             ps.get(j).name() + ": optimizer state of " + m.length + " values for " + t.size());
       }
-      int off = graph.offsets.get(t);
-      for (int i = 0; i < m.length; i++) {
-        graph.m.set(off + i, m[i]); // sent with the parameters on the first run
-        graph.v.set(off + i, v[i]);
-      }
+      // sent with the parameters on the first run
+      long at = (long) graph.offsets.get(t) * Float.BYTES;
+      MemorySegment.copy(m, 0, graph.m.getSegment(), ValueLayout.JAVA_FLOAT, at, m.length);
+      MemorySegment.copy(v, 0, graph.v.getSegment(), ValueLayout.JAVA_FLOAT, at, v.length);
     }
     adamSteps = state.steps();
   }
